@@ -1,0 +1,3 @@
+from centredesk.cli import entry
+
+entry()

@@ -1,0 +1,93 @@
+"""The ``centredesk`` command: the app, and every job as a plain command.
+
+Each subcommand lives in its own module with ``add_arguments(parser)`` and
+``run(args) -> int``. Errors a user can cause (:class:`~centredesk.errors.UserError`) are
+printed on one line to stderr with exit status 2; tracebacks are for our bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from typing import Protocol
+
+from centredesk.errors import UserError
+
+EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "build a demo database from the sample data, then open it"),
+    "import": ("importing", "validate a spreadsheet and load its good rows into the store"),
+    "validate": ("validating", "check a spreadsheet against every rule; write nothing"),
+    "export": ("exporting", "write a workbook: products, results, registrations, bookings"),
+    "template": ("templates", "write an empty upload template with instructions"),
+    "rules": ("rules", "list every validation rule: code, severity, meaning, fix"),
+}
+
+
+class _Command(Protocol):
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    run: Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_CANNOT_RUN, f"centredesk: {message} (see --help)\n")
+
+
+def add_db_argument(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """``--db PATH``, accepted both before and after the subcommand name."""
+    parser.add_argument(
+        "--db",
+        default=None if top_level else argparse.SUPPRESS,
+        metavar="PATH",
+        help="the database file (default: $CENTREDESK_DB, else centredesk.duckdb in the "
+        "user data directory)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="centredesk",
+        description="Clean, validate, browse and export learner-registration data. "
+        "With no command, opens the full-screen app.",
+    )
+    add_db_argument(parser, top_level=True)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module_name, summary) in COMMANDS.items():
+        module: _Command = import_module(f"centredesk.cli.{module_name}")
+        sub = subparsers.add_parser(name, help=summary, description=summary)
+        module.add_arguments(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``centredesk`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from centredesk.cli.app import run_app
+
+            return run_app(args.db)
+        status: int = args.handler(args)
+        return status
+    except UserError as error:
+        print(f"centredesk: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except KeyboardInterrupt:
+        print("centredesk: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())

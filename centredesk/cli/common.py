@@ -1,0 +1,56 @@
+"""Argument and output helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from centredesk.jobs.progress import ProgressCallback
+from centredesk.validation.fields import KINDS
+
+
+def add_file_arguments(parser: argparse.ArgumentParser) -> None:
+    """FILE, --kind and --sheet, as import and validate take them."""
+    parser.add_argument("file", metavar="FILE", help="xlsx, xlsm, xls, ods, csv, tsv or txt")
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        help="what the sheet holds (default: inferred from the headers, and reported)",
+    )
+    parser.add_argument(
+        "--sheet",
+        metavar="NAME|INDEX",
+        help="the worksheet by name or 1-based position (default: the first visible sheet "
+        "with a recognisable header)",
+    )
+
+
+def add_format_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for people (default), json for scripts",
+    )
+
+
+def terminal_progress(stream: TextIO | None = None) -> ProgressCallback | None:
+    """A progress bar on stderr when it is a terminal; None on a pipe or file."""
+    out = stream or sys.stderr
+    if not out.isatty():
+        return None
+    width = 30
+
+    def draw(stage: str, done: int, total: int) -> None:
+        if total:
+            filled = min(width, done * width // total)
+            bar = "█" * filled + "░" * (width - filled)
+            out.write(f"\r{stage:<12} {bar} {done:>9,}/{total:,}")
+        else:
+            out.write(f"\r{stage:<12} {done:>9,}")
+        if total and done >= total:
+            out.write("\n")
+        out.flush()
+
+    return draw

@@ -1,0 +1,195 @@
+"""The database schema and its migrations.
+
+The schema version lives in ``schema_version``; :func:`migrate` brings any older file up to
+:data:`SCHEMA_VERSION` when a store is opened. Each migration is a list of statements that
+run in one transaction, so a file is never left half-migrated.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+SCHEMA_VERSION = 1
+
+_V1 = [
+    """
+    CREATE TABLE centres (
+        centre_number VARCHAR PRIMARY KEY,
+        name          VARCHAR,
+        created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+    )
+    """,
+    """
+    CREATE TABLE products (
+        product_code         VARCHAR PRIMARY KEY,
+        title                VARCHAR NOT NULL,
+        level                VARCHAR,
+        sector               VARCHAR,
+        discount_code        VARCHAR,
+        external_assessment  BOOLEAN NOT NULL DEFAULT false,
+        assessment_mode      VARCHAR CHECK (assessment_mode IN ('on-screen', 'paper-based')),
+        operational_end_date DATE,
+        grading_scheme       VARCHAR NOT NULL DEFAULT 'graded'
+                             CHECK (grading_scheme IN ('graded', 'pass-fail', 'unclassified')),
+        registration_fee     DECIMAL(8, 2)
+    )
+    """,
+    """
+    CREATE TABLE approvals (
+        centre_number VARCHAR NOT NULL,
+        product_code  VARCHAR NOT NULL,
+        approved_on   DATE,
+        PRIMARY KEY (centre_number, product_code)
+    )
+    """,
+    """
+    CREATE TABLE learners (
+        learner_number         BIGINT PRIMARY KEY,
+        centre_number          VARCHAR NOT NULL,
+        forename               VARCHAR NOT NULL,
+        surname                VARCHAR NOT NULL,
+        date_of_birth          DATE NOT NULL,
+        uln                    VARCHAR
+                               CHECK (uln IS NULL OR regexp_full_match(uln, '[1-9][0-9]{9}')),
+        learner_reference      VARCHAR,
+        reasonable_adjustments VARCHAR,
+        -- normalised forename + surname + date of birth, computed by validation.person_key:
+        -- how a learner without a ULN is recognised again
+        person_key             VARCHAR NOT NULL,
+        import_id              BIGINT,
+        created_at             TIMESTAMP NOT NULL DEFAULT current_timestamp
+    )
+    """,
+    """
+    CREATE TABLE registrations (
+        registration_id   BIGINT PRIMARY KEY,
+        learner_number    BIGINT NOT NULL,
+        product_code      VARCHAR NOT NULL,
+        centre_number     VARCHAR NOT NULL,
+        batch_number      BIGINT NOT NULL,
+        registration_date DATE NOT NULL,
+        status            VARCHAR NOT NULL DEFAULT 'active'
+                          CHECK (status IN ('active', 'withdrawn', 'cancelled', 'completed')),
+        import_id         BIGINT,
+        source_row        INTEGER
+    )
+    """,
+    """
+    CREATE TABLE bookings (
+        booking_id      BIGINT PRIMARY KEY,
+        registration_id BIGINT NOT NULL,
+        assessment      VARCHAR NOT NULL,
+        session_date    DATE NOT NULL,
+        assessment_mode VARCHAR CHECK (assessment_mode IN ('on-screen', 'paper-based')),
+        status          VARCHAR NOT NULL DEFAULT 'Active'
+                        CHECK (status IN ('Active', 'Cancelled', 'Transferred',
+                                          'Pending Result', 'Result Issued')),
+        attempt         INTEGER NOT NULL DEFAULT 1 CHECK (attempt BETWEEN 1 AND 2),
+        import_id       BIGINT
+    )
+    """,
+    """
+    CREATE TABLE results (
+        result_id       BIGINT PRIMARY KEY,
+        registration_id BIGINT NOT NULL,
+        component       VARCHAR NOT NULL,
+        grade           VARCHAR NOT NULL,
+        result_date     DATE NOT NULL,
+        release_date    DATE,
+        import_id       BIGINT
+    )
+    """,
+    """
+    CREATE TABLE imports (
+        import_id     BIGINT PRIMARY KEY,
+        file_name     VARCHAR NOT NULL,
+        sha256        VARCHAR NOT NULL,
+        kind          VARCHAR NOT NULL
+                      CHECK (kind IN ('learners', 'bookings', 'results', 'products', 'approvals')),
+        sheet         VARCHAR,
+        rows_read     INTEGER NOT NULL,
+        rows_accepted INTEGER NOT NULL,
+        rows_rejected INTEGER NOT NULL,
+        os_user       VARCHAR NOT NULL,
+        started_at    TIMESTAMP NOT NULL,
+        finished_at   TIMESTAMP NOT NULL,
+        CHECK (rows_accepted + rows_rejected = rows_read)
+    )
+    """,
+    """
+    CREATE TABLE import_issues (
+        import_id   BIGINT NOT NULL,
+        row         INTEGER,
+        column_name VARCHAR,
+        field       VARCHAR,
+        code        VARCHAR NOT NULL,
+        severity    VARCHAR NOT NULL CHECK (severity IN ('error', 'warning')),
+        message     VARCHAR NOT NULL,
+        value       VARCHAR
+    )
+    """,
+    # The cells of every rejected row exactly as read (header text -> cell text), so a
+    # rejected row can be shown, fixed and loaded again: nothing is lost.
+    """
+    CREATE TABLE rejected_rows (
+        import_id BIGINT NOT NULL,
+        row       INTEGER NOT NULL,
+        cells     JSON NOT NULL,
+        PRIMARY KEY (import_id, row)
+    )
+    """,
+    """
+    CREATE TABLE audit_log (
+        audit_id   BIGINT PRIMARY KEY,
+        at         TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        os_user    VARCHAR NOT NULL,
+        table_name VARCHAR NOT NULL,
+        record_key VARCHAR NOT NULL,
+        action     VARCHAR NOT NULL,
+        before     JSON,
+        after      JSON
+    )
+    """,
+    "CREATE SEQUENCE audit_id_seq START 1",
+]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1}
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of an open database; 0 for a new, empty file."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    rows = con.execute("SELECT max(version) FROM schema_version").fetchall()
+    return int(rows[0][0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the database up to :data:`SCHEMA_VERSION`; returns the version it started at."""
+    start = current_version(con)
+    if start > SCHEMA_VERSION:
+        from centredesk.store.errors import StoreError
+
+        raise StoreError(
+            f"the database was written by a newer centredesk (schema {start}, this one "
+            f"knows {SCHEMA_VERSION}): upgrade centredesk to open it"
+        )
+    for version in range(start + 1, SCHEMA_VERSION + 1):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if version == 1:
+                con.execute(
+                    "CREATE TABLE schema_version (version INTEGER NOT NULL, "
+                    "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+                )
+            for statement in MIGRATIONS[version]:
+                con.execute(statement)
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return start

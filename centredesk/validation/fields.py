@@ -1,0 +1,389 @@
+"""The one definition of every column centredesk reads or writes.
+
+Each upload kind is a tuple of :class:`FieldSpec`. Header matching (``io``), the Pydantic
+record models, the rules, the upload templates and the help text all read these specs, so a
+field's name, header, synonyms and meaning live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+Kind = Literal["learners", "bookings", "results", "products", "approvals"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+FieldType = Literal[
+    "text",  # free text, trimmed
+    "name",  # a person's name: Latin letters, spaces, apostrophes, hyphens, full stops
+    "uln",  # Unique Learner Number, 10 digits with a check digit
+    "product_code",  # qualification number NNN/NNNN/C
+    "centre_number",  # an approved centre's number
+    "learner_number",  # the AO learner number we assign
+    "learner_reference",  # the centre's own learner id
+    "batch_number",  # groups what was submitted together
+    "date",  # UK day-first text, ISO text, an Excel date or a date serial
+    "yes_no",  # Y/N, Yes/No, True/False
+    "assessment_mode",  # on-screen or paper-based
+    "grading_scheme",  # see GRADING_SCHEMES
+    "grade",  # a grade within the product's grading scheme
+    "booking_status",  # see BOOKING_STATUSES
+    "code",  # an opaque code, trimmed and upper-cased
+    "money",  # pounds and pence
+]
+
+REGISTRATION_STATUSES = ("active", "withdrawn", "cancelled", "completed")
+BOOKING_STATUSES = ("Active", "Cancelled", "Transferred", "Pending Result", "Result Issued")
+ASSESSMENT_MODES = ("on-screen", "paper-based")
+GRADING_SCHEMES: dict[str, tuple[str, ...]] = {
+    "graded": ("Pass", "Merit", "Distinction", "Distinction*"),
+    "pass-fail": ("Pass", "Fail"),
+    "unclassified": ("Achieved", "Not Achieved"),
+}
+# A grade that says the learner did not reach the lowest grade, valid in every scheme.
+UNGRADED = "U"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of an upload: how it is named, recognised, checked and explained."""
+
+    name: str
+    """Canonical field name, as used in frames, the store and JSON issue records."""
+    header: str
+    """The header text our templates and exports use."""
+    type: FieldType
+    description: str
+    """One or two sentences for the help screen and the template's instructions."""
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+    """Other headers people write for this column; matched ignoring case and punctuation."""
+    example: str = ""
+
+    def header_keys(self) -> set[str]:
+        """Every normalised header text that names this field."""
+        return {header_key(text) for text in (self.name, self.header, *self.synonyms)}
+
+
+def header_key(text: str) -> str:
+    """Normalise a header for matching: case, spacing and punctuation are ignored."""
+    return re.sub(r"[^0-9a-z*]+", "", text.casefold().replace("’", "'"))
+
+
+_CENTRE = FieldSpec(
+    "centre_number",
+    "Centre Number",
+    "centre_number",
+    "The centre's number as issued on approval.",
+    required=True,
+    synonyms=("Centre No", "Centre No.", "Centre", "Centre ID", "Centre Code"),
+    example="123456",
+)
+_PRODUCT = FieldSpec(
+    "product_code",
+    "Product Code",
+    "product_code",
+    "The qualification number, with or without slashes (603/0862/X or 6030862X).",
+    required=True,
+    synonyms=(
+        "Qualification Number",
+        "Qualification Code",
+        "Qualification No",
+        "QAN",
+        "QN",
+        "Product",
+    ),
+    example="603/0862/X",
+)
+_ULN = FieldSpec(
+    "uln",
+    "ULN",
+    "uln",
+    "The learner's 10-digit Unique Learner Number. Leave empty if not known yet; "
+    "9999999999 means not known yet and is accepted with a warning.",
+    synonyms=("Unique Learner Number", "Unique Learner No", "ULN Number"),
+    example="1000000043",
+)
+_LEARNER_NUMBER = FieldSpec(
+    "learner_number",
+    "Learner Number",
+    "learner_number",
+    "The learner number the awarding organisation assigned at registration.",
+    required=True,
+    synonyms=("AO Learner Number", "Learner No", "Candidate Number", "Candidate No"),
+    example="20000001",
+)
+
+LEARNERS: tuple[FieldSpec, ...] = (
+    _CENTRE,
+    _PRODUCT,
+    FieldSpec(
+        "forename",
+        "Forename",
+        "name",
+        "The learner's first name as it should appear on the certificate.",
+        required=True,
+        synonyms=("First Name", "Firstname", "Given Name", "Given Names", "Given Name(s)"),
+        example="Siobhán",
+    ),
+    FieldSpec(
+        "surname",
+        "Surname",
+        "name",
+        "The learner's family name as it should appear on the certificate.",
+        required=True,
+        synonyms=("Last Name", "Lastname", "Family Name"),
+        example="O'Brien",
+    ),
+    FieldSpec(
+        "date_of_birth",
+        "Date of Birth",
+        "date",
+        "Day first (03/04/2010 is 3 April 2010), ISO (2010-04-03) or an Excel date.",
+        required=True,
+        synonyms=("DOB", "D.O.B.", "Birth Date", "Birthdate", "Date Of Birth (DD/MM/YYYY)"),
+        example="03/04/2010",
+    ),
+    _ULN,
+    FieldSpec(
+        "learner_reference",
+        "Learner Reference",
+        "learner_reference",
+        "The centre's own reference for the learner: 1 to 12 letters, digits or spaces.",
+        synonyms=(
+            "Learner Ref",
+            "Candidate Ref",
+            "Candidate Reference",
+            "Student ID",
+            "Student Reference",
+            "MIS ID",
+        ),
+        example="STU 0042",
+    ),
+    FieldSpec(
+        "batch_number",
+        "Batch Number",
+        "batch_number",
+        "Groups the registrations submitted together. Left empty, the import assigns one.",
+        synonyms=("Batch", "Batch No", "Batch ID"),
+        example="1001",
+    ),
+    FieldSpec(
+        "registration_date",
+        "Registration Date",
+        "date",
+        "The date of registration. Left empty, the import uses today.",
+        synonyms=("Registered", "Registered On", "Date Registered", "Reg Date"),
+        example="01/09/2026",
+    ),
+    FieldSpec(
+        "reasonable_adjustments",
+        "Reasonable Adjustments",
+        "text",
+        "Any reasonable adjustments or access arrangements the learner has.",
+        synonyms=("Adjustments", "Access Arrangements"),
+        example="25% extra time",
+    ),
+)
+
+BOOKINGS: tuple[FieldSpec, ...] = (
+    _CENTRE,
+    _LEARNER_NUMBER,
+    _PRODUCT,
+    FieldSpec(
+        "assessment",
+        "Assessment",
+        "code",
+        "The external assessment (component) being booked, e.g. its unit code.",
+        required=True,
+        synonyms=("Assessment Code", "Component", "Component Code", "Exam", "Unit"),
+        example="EA01",
+    ),
+    FieldSpec(
+        "session_date",
+        "Session Date",
+        "date",
+        "The date of the assessment sitting.",
+        required=True,
+        synonyms=("Assessment Date", "Exam Date", "Sitting", "Sitting Date", "Session"),
+        example="12/05/2027",
+    ),
+    FieldSpec(
+        "assessment_mode",
+        "Assessment Mode",
+        "assessment_mode",
+        "on-screen or paper-based. Left empty, the product's own mode is used.",
+        synonyms=("Mode", "Delivery Mode", "Paper or Onscreen"),
+        example="paper-based",
+    ),
+    FieldSpec(
+        "booking_status",
+        "Booking Status",
+        "booking_status",
+        "Active, Cancelled, Transferred, Pending Result or Result Issued. Left empty: Active.",
+        synonyms=("Status",),
+        example="Active",
+    ),
+)
+
+RESULTS: tuple[FieldSpec, ...] = (
+    _CENTRE,
+    _LEARNER_NUMBER,
+    _PRODUCT,
+    FieldSpec(
+        "component",
+        "Component",
+        "code",
+        "The assessment or unit the grade is for.",
+        required=True,
+        synonyms=("Assessment", "Assessment Code", "Unit", "Unit Code", "Component Code"),
+        example="EA01",
+    ),
+    FieldSpec(
+        "grade",
+        "Grade",
+        "grade",
+        "A grade of the product's grading scheme: Pass/Merit/Distinction/Distinction*, "
+        "Pass/Fail, or Achieved/Not Achieved; U when the lowest grade was not reached.",
+        required=True,
+        synonyms=("Result", "Outcome"),
+        example="Merit",
+    ),
+    FieldSpec(
+        "result_date",
+        "Result Date",
+        "date",
+        "The date the result was awarded.",
+        required=True,
+        synonyms=("Date Awarded", "Awarded", "Awarded On"),
+        example="20/07/2027",
+    ),
+    FieldSpec(
+        "release_date",
+        "Release Date",
+        "date",
+        "For fixed-window assessments, the date before which the result must not be shown.",
+        synonyms=("Results Release Date", "Release", "Embargo Date"),
+        example="14/08/2027",
+    ),
+)
+
+PRODUCTS: tuple[FieldSpec, ...] = (
+    _PRODUCT,
+    FieldSpec(
+        "title",
+        "Title",
+        "text",
+        "The qualification's full title.",
+        required=True,
+        synonyms=("Product Title", "Qualification Title", "Product Name", "Qualification Name"),
+        example="Level 2 Technical Award in Health and Fitness",
+    ),
+    FieldSpec(
+        "level",
+        "Level",
+        "text",
+        "Entry, 1, 2, 3 and so on, or 1/2 for a combined level.",
+        synonyms=("Qualification Level",),
+        example="1/2",
+    ),
+    FieldSpec(
+        "sector",
+        "Sector",
+        "text",
+        "The subject sector the product belongs to.",
+        synonyms=("Subject Sector", "Subject Area", "Sector Subject Area", "SSA"),
+        example="Health, Public Services and Care",
+    ),
+    FieldSpec(
+        "discount_code",
+        "Discount Code",
+        "code",
+        "The DfE discount code. Products sharing a code count once in performance tables.",
+        synonyms=("DfE Discount Code", "Discount"),
+        example="FK2B",
+    ),
+    FieldSpec(
+        "external_assessment",
+        "External Assessment",
+        "yes_no",
+        "Y when the product has an externally assessed component, otherwise N.",
+        synonyms=("Externally Assessed", "Has External Assessment", "External"),
+        example="Y",
+    ),
+    FieldSpec(
+        "assessment_mode",
+        "Assessment Mode",
+        "assessment_mode",
+        "How the external assessment is sat: on-screen or paper-based.",
+        synonyms=("Mode", "Delivery Mode"),
+        example="on-screen",
+    ),
+    FieldSpec(
+        "operational_end_date",
+        "Operational End Date",
+        "date",
+        "The last day the product accepts registrations.",
+        synonyms=("End Date", "Operational End", "Last Registration Date"),
+        example="31/08/2028",
+    ),
+    FieldSpec(
+        "grading_scheme",
+        "Grading Scheme",
+        "grading_scheme",
+        "graded (Pass to Distinction*), pass-fail, or unclassified.",
+        synonyms=("Grading", "Grade Scheme"),
+        example="graded",
+    ),
+    FieldSpec(
+        "registration_fee",
+        "Registration Fee",
+        "money",
+        "The fee per learner registration, in pounds.",
+        synonyms=("Fee", "Reg Fee"),
+        example="45.00",
+    ),
+)
+
+APPROVALS: tuple[FieldSpec, ...] = (
+    _CENTRE,
+    FieldSpec(
+        "centre_name",
+        "Centre Name",
+        "text",
+        "The centre's name.",
+        synonyms=("Centre Title", "School", "College", "Provider"),
+        example="Riverside Academy",
+    ),
+    _PRODUCT,
+    FieldSpec(
+        "approved_on",
+        "Approval Date",
+        "date",
+        "The date the centre was approved to deliver the product.",
+        synonyms=("Approved On", "Approved", "Date Approved"),
+        example="01/09/2025",
+    ),
+)
+
+SCHEMAS: dict[Kind, tuple[FieldSpec, ...]] = {
+    "learners": LEARNERS,
+    "bookings": BOOKINGS,
+    "results": RESULTS,
+    "products": PRODUCTS,
+    "approvals": APPROVALS,
+}
+
+
+def field_names(kind: Kind) -> list[str]:
+    """Canonical field names of one kind, in template order."""
+    return [spec.name for spec in SCHEMAS[kind]]
+
+
+def spec(kind: Kind, name: str) -> FieldSpec:
+    """The spec of one field of one kind; KeyError when the kind has no such field."""
+    for field in SCHEMAS[kind]:
+        if field.name == name:
+            return field
+    raise KeyError(f"{kind} has no field {name!r}")
