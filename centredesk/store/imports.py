@@ -244,37 +244,15 @@ def _write_learners(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
     return written
 
 
-# The registration a booking or result belongs to: the learner's latest registration on the
-# product that was not cancelled (a cancelled learner must be registered afresh).
-_REGISTRATION_OF = """
-    (SELECT registration_id, learner_number, product_code, status FROM registrations
-     WHERE status <> 'cancelled'
-     QUALIFY row_number() OVER (PARTITION BY learner_number, product_code
-                                ORDER BY registration_date DESC, registration_id DESC) = 1)
-"""
-
-
 def _write_bookings(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    # Validation has already resolved each row's registration, attempt number and mode.
     first_id = _scalar(con, "SELECT coalesce(max(booking_id), 0) FROM bookings")
     con.execute(
-        f"""
+        """
         INSERT INTO bookings
-        SELECT ? + row_number() OVER (ORDER BY i.row), r.registration_id, i.assessment,
-               i.session_date, coalesce(i.assessment_mode, p.assessment_mode),
-               coalesce(i.booking_status, 'Active'),
-               coalesce(previous.attempts, 0)
-                 + row_number() OVER (PARTITION BY r.registration_id, i.assessment
-                                      ORDER BY i.session_date, i.row),
-               ?
-        FROM incoming i
-        JOIN {_REGISTRATION_OF} r
-          ON r.learner_number = i.learner_number AND r.product_code = i.product_code
-        JOIN products p ON p.product_code = i.product_code
-        LEFT JOIN (SELECT registration_id, assessment, count(*) AS attempts FROM bookings
-                   WHERE status NOT IN ('Cancelled', 'Transferred')
-                   GROUP BY ALL) previous
-          ON previous.registration_id = r.registration_id
-         AND previous.assessment = i.assessment
+        SELECT ? + row_number() OVER (ORDER BY row), registration_id, assessment, session_date,
+               assessment_mode, coalesce(booking_status, 'Active'), attempt, ?
+        FROM incoming
         """,
         [first_id, import_id],
     )
@@ -284,13 +262,11 @@ def _write_bookings(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
 def _write_results(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
     first_id = _scalar(con, "SELECT coalesce(max(result_id), 0) FROM results")
     con.execute(
-        f"""
+        """
         INSERT INTO results
-        SELECT ? + row_number() OVER (ORDER BY i.row), r.registration_id, i.component, i.grade,
-               i.result_date, i.release_date, ?
-        FROM incoming i
-        JOIN {_REGISTRATION_OF} r
-          ON r.learner_number = i.learner_number AND r.product_code = i.product_code
+        SELECT ? + row_number() OVER (ORDER BY row), registration_id, component, grade,
+               result_date, release_date, ?
+        FROM incoming
         """,
         [first_id, import_id],
     )

@@ -109,8 +109,8 @@ _LEARNER_NUMBER = FieldSpec(
     "learner_number",
     "Learner Number",
     "learner_number",
-    "The learner number the awarding organisation assigned at registration.",
-    required=True,
+    "The learner number the awarding organisation assigned at registration. "
+    "Give this or the ULN to say which learner is meant.",
     synonyms=("AO Learner Number", "Learner No", "Candidate Number", "Candidate No"),
     example="20000001",
 )
@@ -190,6 +190,7 @@ LEARNERS: tuple[FieldSpec, ...] = (
 BOOKINGS: tuple[FieldSpec, ...] = (
     _CENTRE,
     _LEARNER_NUMBER,
+    _ULN,
     _PRODUCT,
     FieldSpec(
         "assessment",
@@ -230,6 +231,7 @@ BOOKINGS: tuple[FieldSpec, ...] = (
 RESULTS: tuple[FieldSpec, ...] = (
     _CENTRE,
     _LEARNER_NUMBER,
+    _ULN,
     _PRODUCT,
     FieldSpec(
         "component",
