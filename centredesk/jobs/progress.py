@@ -35,6 +35,10 @@ class Progress:
         """Report progress; raise :class:`Cancelled` if cancellation was requested."""
         if self.cancel.is_set():
             raise Cancelled()
+        self.report(stage, done, total)
+
+    def report(self, stage: str, done: int, total: int = 0) -> None:
+        """Report progress without checking for cancellation (after the point of no return)."""
         if self.callback is not None:
             self.callback(stage, done, total)
 

@@ -1,0 +1,111 @@
+"""``centredesk import``: validate a spreadsheet and load its good rows."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from centredesk.cli import EXIT_DATA_ERRORS, EXIT_OK
+from centredesk.cli.common import add_file_arguments, add_format_argument, terminal_progress
+from centredesk.jobs.importing import ImportOutcome, import_file
+from centredesk.jobs.progress import Progress
+from centredesk.store import Store, resolve_path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_file_arguments(parser)
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate and report what would be loaded; write nothing",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="import a file even though the same content was imported before",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="OUT.xlsx",
+        help="also write the fix-list workbook: every issue marked on the rows as read",
+    )
+    add_format_argument(parser)
+    from centredesk.cli import add_db_argument
+
+    add_db_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = resolve_path(getattr(args, "db", None))
+    progress = Progress(terminal_progress() if args.format == "text" else None)
+    if args.dry_run:
+        store = Store.open(path, read_only=True) if path.exists() else None
+    else:
+        store = Store.open(path)
+    try:
+        outcome = import_file(
+            args.file,
+            store,
+            kind=args.kind,
+            sheet=args.sheet,
+            dry_run=args.dry_run,
+            force=args.force,
+            progress=progress,
+        )
+    finally:
+        if store is not None:
+            store.close()
+    if args.format == "json":
+        json.dump(import_record(outcome), sys.stdout, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(outcome)
+        print(outcome_line(outcome))
+    return EXIT_DATA_ERRORS if outcome.rejected else EXIT_OK
+
+
+def import_record(outcome: ImportOutcome) -> dict[str, Any]:
+    """The DESIGN.md issue record plus what the import did."""
+    from centredesk.jobs.checking import issue_record
+
+    record = issue_record(outcome.checked)
+    record["accepted"] = outcome.accepted
+    record["rejected"] = outcome.rejected
+    record["import_id"] = outcome.import_id
+    record["dry_run"] = outcome.import_id is None
+    return record
+
+
+def outcome_line(outcome: ImportOutcome) -> str:
+    """One line saying what was (or would be) loaded."""
+    if outcome.import_id is None:
+        return (
+            f"Dry run: {outcome.accepted:,} rows would be loaded, {outcome.rejected:,} rejected; "
+            "nothing was written."
+        )
+    line = (
+        f"Import {outcome.import_id}: loaded {outcome.accepted:,} rows, "
+        f"rejected {outcome.rejected:,}"
+    )
+    if outcome.batch_number is not None and outcome.accepted:
+        line += f"; rows without a batch number went into batch {outcome.batch_number}"
+    if outcome.rejected:
+        line += ". Rejected rows are kept with their issues: fix them and import them again"
+    return line + "."
+
+
+def _print_summary(outcome: ImportOutcome) -> None:
+    checked = outcome.checked
+    sheet = checked.sheet
+    where = f"{sheet.file_name}" + (f", sheet {sheet.sheet}" if sheet.sheet else "")
+    how = "inferred from the headers" if sheet.kind_inferred else "as given"
+    print(f"Read {checked.rows:,} rows from {where} as {sheet.kind} ({how}).")
+    if sheet.ignored:
+        print(f"Ignored columns: {', '.join(sheet.ignored)}")
+    issues = checked.validated.issues
+    if issues.height:
+        counts = issues.group_by("code", "severity").len().sort("len", descending=True)
+        for code, severity, count in counts.iter_rows():
+            print(f"  {code:<22} {severity:<8} {count:>8,}")

@@ -1,0 +1,106 @@
+"""Import a spreadsheet: read, validate, and write everything in one transaction.
+
+Rows with errors are not loaded but kept, with their issues and their cells exactly as read,
+so nothing is lost: ``accepted + rejected == rows read`` always holds (the store checks it
+again before it writes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from centredesk.errors import UserError
+from centredesk.io.reader import file_sha256
+from centredesk.jobs.checking import CheckedFile, check_file
+from centredesk.jobs.progress import NO_PROGRESS, Progress
+from centredesk.store import Store, os_user
+from centredesk.store.imports import ImportMeta, find_by_sha256, next_batch_number, record_import
+from centredesk.validation.fields import Kind
+
+
+class AlreadyImportedError(UserError):
+    """The same file content was imported before."""
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did (or, for a dry run, would do)."""
+
+    checked: CheckedFile
+    import_id: int | None
+    """None for a dry run: nothing was written."""
+    batch_number: int | None
+    """The batch assigned to learner rows that gave none (learner imports only)."""
+
+    @property
+    def accepted(self) -> int:
+        return self.checked.accepted
+
+    @property
+    def rejected(self) -> int:
+        return self.checked.rejected
+
+
+def import_file(
+    path: str | Path,
+    store: Store | None,
+    *,
+    kind: Kind | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    today: date | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> ImportOutcome:
+    """Import ``path`` into ``store``; with ``dry_run`` validate and report only.
+
+    ``store`` may be None only for a dry run (validating against an empty store).
+    """
+    path = Path(path)
+    started = datetime.now()
+    today = today or started.date()
+    sha256 = file_sha256(path)
+    if store is not None and not dry_run and not force:
+        previous = find_by_sha256(store, sha256)
+        if previous is not None:
+            raise AlreadyImportedError(
+                f"{path.name} was already imported (import {previous.import_id}, "
+                f"{previous.finished_at:%d/%m/%Y %H:%M}, as {previous.file_name}); "
+                "use --force to import it again"
+            )
+    checked = check_file(path, kind=kind, sheet=sheet, store=store, today=today, progress=progress)
+    if dry_run or store is None:
+        return ImportOutcome(checked, None, None)
+
+    rejected_rows = checked.validated.rejected_rows()
+    parsed = checked.validated.parsed
+    accepted = parsed.filter(~pl.col("row").is_in(rejected_rows.implode()))
+    batch_number: int | None = None
+    if checked.sheet.kind == "learners":
+        batch_number = next_batch_number(store)
+        accepted = accepted.with_columns(
+            pl.col("batch_number").fill_null(batch_number),
+            pl.col("registration_date").fill_null(today),
+        )
+    cells = checked.sheet.cells
+    rejected = cells.filter(pl.col("row").is_in(rejected_rows.implode())).select(
+        "row", pl.struct(pl.exclude("row")).struct.json_encode().alias("cells")
+    )
+    progress.step("writing", 0, accepted.height)
+    meta = ImportMeta(
+        file_name=path.name,
+        sha256=sha256,
+        kind=checked.sheet.kind,
+        sheet=checked.sheet.sheet,
+        rows_read=checked.rows,
+        os_user=os_user(),
+        started_at=started,
+        finished_at=datetime.now(),
+    )
+    import_id = record_import(store, meta, accepted, checked.validated.issues, rejected)
+    progress.report("writing", accepted.height, accepted.height)
+    return ImportOutcome(checked, import_id, batch_number)
