@@ -1,0 +1,153 @@
+"""The safe workbook writer: text stays text, dates are dates, files appear whole or not at all."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from centredesk.errors import UserError
+from centredesk.io.workbook import About, Column, SafeWorkbook, WorkbookError
+
+FORMULA_LOOKING = ["=1+1", "+44 7700 900123", "@SUM(A1)", "-2", "\tTAB", "http://example.com"]
+
+COLUMNS = [
+    Column("ULN", "uln"),
+    Column("Note", "note"),
+    Column("Date of Birth", "date_of_birth", "date"),
+    Column("Batch", "batch_number"),
+    Column("Count", "count", "integer"),
+]
+
+
+def _frame(n: int) -> pl.DataFrame:
+    notes = (FORMULA_LOOKING * (n // len(FORMULA_LOOKING) + 1))[:n]
+    return pl.DataFrame(
+        {
+            "uln": [f"{1000000000 + i}" for i in range(n)],
+            "note": notes,
+            "date_of_birth": [date(2010, 4, 3)] * n,
+            "batch_number": [1001 + i for i in range(n)],
+            "count": list(range(n)),
+        }
+    )
+
+
+def _write(target: Path, frames: list[pl.DataFrame], **about: object) -> None:
+    with SafeWorkbook(target) as book:
+        table = book.add_table("Data", COLUMNS)
+        for frame in frames:
+            table.append(frame)
+        book.add_about(About("Test export", rows=table.rows, **about))  # type: ignore[arg-type]
+
+
+def test_values_types_and_formats_survive_a_round_trip(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    _write(target, [_frame(4), _frame(3)])
+    sheet = openpyxl.load_workbook(target)["Data"]
+    assert [c.value for c in sheet[1]] == [c.header for c in COLUMNS]
+    assert all(c.font.bold for c in sheet[1])
+    assert sheet.max_row == 8
+    uln = sheet["A2"]
+    assert uln.value == "1000000000" and uln.data_type == "s" and uln.number_format == "@"
+    dob = sheet["C2"]
+    assert dob.is_date and dob.value == datetime(2010, 4, 3)
+    assert dob.number_format == "dd/mm/yyyy"
+    batch = sheet["D2"]
+    assert batch.value == "1001" and batch.data_type == "s"
+    assert sheet["E3"].value == 1 and sheet["E3"].data_type == "n"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:E8"
+
+
+def test_formula_looking_strings_come_back_as_plain_text(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    _write(target, [_frame(len(FORMULA_LOOKING))])
+    sheet = openpyxl.load_workbook(target)["Data"]
+    cells = [sheet.cell(row=r, column=2) for r in range(2, 2 + len(FORMULA_LOOKING))]
+    assert [c.value for c in cells] == FORMULA_LOOKING
+    assert {c.data_type for c in cells} == {"s"}
+    assert not sheet._hyperlinks
+
+
+def test_column_widths_fit_the_content(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    long_note = pl.DataFrame({"note": ["x" * 40]})
+    frame = _frame(1).with_columns(long_note)
+    _write(target, [frame])
+    sheet = openpyxl.load_workbook(target)["Data"]
+    assert sheet.column_dimensions["B"].width >= 42
+    assert sheet.column_dimensions["A"].width >= 12
+    assert sheet.column_dimensions["C"].width >= 13  # "Date of Birth" header
+
+
+def test_about_sheet_says_what_when_filters_and_rows(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    _write(
+        target,
+        [_frame(2)],
+        description="Learners of one centre",
+        filters={"surname": "=HYPERLINK(1)"},
+        notes=[("Withheld", "3 results")],
+    )
+    sheet = openpyxl.load_workbook(target)["About"]
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2) if row[0].value}
+    assert sheet["A1"].value == "Test export"
+    assert cells["What this is"].value == "Learners of one centre"
+    assert isinstance(cells["Written"].value, datetime)
+    assert cells["Rows"].value == 2
+    assert cells["Withheld"].value == "3 results"
+    assert cells["Filters"].value == "surname = =HYPERLINK(1)"
+    assert cells["Filters"].data_type == "s"
+
+
+def test_existing_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(b"keep me")
+    with pytest.raises(WorkbookError, match="already exists"):
+        _write(target, [_frame(1)])
+    assert target.read_bytes() == b"keep me"
+    with SafeWorkbook(target, force=True) as book:
+        book.add_table("Data", COLUMNS).append(_frame(1))
+    assert openpyxl.load_workbook(target)["Data"]["A2"].value == "1000000000"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+def test_a_target_in_a_folder_that_cannot_exist_is_a_one_line_user_error(
+    tmp_path: Path,
+) -> None:
+    # Tests run as root, where permissions do not stop writes; a "folder" that is really a
+    # file stops everyone.
+    blocker = tmp_path / "reports"
+    blocker.write_text("not a folder")
+    with pytest.raises(UserError) as raised:
+        _write(blocker / "out.xlsx", [_frame(1)])
+    assert "\n" not in str(raised.value)
+    assert "reports" in str(raised.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_a_failure_while_writing_leaves_no_file_behind(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    with pytest.raises(KeyError), SafeWorkbook(target) as book:
+        table = book.add_table("Data", COLUMNS)
+        table.append(_frame(3))
+        raise KeyError("stopped half way")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_chunk_missing_a_column_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    with pytest.raises(pl.exceptions.ColumnNotFoundError), SafeWorkbook(target) as book:
+        book.add_table("Data", COLUMNS).append(_frame(2).drop("uln"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_xlsx_targets_and_folders_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(WorkbookError, match=r"\.xlsx"):
+        SafeWorkbook(tmp_path / "out.csv")
+    with pytest.raises(WorkbookError, match="is a folder"):
+        SafeWorkbook(tmp_path)
