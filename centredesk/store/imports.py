@@ -80,50 +80,49 @@ def record_import(
     writer = _WRITERS.get(meta.kind)
     if writer is None:
         raise StoreError(f"unknown import kind {meta.kind!r}")
-    with store.transaction() as con:
-        import_id = _scalar(con, "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
-        con.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                import_id,
-                meta.file_name,
-                meta.sha256,
-                meta.kind,
-                meta.sheet,
-                meta.rows_read,
-                accepted.height,
-                rejected.height,
-                meta.os_user,
-                meta.started_at,
-                meta.finished_at,
-            ],
-        )
-        if issues.height:
-            con.register("incoming_issues", issues.select(ISSUE_COLUMNS))
+    con = store.con
+    # Views are registered outside the transaction: unregistering inside an aborted one
+    # would fail and hide the real error.
+    con.register("incoming_issues", issues.select(ISSUE_COLUMNS))
+    con.register("incoming_rejected", rejected.select("row", "cells"))
+    con.register("incoming", accepted)
+    try:
+        with store.transaction():
+            import_id = _scalar(con, "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
+            con.execute(
+                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    import_id,
+                    meta.file_name,
+                    meta.sha256,
+                    meta.kind,
+                    meta.sheet,
+                    meta.rows_read,
+                    accepted.height,
+                    rejected.height,
+                    meta.os_user,
+                    meta.started_at,
+                    meta.finished_at,
+                ],
+            )
             con.execute(
                 'INSERT INTO import_issues SELECT ?, row, "column", field, code, severity, '
                 "message, value FROM incoming_issues",
                 [import_id],
             )
-            con.unregister("incoming_issues")
-        if rejected.height:
-            con.register("incoming_rejected", rejected.select("row", "cells"))
             con.execute(
                 "INSERT INTO rejected_rows SELECT ?, row, cells FROM incoming_rejected",
                 [import_id],
             )
-            con.unregister("incoming_rejected")
-        if accepted.height:
-            con.register("incoming", accepted)
-            try:
-                written = writer(con, import_id)
-            finally:
-                con.unregister("incoming")
+            written = writer(con, import_id) if accepted.height else 0
             if written != accepted.height:
                 raise StoreError(
                     f"internal check failed: {written} of {accepted.height} accepted rows "
                     "could be attached; nothing was written"
                 )
+    finally:
+        for view in ("incoming_issues", "incoming_rejected", "incoming"):
+            con.unregister(view)
     return import_id
 
 

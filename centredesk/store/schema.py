@@ -141,7 +141,7 @@ _V1 = [
     """
     CREATE TABLE audit_log (
         audit_id   BIGINT PRIMARY KEY,
-        at         TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
         os_user    VARCHAR NOT NULL,
         table_name VARCHAR NOT NULL,
         record_key VARCHAR NOT NULL,
