@@ -14,7 +14,12 @@ import pytest
 
 import centredesk
 
-HEADLESS_PACKAGES = ("centredesk.io", "centredesk.validation", "centredesk.store", "centredesk.jobs")
+HEADLESS_PACKAGES = (
+    "centredesk.io",
+    "centredesk.validation",
+    "centredesk.store",
+    "centredesk.jobs",
+)
 
 
 def headless_modules() -> list[str]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TextIO
 
+from centredesk.errors import UserError
 from centredesk.jobs.progress import ProgressCallback
 from centredesk.validation.fields import KINDS
 
@@ -54,3 +56,13 @@ def terminal_progress(stream: TextIO | None = None) -> ProgressCallback | None:
         out.flush()
 
     return draw
+
+
+def existing_file(name: str) -> Path:
+    """The input file, checked before anything is opened, so a typo changes nothing."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; give a spreadsheet file")
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    return path

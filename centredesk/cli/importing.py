@@ -8,7 +8,12 @@ import sys
 from typing import Any
 
 from centredesk.cli import EXIT_DATA_ERRORS, EXIT_OK
-from centredesk.cli.common import add_file_arguments, add_format_argument, terminal_progress
+from centredesk.cli.common import (
+    add_file_arguments,
+    add_format_argument,
+    existing_file,
+    terminal_progress,
+)
 from centredesk.jobs.importing import ImportOutcome, import_file
 from centredesk.jobs.progress import Progress
 from centredesk.store import Store, resolve_path
@@ -38,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    source = existing_file(args.file)
     path = resolve_path(getattr(args, "db", None))
     progress = Progress(terminal_progress() if args.format == "text" else None)
     if args.dry_run:
@@ -46,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         store = Store.open(path)
     try:
         outcome = import_file(
-            args.file,
+            source,
             store,
             kind=args.kind,
             sheet=args.sheet,
