@@ -1,0 +1,254 @@
+"""Importing files end to end: real files in, a real store out, every row accounted for."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+import xlsxwriter
+
+from centredesk.errors import UserError
+from centredesk.jobs.importing import AlreadyImportedError, import_file
+from centredesk.jobs.progress import Cancelled, Progress
+from centredesk.store import Store
+from centredesk.store.queries import TABLES, table_counts
+
+TODAY = date(2026, 11, 28)
+PRODUCTS = [
+    ["Product Code", "Title", "Level", "Sector", "Discount Code", "External Assessment",
+     "Assessment Mode", "Operational End Date", "Grading Scheme", "Registration Fee"],
+    ["603/0862/X", "Level 1/2 Technical Award in Health and Fitness", "1/2", "Sport", "FK2B",
+     "Y", "on-screen", "2030-08-31", "graded", "45"],
+    ["500/5959/2", "Level 1 Award in Creative Craft", "1", "Arts", "FK2B", "N", "", "2030-08-31",
+     "pass-fail", "30"],
+]  # fmt: skip
+APPROVALS = [["Centre Number", "Centre Name", "Product Code"]] + [
+    ["100001", "Riverside Academy", code] for code in ("603/0862/X", "500/5959/2")
+]
+
+
+def uln(stem: int) -> str:
+    """A valid ULN from a 9-digit stem, or the next stem that has one (DESIGN.md §2)."""
+    while True:
+        digits = [int(d) for d in str(stem)]
+        remainder = sum(w * d for w, d in zip(range(10, 1, -1), digits, strict=True)) % 11
+        if remainder:
+            return f"{stem}{(10 - remainder) % 10}"
+        stem += 1
+
+
+def write_xlsx(path: Path, rows: list[list[str]], title: str | None = None) -> Path:
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("Upload")
+    start = 0
+    if title:
+        sheet.write_string(0, 0, title)
+        start = 2
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value != "":
+                sheet.write_string(start + r, c, value)
+    workbook.close()
+    return path
+
+
+def learners_csv(path: Path, count: int, *, bad_every: int = 0) -> Path:
+    """A registration upload of ``count`` distinct learners; every ``bad_every``-th ULN is bad."""
+    numbers = pl.int_range(0, count, eager=True)
+    ulns = [uln(100000000 + 7 * n) for n in range(count)]
+    if bad_every:
+        ulns = [u[:-1] + str((int(u[-1]) + 1) % 10) if i % bad_every == 0 else u
+                for i, u in enumerate(ulns)]  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "Centre Number": ["100001"] * count,
+            "Product Code": ["603/0862/X"] * count,
+            "Forename": ["Learner"] * count,
+            "Surname": [f"Surname{chr(65 + n % 26)}" for n in range(count)],
+            "Date of Birth": (numbers % 28 + 1).cast(pl.String) + "/03/2010",
+            "ULN": ulns,
+            "Registration Date": ["01/09/2026"] * count,
+        }
+    )
+    frame.write_csv(path)
+    return path
+
+
+def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, sorted: equal snapshots mean an unchanged store."""
+    return {
+        table: sorted(store.con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        for table in TABLES
+    }
+
+
+@pytest.fixture
+def catalogued(tmp_path: Path) -> Path:
+    """A database holding the catalogue and one centre's approvals."""
+    db = tmp_path / "store.duckdb"
+    with Store.open(db) as store:
+        import_file(write_xlsx(tmp_path / "products.xlsx", PRODUCTS), store, today=TODAY)
+        import_file(write_xlsx(tmp_path / "approvals.xlsx", APPROVALS), store, today=TODAY)
+    return db
+
+
+def test_catalogue_and_approvals_load(catalogued: Path) -> None:
+    with Store.open(catalogued, read_only=True) as store:
+        counts = table_counts(store)
+    assert (counts["products"], counts["approvals"], counts["centres"]) == (2, 2, 1)
+    assert counts["imports"] == 2
+
+
+def test_learner_upload_under_a_title_loads_and_rejects_bad_rows(
+    catalogued: Path, tmp_path: Path
+) -> None:
+    rows = [
+        ["Centre no", "QAN", "First name", "Family name", "DOB", "Unique learner number"],
+        ["100001", "6030862X", "Zoë", "O'Brien", "03/04/2010", uln(100000001)],
+        ["100001", "603/0862/X", "Sean", "Smith-Jones", "2009-01-09", ""],
+        ["100001", "603/0862/X", "Bad", "Checksum", "01/01/2010", "1000000042"],
+    ]
+    upload = write_xlsx(tmp_path / "learners.xlsx", rows, title="Autumn registrations")
+    with Store.open(catalogued) as store:
+        outcome = import_file(upload, store, today=TODAY)
+        counts = table_counts(store)
+        issues = store.con.execute(
+            "SELECT row, column_name, code FROM import_issues WHERE import_id = ?",
+            [outcome.import_id],
+        ).fetchall()
+        cells = store.con.execute("SELECT row, cells FROM rejected_rows").fetchall()
+    assert outcome.checked.sheet.kind == "learners" and outcome.checked.sheet.kind_inferred
+    assert (outcome.accepted, outcome.rejected) == (2, 1)
+    assert (counts["learners"], counts["registrations"]) == (2, 2)
+    assert (6, "Unique learner number", "ULN_CHECKSUM") in issues
+    assert len(cells) == 1 and cells[0][0] == 6
+    assert json.loads(cells[0][1])["Unique learner number"] == "1000000042"
+
+
+def test_accepted_plus_rejected_is_always_rows_read(catalogued: Path, tmp_path: Path) -> None:
+    upload = learners_csv(tmp_path / "mixed.csv", 300, bad_every=7)
+    with Store.open(catalogued) as store:
+        outcome = import_file(upload, store, today=TODAY)
+        recorded = store.con.execute(
+            "SELECT rows_read, rows_accepted, rows_rejected FROM imports WHERE import_id = ?",
+            [outcome.import_id],
+        ).fetchall()
+        loaded = table_counts(store)["registrations"]
+        kept = table_counts(store)["rejected_rows"]
+    assert outcome.rejected == 43  # rows 0, 7, ..., 294
+    assert recorded == [(300, 257, 43)]
+    assert (loaded, kept) == (257, 43)
+
+
+def test_the_same_file_twice_is_refused_unless_forced(catalogued: Path, tmp_path: Path) -> None:
+    upload = learners_csv(tmp_path / "once.csv", 5)
+    with Store.open(catalogued) as store:
+        import_file(upload, store, today=TODAY)
+        before = snapshot(store)
+        with pytest.raises(AlreadyImportedError, match="--force"):
+            import_file(upload, store, today=TODAY)
+        assert snapshot(store) == before
+        forced = import_file(upload, store, today=TODAY, force=True)
+    # Forced, the same learners are found again, and each is now registered twice:
+    # validation rejects every row as a duplicate of what the store holds.
+    assert forced.rejected == 5
+
+
+def test_a_dry_run_writes_nothing(catalogued: Path, tmp_path: Path) -> None:
+    upload = learners_csv(tmp_path / "dry.csv", 20, bad_every=5)
+    with Store.open(catalogued) as store:
+        before = snapshot(store)
+        outcome = import_file(upload, store, dry_run=True, today=TODAY)
+        assert snapshot(store) == before
+    assert outcome.import_id is None
+    assert (outcome.accepted, outcome.rejected) == (16, 4)
+
+
+def test_a_cancelled_import_writes_nothing(catalogued: Path, tmp_path: Path) -> None:
+    upload = learners_csv(tmp_path / "cancel.csv", 50)
+    progress = Progress()
+
+    def press_cancel_while_reading(stage: str, done: int, total: int) -> None:
+        progress.cancel.set()
+
+    progress.callback = press_cancel_while_reading
+    with Store.open(catalogued) as store:
+        before = snapshot(store)
+        with pytest.raises(Cancelled):
+            import_file(upload, store, progress=progress, today=TODAY)
+        assert snapshot(store) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("random.xlsx", os.urandom(4096), "xlsx"),
+        ("empty.csv", b"", "empty"),
+        ("truncated.xlsx", None, "xlsx"),
+    ],
+)
+def test_bad_files_change_nothing(
+    catalogued: Path, tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / name
+    if content is None:
+        whole = write_xlsx(tmp_path / "whole.xlsx", APPROVALS).read_bytes()
+        content = whole[: len(whole) // 2]
+    path.write_bytes(content)
+    with Store.open(catalogued) as store:
+        before = snapshot(store)
+        with pytest.raises(UserError) as caught:
+            import_file(path, store, today=TODAY)
+        assert snapshot(store) == before
+    assert "\n" not in str(caught.value)
+    assert name in str(caught.value) or message in str(caught.value).lower()
+
+
+KILLED_IMPORT = textwrap.dedent(
+    """
+    import sys
+    from datetime import date
+    from centredesk.jobs.importing import import_file
+    from centredesk.jobs.progress import Progress
+    from centredesk.store import Store
+
+    def report(stage, done, total):
+        if stage == "writing" and done == 0:
+            print("writing", flush=True)
+
+    with Store.open(sys.argv[1]) as store:
+        import_file(sys.argv[2], store, progress=Progress(report), today=date(2026, 11, 28))
+    print("finished", flush=True)
+    """
+)
+
+
+@pytest.mark.slow
+def test_an_import_killed_mid_write_leaves_the_store_as_it_was(
+    catalogued: Path, tmp_path: Path
+) -> None:
+    upload = learners_csv(tmp_path / "big.csv", 60_000)
+    with Store.open(catalogued, read_only=True) as store:
+        before = snapshot(store)
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_IMPORT, str(catalogued), str(upload)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline().strip()
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=60)
+    child.stdout.close()
+    assert line == "writing"
+    assert child.returncode == -signal.SIGKILL
+    with Store.open(catalogued) as store:
+        assert snapshot(store) == before
