@@ -88,7 +88,7 @@ def export(
 
 
 def _check_filters(store: Store, filters: ExportFilters) -> None:
-    if filters.product is not None and queries.product_title(store, filters.product) is None:
+    if filters.product is not None and queries.find_product(store, filters.product) is None:
         raise UserError(
             f"product {filters.product} is not in the catalogue: check the code "
             "(603/0862/X or 6030862X), or import the catalogue first"
@@ -162,18 +162,18 @@ def _register(
     progress: Progress,
 ) -> ExportOutcome:
     assert filters.product is not None
-    title = queries.product_title(store, filters.product) or ""
-    query = queries.register(filters.product, session, filters.centre)
+    code, title = queries.find_product(store, filters.product) or (filters.product, "")
+    query = queries.register(code, session, filters.centre)
     printed = datetime.now().strftime("%d/%m/%Y %H:%M")
     with SafeWorkbook(target, force=force) as book:
         table = book.add_table(SHEET_NAMES["register"], columns_for("register"))
-        prepare_register(table, filters.product, title, session, printed)
+        prepare_register(table, code, title, session, printed)
         _stream(store, query, table, progress)
         applied = {**filters.applied(), "session": f"{session:%d/%m/%Y}"}
         book.add_about(
             About(
                 "Invigilator register",
-                f"Paper-based bookings of {filters.product} {title} for the session on "
+                f"Paper-based bookings of {code} {title} for the session on "
                 f"{session:%d/%m/%Y}; cancelled and transferred bookings are left out.",
                 applied,
                 table.rows,

@@ -262,15 +262,16 @@ def register(product: str, session: date, centre: str | None = None) -> ExportQu
     return ExportQuery(sql, where.params)
 
 
-def product_title(store: Store, code: str) -> str | None:
-    """The title of a catalogue product (code with or without slashes); None if unknown."""
+def find_product(store: Store, code: str) -> tuple[str, str] | None:
+    """A catalogue product's code as stored and its title, given the code with or without
+    slashes in any case; None when the catalogue has no such product."""
     found = _fetch(
         store,
-        "SELECT title FROM products "
+        "SELECT product_code, title FROM products "
         "WHERE replace(product_code, '/', '') = replace(upper(trim(?)), '/', '')",
         [code],
     )
-    return str(found[0][0]) if found else None
+    return (str(found[0][0]), str(found[0][1])) if found else None
 
 
 def centre_known(store: Store, centre: str) -> bool:
