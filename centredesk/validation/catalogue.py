@@ -1,0 +1,383 @@
+"""The rule catalogue: every issue code, its severity, what it means and how to fix it.
+
+Codes are stable identifiers: they appear in JSON output, in the store's import issues and in
+the fix-list workbook, so a code is never renamed. ``centredesk rules`` prints this catalogue,
+the app shows it, and ``docs/rules.md`` is generated from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+Scope = Literal["row", "file", "store"]
+"""Where a rule looks: one row alone, other rows of the same file, or the store's data."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One issue code as people read about it."""
+
+    code: str
+    severity: str
+    """``error`` (the row is not loaded), ``warning`` (loaded, worth a look) or both."""
+    scope: Scope
+    kinds: tuple[str, ...]
+    meaning: str
+    fix: str
+
+
+_PEOPLE = ("learners",)
+_LINKED = ("bookings", "results")
+_ALL = ("learners", "bookings", "results", "products", "approvals")
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "FIELD_MISSING",
+        "error",
+        "row",
+        _ALL,
+        "A column that every row needs is empty in this row.",
+        "Fill in the cell; the column's description in the template says what it holds.",
+    ),
+    Rule(
+        "DATE_INVALID",
+        "error",
+        "row",
+        _ALL,
+        "A date cannot be read. Dates are read day first (03/04/2010 is 3 April 2010), as "
+        "ISO (2010-04-03), as 3 Apr 2010, or as an Excel date.",
+        "Type the date as DD/MM/YYYY or format the cell as a date.",
+    ),
+    Rule(
+        "VALUE_INVALID",
+        "error",
+        "row",
+        _ALL,
+        "A value is not one the column allows: a yes/no answer, an assessment mode, a "
+        "grading scheme, a booking status, a whole number or an amount of money.",
+        "Use one of the values the message lists.",
+    ),
+    Rule(
+        "ULN_FORMAT",
+        "error",
+        "row",
+        ("learners", "bookings", "results"),
+        "The ULN is not 10 digits starting with 1 to 9.",
+        "Copy the ULN from the Learner Records Service, or leave the cell empty until the "
+        "learner has one.",
+    ),
+    Rule(
+        "ULN_CHECKSUM",
+        "error",
+        "row",
+        ("learners", "bookings", "results"),
+        "The ULN's last digit does not match the check digit worked out from the first nine, "
+        "so a digit was mistyped or two were swapped.",
+        "Check the ULN against the Learner Records Service.",
+    ),
+    Rule(
+        "ULN_TEMPORARY",
+        "warning",
+        "row",
+        ("learners", "bookings", "results"),
+        "9999999999 is the national placeholder for a ULN that is not known yet.",
+        "Replace it with the learner's real ULN once they have one.",
+    ),
+    Rule(
+        "ULN_CONFLICT",
+        "error",
+        "store",
+        _PEOPLE,
+        "One ULN is given to two different people (different name or date of birth), in "
+        "this file or against a learner the store already holds.",
+        "Find which person the ULN belongs to and correct the other row; only a ULN "
+        "administrator can change a stored ULN.",
+    ),
+    Rule(
+        "NAME_MISSING",
+        "error",
+        "row",
+        _PEOPLE,
+        "The forename or surname is empty.",
+        "Give the name as it should appear on the certificate.",
+    ),
+    Rule(
+        "NAME_CHARACTERS",
+        "error",
+        "row",
+        _PEOPLE,
+        "A name holds something other than Latin letters, spaces, apostrophes, hyphens and "
+        'full stops: a digit, a control character, | or ", or another script.',
+        "Remove the character, or write the name in Latin letters.",
+    ),
+    Rule(
+        "NAME_CASE",
+        "warning",
+        "row",
+        _PEOPLE,
+        "The name is all capitals or all lower case; names are printed on certificates as given.",
+        "Write the name in normal case (O'Brien, not O'BRIEN).",
+    ),
+    Rule(
+        "DOB_MISSING",
+        "error",
+        "row",
+        _PEOPLE,
+        "The date of birth is empty.",
+        "Give the learner's date of birth.",
+    ),
+    Rule(
+        "DOB_INVALID",
+        "error",
+        "row",
+        _PEOPLE,
+        "The date of birth cannot be read as a real date.",
+        "Type it as DD/MM/YYYY or format the cell as a date.",
+    ),
+    Rule(
+        "DOB_FUTURE",
+        "error",
+        "row",
+        _PEOPLE,
+        "The date of birth is after today.",
+        "Correct the date of birth.",
+    ),
+    Rule(
+        "DOB_IMPLAUSIBLE",
+        "error or warning",
+        "row",
+        _PEOPLE,
+        "At the registration date (today when none is given) the learner would be 115 or "
+        "older (error), or 100 or older or younger than 10 (warning).",
+        "Check the date of birth, and that day and month are not swapped.",
+    ),
+    Rule(
+        "PRODUCT_MISSING",
+        "error",
+        "row",
+        _ALL,
+        "The product code is empty.",
+        "Give the qualification number, e.g. 603/0862/X.",
+    ),
+    Rule(
+        "PRODUCT_FORMAT",
+        "error",
+        "row",
+        _ALL,
+        "The product code is not of the form NNN/NNNN/C (C a digit or X); it may also be "
+        "written without slashes.",
+        "Copy the qualification number from the product list.",
+    ),
+    Rule(
+        "PRODUCT_CHECK",
+        "warning",
+        "row",
+        _ALL,
+        "The product code's last character does not match the check character worked out "
+        "from its seven digits (a rule inferred from published codes).",
+        "Check the code against the product list; if it is right, carry on.",
+    ),
+    Rule(
+        "PRODUCT_UNKNOWN",
+        "error",
+        "store",
+        ("learners", "bookings", "results", "approvals"),
+        "The product is not in the store's catalogue. Checked only once the store holds a "
+        "catalogue.",
+        "Correct the code, or import the product catalogue first.",
+    ),
+    Rule(
+        "PRODUCT_NOT_APPROVED",
+        "error",
+        "store",
+        _PEOPLE,
+        "The centre is not approved to deliver this product. Checked only once the store "
+        "holds approvals.",
+        "Correct the product or centre, or import the centre's approval first.",
+    ),
+    Rule(
+        "PRODUCT_CLOSED",
+        "error",
+        "store",
+        _PEOPLE,
+        "The registration date is after the product's operational end date, the last day "
+        "it accepts registrations.",
+        "Register the learner on the product that replaced it.",
+    ),
+    Rule(
+        "CENTRE_MISSING",
+        "error",
+        "row",
+        ("learners", "bookings", "results", "approvals"),
+        "The centre number is empty.",
+        "Give the centre number issued on approval.",
+    ),
+    Rule(
+        "CENTRE_UNKNOWN",
+        "error",
+        "store",
+        ("learners", "bookings", "results"),
+        "The centre is not in the store. Checked only once the store holds centres.",
+        "Correct the centre number, or import the centre's approvals first.",
+    ),
+    Rule(
+        "LEARNER_REF_FORMAT",
+        "error",
+        "row",
+        _PEOPLE,
+        "The learner reference is not 1 to 12 letters, digits and spaces.",
+        "Shorten the reference or remove the other characters.",
+    ),
+    Rule(
+        "DUP_IN_FILE",
+        "error",
+        "file",
+        _ALL,
+        "The row repeats an earlier row of the same file: the same learner on the same "
+        "product (by ULN, or by name and date of birth where a ULN is missing), the same "
+        "product in a catalogue, or the same centre and product in approvals.",
+        "Delete the repeated row; the earlier row is kept.",
+    ),
+    Rule(
+        "DUP_IN_STORE",
+        "error",
+        "store",
+        _PEOPLE,
+        "The learner is already registered on this product at this centre. Cancelled "
+        "registrations do not count.",
+        "Delete the row; the learner is registered already.",
+    ),
+    Rule(
+        "DUP_SUSPECTED",
+        "warning",
+        "store",
+        _PEOPLE,
+        "A learner with the same name and date of birth has a different ULN, in this file or "
+        "in the store: perhaps one person with two ULNs.",
+        "Check both ULNs with the Learner Records Service.",
+    ),
+    Rule(
+        "DISCOUNT_CLASH",
+        "warning",
+        "store",
+        _PEOPLE,
+        "The learner would be active on two products with the same DfE discount code; only "
+        "one of them counts in school performance tables. Both registrations are allowed.",
+        "Check the learner should take both products.",
+    ),
+    Rule(
+        "BOOKING_LEARNER_MISSING",
+        "error",
+        "row",
+        ("bookings",),
+        "The row gives neither a learner number nor a real ULN, so the learner cannot be found.",
+        "Give the learner number or the learner's ULN.",
+    ),
+    Rule(
+        "BOOKING_REGISTRATION_MISSING",
+        "error",
+        "store",
+        ("bookings",),
+        "The learner has no registration on this product at this centre.",
+        "Register the learner first, or correct the learner, product or centre.",
+    ),
+    Rule(
+        "BOOKING_REGISTRATION_INACTIVE",
+        "error",
+        "store",
+        ("bookings",),
+        "The learner's registration on this product is withdrawn, cancelled or completed; "
+        "only active registrations can be booked.",
+        "Reinstate a withdrawn registration first, or register the learner afresh.",
+    ),
+    Rule(
+        "BOOKING_NO_EXTERNAL",
+        "error",
+        "store",
+        ("bookings",),
+        "The product has no external assessment, so it cannot be booked.",
+        "Check the product code.",
+    ),
+    Rule(
+        "BOOKING_DUPLICATE",
+        "error",
+        "store",
+        ("bookings",),
+        "The learner is already booked on this assessment for this session, earlier in "
+        "the file or in the store.",
+        "Delete the repeated row.",
+    ),
+    Rule(
+        "BOOKING_ATTEMPTS",
+        "error",
+        "store",
+        ("bookings",),
+        "This would be a third attempt at the assessment: a learner gets one resit (two "
+        "attempts) per external assessment.",
+        "Cancel or transfer an earlier booking if this one replaces it.",
+    ),
+    Rule(
+        "RESULT_LEARNER_MISSING",
+        "error",
+        "row",
+        ("results",),
+        "The row gives neither a learner number nor a real ULN, so the learner cannot be found.",
+        "Give the learner number or the learner's ULN.",
+    ),
+    Rule(
+        "RESULT_REGISTRATION_MISSING",
+        "error",
+        "store",
+        ("results",),
+        "The learner has no registration on this product at this centre that is not cancelled.",
+        "Correct the learner, product or centre.",
+    ),
+    Rule(
+        "RESULT_GRADE",
+        "error",
+        "row",
+        ("results",),
+        "The grade is not one of the product's grading scheme (Pass/Merit/Distinction/"
+        "Distinction*, Pass/Fail or Achieved/Not Achieved; U in every scheme).",
+        "Use a grade of the product's scheme.",
+    ),
+    Rule(
+        "RESULT_DATE_FUTURE",
+        "error",
+        "row",
+        ("results",),
+        "The result date is after today.",
+        "Correct the result date.",
+    ),
+    Rule(
+        "RESULT_RELEASE_MISSING",
+        "warning",
+        "row",
+        ("results",),
+        "No release date: the result can be shown and exported at once. Results of "
+        "fixed-window assessments need their release date.",
+        "Give the release date if the assessment has a fixed window.",
+    ),
+    Rule(
+        "RESULT_RELEASE_FUTURE",
+        "warning",
+        "row",
+        ("results",),
+        "The release date is after today: the result is withheld until then.",
+        "Nothing to fix; the result will show from the release date.",
+    ),
+)
+
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def rule(code: str) -> Rule:
+    """The catalogue entry for ``code``; KeyError for a code that does not exist."""
+    return BY_CODE[code]
+
+
+def row_codes() -> frozenset[str]:
+    """Codes decided from one row alone: the ones a single-record check can give."""
+    return frozenset(r.code for r in RULES if r.scope == "row")

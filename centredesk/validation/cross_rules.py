@@ -1,0 +1,375 @@
+"""Rules that compare rows with each other and with the store: registrations and catalogue.
+
+Each rule is a window expression or a join over whole frames (no loop over rows), so a
+million-row file checked against a million stored registrations takes seconds. A rule only
+looks at rows whose own fields are sound (``ok``): a row already rejected for its own cells
+is not compared with others, so one typo does not cascade into several issues.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from centredesk.validation.checking import issues_where
+from centredesk.validation.parsing import person_key
+from centredesk.validation.row_rules import uk
+
+if TYPE_CHECKING:
+    from centredesk.validation.engine import Reference
+
+Outcome = tuple[pl.DataFrame, list[pl.DataFrame], list[str]]
+
+_CENTRE, _PRODUCT, _ULN, _KEY = "centre_number", "product_code", "uln", "person_key"
+_ROW = pl.col("row")
+_REAL_ULN = pl.col(_ULN).is_not_null() & (pl.col(_ULN) != "9999999999")
+
+
+def _identity(prefix_uln: pl.Expr, key: pl.Expr) -> pl.Expr:
+    """Learner identity within a centre, as the store recognises learners."""
+    return pl.format(
+        "{}|{}",
+        pl.col(_CENTRE),
+        pl.when(_REAL_ULN).then(pl.format("u:{}", prefix_uln)).otherwise(pl.format("k:{}", key)),
+    )
+
+
+def _earlier(when: pl.Expr, over: list[str]) -> pl.Expr:
+    """The first row number among the rows of the window where ``when`` holds."""
+    return pl.when(when).then(_ROW).min().over(over)
+
+
+def _other_row(value: str, over: list[str], among: pl.Expr) -> pl.Expr:
+    """For rows of a window that disagree on ``value``: the first row that differs from this.
+
+    Rows holding the window's first value point at the first row with another value; the
+    others point at the window's first row. Null where the whole window agrees.
+    """
+    first_value = pl.col(value).filter(among).sort_by(_ROW.filter(among)).first().over(over)
+    first_row = _earlier(among, over)
+    first_other = _earlier(among & (pl.col(value) != first_value), over)
+    return (
+        pl.when(~among)
+        .then(None)
+        .when(pl.col(value) != first_value)
+        .then(first_row)
+        .otherwise(first_other)
+    )
+
+
+def skipped(what: str, codes: list[str]) -> str:
+    """The once-per-file note that a rule was skipped because the store lacks its data."""
+    listed = ", ".join(codes[:-1]) + " and " + codes[-1] if len(codes) > 1 else codes[0]
+    verb = "were" if len(codes) > 1 else "was"
+    return f"the store holds no {what} yet, so {listed} {verb} not checked"
+
+
+def catalogue(
+    frame: pl.DataFrame,
+    reference: Reference,
+    *,
+    centres: bool = True,
+    approvals: bool = False,
+    closing: bool = False,
+    also_needs_catalogue: tuple[str, ...] = (),
+) -> tuple[list[pl.DataFrame], list[str]]:
+    """PRODUCT_UNKNOWN and, as asked, CENTRE_UNKNOWN, PRODUCT_NOT_APPROVED, PRODUCT_CLOSED.
+
+    Each applies only once the store holds the data it needs; otherwise one note says so.
+    """
+    issues: list[pl.DataFrame] = []
+    notes: list[str] = []
+    products, stored_centres = reference.get("products"), reference.get("centres")
+    known_product = pl.lit(True)
+    if products is None:
+        codes = ["PRODUCT_UNKNOWN", *(["PRODUCT_CLOSED"] * closing), *also_needs_catalogue]
+        notes.append(skipped("product catalogue", codes))
+    else:
+        known_product = pl.col(_PRODUCT).is_in(products.get_column(_PRODUCT).implode())
+        issues.append(
+            issues_where(frame, pl.col(_PRODUCT).is_not_null() & ~known_product,
+                         "PRODUCT_UNKNOWN", pl.format("{} is not in the catalogue",
+                                                      pl.col(_PRODUCT)),
+                         field=_PRODUCT)
+        )  # fmt: skip
+        if closing:
+            ends = products.select(_PRODUCT, "operational_end_date")
+            closed = frame.join(ends, on=_PRODUCT, how="left")
+            issues.append(
+                issues_where(
+                    closed,
+                    pl.col("registration_date") > pl.col("operational_end_date"),
+                    "PRODUCT_CLOSED",
+                    pl.format("{} closed to registrations on {}", pl.col(_PRODUCT),
+                              uk(pl.col("operational_end_date"))),
+                    field=_PRODUCT,
+                )
+            )  # fmt: skip
+    if not centres:
+        return issues, notes
+    if stored_centres is None:
+        codes = ["CENTRE_UNKNOWN"] + ["PRODUCT_NOT_APPROVED"] * approvals
+        notes.append(skipped("centres", codes))
+        return issues, notes
+    known_centre = pl.col(_CENTRE).is_in(stored_centres.get_column(_CENTRE).implode())
+    issues.append(
+        issues_where(frame, pl.col(_CENTRE).is_not_null() & ~known_centre, "CENTRE_UNKNOWN",
+                     pl.format("centre {} is not in the store", pl.col(_CENTRE)),
+                     field=_CENTRE)
+    )  # fmt: skip
+    approved = reference.get("approvals")
+    if approvals and approved is None:
+        notes.append(skipped("approvals", ["PRODUCT_NOT_APPROVED"]))
+    if approvals and approved is not None and products is not None:
+        pairs = approved.select(_CENTRE, _PRODUCT).unique().with_columns(approved=pl.lit(True))
+        checked = frame.join(pairs, on=[_CENTRE, _PRODUCT], how="left")
+        issues.append(
+            issues_where(
+                checked,
+                known_centre & known_product & pl.col(_PRODUCT).is_not_null()
+                & pl.col("approved").is_null(),
+                "PRODUCT_NOT_APPROVED",
+                pl.format("centre {} is not approved for {}", pl.col(_CENTRE), pl.col(_PRODUCT)),
+                field=_PRODUCT,
+            )
+        )  # fmt: skip
+    return issues, notes
+
+
+def learners(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference, today: date) -> Outcome:
+    """Registration uploads: duplicates, ULN conflicts, discount clashes and the catalogue."""
+    parsed = parsed.with_columns(
+        pl.col("registration_date").fill_null(pl.lit(today)),
+        person_key(pl.col("forename"), pl.col("surname"), pl.col("date_of_birth")).alias(_KEY),
+    )
+    eligible = ok & pl.all_horizontal(pl.col(_CENTRE, _PRODUCT, _KEY).is_not_null())
+    work = parsed.with_columns(eligible.alias("eligible"), _REAL_ULN.alias("has_uln"))
+    issues, notes = catalogue(
+        work, reference, approvals=True, closing=True, also_needs_catalogue=("DISCOUNT_CLASH",)
+    )
+    issues += _duplicates_in_file(work)
+    issues += _uln_conflicts(work, reference)
+    issues += _suspected(work, reference)
+    clash, clash_notes = _discount_clash(work, reference)
+    issues += clash
+    issues += _duplicates_in_store(work, reference)
+    return parsed, issues, notes + clash_notes
+
+
+def _duplicates_in_file(work: pl.DataFrame) -> list[pl.DataFrame]:
+    e, u = pl.col("eligible"), pl.col("has_uln")
+    by_uln = _earlier(e & u, [_CENTRE, _PRODUCT, _ULN])
+    by_key_without_uln = _earlier(e & ~u, [_CENTRE, _PRODUCT, _KEY])
+    by_key = _earlier(e, [_CENTRE, _PRODUCT, _KEY])
+    dup_of = (
+        pl.when(~e)
+        .then(None)
+        .when(u)
+        .then(
+            pl.min_horizontal(
+                pl.when(by_uln < _ROW).then(by_uln),
+                pl.when(by_key_without_uln < _ROW).then(by_key_without_uln),
+            )
+        )
+        .otherwise(pl.when(by_key < _ROW).then(by_key))
+    )
+    marked = work.with_columns(dup_of.alias("dup_of"))
+    return [
+        issues_where(marked, pl.col("dup_of").is_not_null(), "DUP_IN_FILE",
+                     pl.format("the same learner on {} as row {}", pl.col(_PRODUCT),
+                               pl.col("dup_of")),
+                     field=None)
+    ]  # fmt: skip
+
+
+def _duplicates_in_store(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
+    registrations = reference.get("registrations")
+    if registrations is None:
+        return []
+    live = registrations.filter(pl.col("status") != "cancelled").with_columns(
+        _REAL_ULN.alias("stored_uln")
+    )
+    keys = [_CENTRE, _PRODUCT]
+    by_uln = (
+        live.filter("stored_uln")
+        .group_by(*keys, _ULN)
+        .agg(pl.col("learner_number").min().alias("same_uln"))
+    )
+    by_key = live.group_by(*keys, _KEY).agg(pl.col("learner_number").min().alias("same_key"))
+    by_key_without_uln = (
+        live.filter(~pl.col("stored_uln"))
+        .group_by(*keys, _KEY)
+        .agg(pl.col("learner_number").min().alias("same_key_without_uln"))
+    )
+    candidates = work.filter("eligible").select("row", *keys, _ULN, _KEY, "has_uln")
+    joined = (
+        candidates.join(by_uln, on=[*keys, _ULN], how="left")
+        .join(by_key, on=[*keys, _KEY], how="left")
+        .join(by_key_without_uln, on=[*keys, _KEY], how="left")
+        .with_columns(
+            pl.when(pl.col("has_uln").fill_null(False))
+            .then(pl.coalesce("same_uln", "same_key_without_uln"))
+            .otherwise(pl.col("same_key"))
+            .alias("stored_learner")
+        )
+    )
+    return [
+        issues_where(joined, pl.col("stored_learner").is_not_null(), "DUP_IN_STORE",
+                     pl.format("already registered on {} as learner {}", pl.col(_PRODUCT),
+                               pl.col("stored_learner")),
+                     field=None)
+    ]  # fmt: skip
+
+
+def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
+    among = pl.col("eligible") & pl.col("has_uln")
+    marked = work.with_columns(_other_row(_KEY, [_ULN], among).alias("other"))
+    in_file = issues_where(
+        marked, pl.col("other").is_not_null(), "ULN_CONFLICT",
+        pl.format("{} is also given to a different person in row {}", pl.col(_ULN),
+                  pl.col("other")),
+        field=_ULN,
+    )  # fmt: skip
+    stored = reference.get("learners")
+    if stored is None:
+        return [in_file]
+    known = stored.filter(_REAL_ULN).select(
+        _ULN,
+        pl.col("learner_number").alias("stored_learner"),
+        pl.col(_KEY).alias("stored_key"),
+        pl.format("{} {}, born {}", "forename", "surname", uk(pl.col("date_of_birth"))).alias(
+            "stored_person"
+        ),
+    )
+    joined = (
+        work.filter(among)
+        .join(known, on=_ULN, how="inner")
+        .filter(pl.col("stored_key") != pl.col(_KEY))
+        .unique("row", keep="first")
+    )
+    against_store = issues_where(
+        joined, pl.lit(True), "ULN_CONFLICT",
+        pl.format("{} belongs to learner {} ({})", pl.col(_ULN), pl.col("stored_learner"),
+                  pl.col("stored_person")),
+        field=_ULN,
+    )  # fmt: skip
+    # One ULN_CONFLICT per row is enough: the file's own clash is reported first.
+    both = pl.concat([in_file, against_store]).unique("row", keep="first", maintain_order=True)
+    return [both]
+
+
+def _suspected(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
+    among = pl.col("eligible") & pl.col("has_uln")
+    marked = work.with_columns(
+        _other_row(_ULN, [_KEY], among).alias("other"),
+    )
+    in_file = issues_where(
+        marked, pl.col("other").is_not_null(), "DUP_SUSPECTED",
+        pl.format("same name and date of birth as row {}, which has another ULN",
+                  pl.col("other")),
+        field=_ULN,
+    )  # fmt: skip
+    stored = reference.get("learners")
+    if stored is None:
+        return [in_file]
+    known = stored.filter(_REAL_ULN).select(
+        _KEY,
+        pl.col(_ULN).alias("stored_uln"),
+        pl.col("learner_number").alias("stored_learner"),
+    )
+    joined = (
+        work.filter(among)
+        .join(known, on=_KEY, how="inner")
+        .filter(pl.col("stored_uln") != pl.col(_ULN))
+        .unique("row", keep="first")
+    )
+    against_store = issues_where(
+        joined, pl.lit(True), "DUP_SUSPECTED",
+        pl.format("same name and date of birth as learner {}, whose ULN is {}",
+                  pl.col("stored_learner"), pl.col("stored_uln")),
+        field=_ULN,
+    )  # fmt: skip
+    both = pl.concat([in_file, against_store]).unique("row", keep="first", maintain_order=True)
+    return [both]
+
+
+def _discount_clash(
+    work: pl.DataFrame, reference: Reference
+) -> tuple[list[pl.DataFrame], list[str]]:
+    products = reference.get("products")
+    if products is None:
+        return [], []
+    codes = products.select(
+        _PRODUCT, pl.col("discount_code").str.strip_chars().str.to_uppercase().alias("discount")
+    ).filter(pl.col("discount").is_not_null() & (pl.col("discount") != ""))
+    coded = work.join(codes, on=_PRODUCT, how="left").with_columns(
+        _identity(pl.col(_ULN), pl.col(_KEY)).alias("identity")
+    )
+    among = pl.col("eligible") & pl.col("discount").is_not_null()
+    marked = coded.with_columns(
+        _other_row(_PRODUCT, ["identity", "discount"], among).alias("other")
+    )
+    in_file = issues_where(
+        marked, pl.col("other").is_not_null(), "DISCOUNT_CLASH",
+        pl.format("{} shares discount code {} with the product in row {}", pl.col(_PRODUCT),
+                  pl.col("discount"), pl.col("other")),
+        field=_PRODUCT,
+    )  # fmt: skip
+    registrations = reference.get("registrations")
+    if registrations is None:
+        return [in_file], []
+    active = (
+        registrations.filter(pl.col("status") == "active")
+        .join(codes, on=_PRODUCT, how="inner")
+        .select(
+            _identity(pl.col(_ULN), pl.col(_KEY)).alias("identity"),
+            "discount",
+            pl.col(_PRODUCT).alias("stored_product"),
+        )
+        .unique(["identity", "discount", "stored_product"])
+    )
+    joined = (
+        coded.filter(among)
+        .join(active, on=["identity", "discount"], how="inner")
+        .filter(pl.col("stored_product") != pl.col(_PRODUCT))
+        .unique("row", keep="first")
+    )
+    against_store = issues_where(
+        joined, pl.lit(True), "DISCOUNT_CLASH",
+        pl.format("{} shares discount code {} with the learner's registration on {}",
+                  pl.col(_PRODUCT), pl.col("discount"), pl.col("stored_product")),
+        field=_PRODUCT,
+    )  # fmt: skip
+    both = pl.concat([in_file, against_store]).unique("row", keep="first", maintain_order=True)
+    return [both], []
+
+
+def products(parsed: pl.DataFrame, ok: pl.Expr) -> Outcome:
+    """A catalogue upload: one product code once per file (the store upserts by code)."""
+    first = _earlier(pl.col(_PRODUCT).is_not_null(), [_PRODUCT])
+    marked = parsed.with_columns(first.alias("first"))
+    issues = issues_where(
+        marked, pl.col("first") < _ROW, "DUP_IN_FILE",
+        pl.format("{} is already given in row {}", pl.col(_PRODUCT), pl.col("first")),
+        field=_PRODUCT,
+    )  # fmt: skip
+    return parsed, [issues], []
+
+
+def approvals(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcome:
+    """An approvals upload: each centre and product once per file; products must exist."""
+    present = pl.col(_CENTRE).is_not_null() & pl.col(_PRODUCT).is_not_null()
+    marked = parsed.with_columns(_earlier(present, [_CENTRE, _PRODUCT]).alias("first"))
+    issues = [
+        issues_where(
+            marked, pl.col("first") < _ROW, "DUP_IN_FILE",
+            pl.format("centre {} and {} are already given in row {}", pl.col(_CENTRE),
+                      pl.col(_PRODUCT), pl.col("first")),
+            field=None,
+        )
+    ]  # fmt: skip
+    # Approvals create centres, so an unknown centre is expected here.
+    found, notes = catalogue(parsed, reference, centres=False)
+    return parsed, issues + found, notes

@@ -1,0 +1,184 @@
+"""The rule engine: a frame of raw cells in, parsed values and issue records out.
+
+:func:`validate` runs every row rule (vectorised, :mod:`row_rules`), then the rules that
+compare rows with each other and with the store's reference frames (:mod:`cross_rules`,
+:mod:`linking`). It never reads files or queries the database: the caller hands over the
+cells and the reference frames, so the same verdict comes out of the command line, the app
+and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from centredesk.validation import cross_rules, linking
+from centredesk.validation.checking import NO_PROGRESS, ProgressLike, first_match
+from centredesk.validation.fields import SCHEMAS, Kind
+from centredesk.validation.parsing import person_key as person_key
+from centredesk.validation.row_rules import FieldRule, field_rules, raw
+
+ISSUE_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "field": pl.String(),
+    "code": pl.String(),
+    "severity": pl.String(),
+    "message": pl.String(),
+    "value": pl.String(),
+}
+_ISSUE_PARTS = ["row", "field", "code", "severity", "message", "value"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the store already holds, as frames named as ``store.reference`` returns them.
+
+    A missing name or an empty frame means the store holds none of that kind.
+    """
+
+    frames: Mapping[str, pl.DataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls) -> Reference:
+        return cls({})
+
+    def get(self, name: str) -> pl.DataFrame | None:
+        """The named frame, or None when the store holds none."""
+        found = self.frames.get(name)
+        return found if found is not None and found.height else None
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The verdict on one file: parsed values, issue records and once-per-file notes."""
+
+    parsed: pl.DataFrame
+    issues: pl.DataFrame
+    notes: list[str]
+
+    def rejected_rows(self) -> pl.Series:
+        """Sorted row numbers that have at least one error (those rows are not loaded)."""
+        errors = self.issues.filter(pl.col("severity") == "error")
+        return errors.get_column("row").unique().sort()
+
+
+def empty_issues() -> pl.DataFrame:
+    return pl.DataFrame(schema=ISSUE_SCHEMA)
+
+
+def validate(
+    kind: Kind,
+    cells: pl.DataFrame,
+    *,
+    columns: Mapping[str, str],
+    reference: Reference,
+    today: date,
+    progress: ProgressLike = NO_PROGRESS,
+) -> Validated:
+    """Check every row of ``cells`` (``row`` + one text column per field of ``kind``).
+
+    ``columns`` maps canonical field names to the header text as written in the file, so
+    each issue names the column the user sees.
+    """
+    total = cells.height
+    progress.step("checking", 0, total)
+    rules = field_rules(kind)
+    frame = _parse(cells, rules)
+    row_issues = _row_issues(frame, rules, today)
+    progress.step("checking", total // 2, total)
+    parsed, cross_issues, notes = _cross(kind, frame, row_issues, reference, today)
+    issues = pl.concat([row_issues, *cross_issues], how="vertical")
+    progress.step("checking", total, total)
+    return Validated(parsed, _finish(issues, kind, columns), notes)
+
+
+def _parse(cells: pl.DataFrame, rules: list[FieldRule]) -> pl.DataFrame:
+    present = set(cells.columns)
+    raw_columns = [
+        (pl.col(rule.spec.name) if rule.spec.name in present else pl.lit(None, pl.String))
+        .cast(pl.String)
+        .alias(f"raw:{rule.spec.name}")
+        for rule in rules
+    ]
+    frame = cells.select(pl.col("row").cast(pl.Int64), *raw_columns)
+    return frame.with_columns(rule.parse.alias(rule.spec.name) for rule in rules)
+
+
+def _row_issues(frame: pl.DataFrame, rules: list[FieldRule], today: date) -> pl.DataFrame:
+    """One issue per failing field check: the first error, else the first warning."""
+    verdicts: list[pl.Expr] = []
+    for rule in rules:
+        checks = rule.checks(today)
+        errors = [check for check in checks if check.severity == "error"]
+        warnings = [check for check in checks if check.severity == "warning"]
+        name = rule.spec.name
+        for kind_of, group in (("error", errors), ("warning", warnings)):
+            if not group:
+                continue
+            verdicts.append(first_match(group).alias(f"{kind_of}:{name}"))
+    judged = frame.select("row", *(raw(rule.spec.name) for rule in rules), *verdicts)
+    parts = []
+    for rule in rules:
+        name = rule.spec.name
+        for severity in ("error", "warning"):
+            column = f"{severity}:{name}"
+            if column not in judged.columns:
+                continue
+            found = pl.col(column).struct.field("code").is_not_null()
+            if severity == "warning" and f"error:{name}" in judged.columns:
+                found = found & pl.col(f"error:{name}").struct.field("code").is_null()
+            parts.append(
+                judged.filter(found).select(
+                    "row",
+                    pl.lit(name).alias("field"),
+                    pl.col(column).struct.field("code").alias("code"),
+                    pl.lit(severity).alias("severity"),
+                    pl.col(column).struct.field("message").alias("message"),
+                    raw(name).alias("value"),
+                )
+            )
+    return pl.concat(parts, how="vertical") if parts else empty_issues().select(_ISSUE_PARTS)
+
+
+def _cross(
+    kind: Kind,
+    frame: pl.DataFrame,
+    row_issues: pl.DataFrame,
+    reference: Reference,
+    today: date,
+) -> tuple[pl.DataFrame, list[pl.DataFrame], list[str]]:
+    """The kind's cross-row and cross-store rules; returns parsed frame, issues and notes."""
+    parsed = frame.select("row", *(spec.name for spec in SCHEMAS[kind]))
+    failed = row_issues.filter(pl.col("severity") == "error").get_column("row").unique()
+    ok = ~pl.col("row").is_in(failed)
+    if kind == "learners":
+        return cross_rules.learners(parsed, ok, reference, today)
+    if kind == "bookings":
+        return linking.bookings(parsed, ok, reference)
+    if kind == "results":
+        return linking.results(parsed, ok, reference)
+    if kind == "products":
+        return cross_rules.products(parsed, ok)
+    return cross_rules.approvals(parsed, ok, reference)
+
+
+def _finish(issues: pl.DataFrame, kind: Kind, columns: Mapping[str, str]) -> pl.DataFrame:
+    """Name each issue's column as the file does and sort by row, then column position."""
+    order = {name: position for position, name in enumerate(columns)}
+    for position, spec in enumerate(SCHEMAS[kind], start=len(order)):
+        order.setdefault(spec.name, position)
+    return (
+        issues.select(_ISSUE_PARTS)
+        .with_columns(
+            pl.col("field").replace_strict(dict(columns), default=None).alias("column"),
+            pl.col("field")
+            .replace_strict(order, default=len(order) + 1, return_dtype=pl.Int64)
+            .alias("position"),
+        )
+        .sort("row", "position", maintain_order=True)
+        .select(*(pl.col(name).cast(dtype) for name, dtype in ISSUE_SCHEMA.items()))
+    )

@@ -1,0 +1,206 @@
+"""Vectorised parsers: raw cell text to typed values, as polars expressions.
+
+The io reader hands over every cell as text (so nothing is lost to type guessing); these
+expressions turn whole columns into ULNs, dates, product codes, names and choices at once.
+They mirror :mod:`centredesk.validation.values`, the single-record path, and a property test
+keeps the two in agreement.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from centredesk.validation.values import ULN_PLACEHOLDER
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+_ZEROS = "0" * 100
+NAME_PATTERN = r"^[[\p{Latin}&&\p{L}]\p{M} '’.\-]+$"
+
+
+def blank_to_null(text: pl.Expr) -> pl.Expr:
+    """Trimmed text, with empty cells as null."""
+    trimmed = text.str.strip_chars()
+    return pl.when(trimmed != "").then(trimmed)
+
+
+def uln_digits(raw: pl.Expr) -> pl.Expr:
+    """The ULN's digits without any float: plain, ``.0``-suffixed or scientific notation.
+
+    Null where the cell is not a whole number (the caller reports ULN_FORMAT).
+    """
+    compact = raw.str.strip_chars().str.strip_chars_start("'’‘`").str.replace_all(r"\s+", "")
+    sci = r"^([0-9])(?:\.([0-9]*))?[eE]\+?([0-9]{1,2})$"
+    head = compact.str.extract(sci, 1)
+    fraction = compact.str.extract(sci, 2).fill_null("")
+    exponent = compact.str.extract(sci, 3).cast(pl.Int64)
+    shifted = head + (fraction + pl.lit(_ZEROS)).str.slice(0, exponent)
+    leftover_zero = fraction.str.slice(exponent).str.contains(r"^0*$")
+    return (
+        pl.when(compact.str.contains(r"^[0-9]+$"))
+        .then(compact)
+        .when(compact.str.contains(r"^[0-9]+\.0*$"))
+        .then(compact.str.extract(r"^([0-9]+)", 1))
+        .when(head.is_not_null() & leftover_zero)
+        .then(shifted)
+    )
+
+
+def uln_blank(raw: pl.Expr) -> pl.Expr:
+    """True where the ULN cell holds nothing (a lone apostrophe counts as nothing)."""
+    compact = raw.str.strip_chars().str.strip_chars_start("'’‘`").str.replace_all(r"\s+", "")
+    return compact.is_null() | (compact == "")
+
+
+def uln_well_formed(digits: pl.Expr) -> pl.Expr:
+    """Ten digits, the first 1 to 9."""
+    return digits.str.contains(r"^[1-9][0-9]{9}$").fill_null(False)
+
+
+def uln_check_digit_ok(uln: pl.Expr) -> pl.Expr:
+    """The DESIGN weighted-sum rule on a well-formed ULN column."""
+    digit = [uln.str.slice(i, 1).cast(pl.Int64) for i in range(10)]
+    total = pl.sum_horizontal([(10 - i) * digit[i] for i in range(9)])
+    remainder = total % 11
+    return (remainder != 0) & (digit[9] == 10 - remainder)
+
+
+def uln_is_placeholder(uln: pl.Expr) -> pl.Expr:
+    return uln == ULN_PLACEHOLDER
+
+
+def parse_date(raw: pl.Expr) -> pl.Expr:
+    """ISO (maybe with a time), UK day-first text, ``3 Apr 2010`` or an Excel serial."""
+    text = raw.str.strip_chars()
+    iso = text.str.extract(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9:.]*)?$", 1)
+    uk = r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$"
+    named = r"^([0-9]{1,2})[ \-]([A-Za-z]{3,9})\.?[ \-]([0-9]{4})$"
+    named_month = (
+        text.str.extract(named, 2)
+        .str.slice(0, 3)
+        .str.to_lowercase()
+        .replace_strict(_MONTHS, default=None, return_dtype=pl.Int64)
+    )
+    serial = text.str.extract(r"^([0-9]{1,7})(?:\.[0-9]*)?$", 1).cast(pl.Int64)
+    return pl.coalesce(
+        iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        _ymd(text.str.extract(uk, 3), text.str.extract(uk, 2), text.str.extract(uk, 1)),
+        _ymd(
+            text.str.extract(named, 3),
+            named_month.cast(pl.String),
+            text.str.extract(named, 1),
+        ),
+        pl.when(serial.is_between(1, 2958465)).then(
+            pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)
+        ),
+    )
+
+
+def _ymd(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    # Through text, so an impossible day (31/02) becomes null instead of rolling over.
+    return pl.format("{}-{}-{}", year, month.str.zfill(2), day.str.zfill(2)).str.strptime(
+        pl.Date, "%Y-%m-%d", strict=False
+    )
+
+
+def age_on(born: pl.Expr, on: pl.Expr) -> pl.Expr:
+    """Whole years from ``born`` to ``on``."""
+    before_birthday = (on.dt.month() * 100 + on.dt.day()) < (born.dt.month() * 100 + born.dt.day())
+    return on.dt.year().cast(pl.Int64) - born.dt.year() - before_birthday.cast(pl.Int64)
+
+
+def product_code(raw: pl.Expr) -> pl.Expr:
+    """Canonical ``NNN/NNNN/C`` from a code with or without slashes; null when not one."""
+    value = raw.str.strip_chars().str.to_uppercase().str.replace(r"\.0+$", "")
+    pattern = r"^([0-9]{3})[/ ]?([0-9]{4})[/ ]?([0-9X])$"
+    return pl.format(
+        "{}/{}/{}",
+        value.str.extract(pattern, 1),
+        value.str.extract(pattern, 2),
+        value.str.extract(pattern, 3),
+    )
+
+
+def product_check_character(code: pl.Expr) -> pl.Expr:
+    """The check character a canonical product code should end with."""
+    digits = code.str.slice(0, 3) + code.str.slice(4, 4)
+    total = pl.sum_horizontal([(8 - i) * digits.str.slice(i, 1).cast(pl.Int64) for i in range(7)])
+    remainder = total % 11
+    return pl.when(remainder == 10).then(pl.lit("X")).otherwise(remainder.cast(pl.String))
+
+
+def tidy_name(raw: pl.Expr) -> pl.Expr:
+    """Trimmed, with runs of inner spaces collapsed to one."""
+    return raw.str.strip_chars().str.replace_all(" +", " ")
+
+
+def name_characters_ok(name: pl.Expr) -> pl.Expr:
+    return name.str.contains(NAME_PATTERN) & name.str.contains(r"[\p{Latin}&&\p{L}]")
+
+
+def name_case_odd(name: pl.Expr) -> pl.Expr:
+    """ALL CAPS or all lower case, with at least two letters."""
+    return (name.str.count_matches(r"\p{L}") >= 2) & (
+        (name == name.str.to_uppercase()) | (name == name.str.to_lowercase())
+    )
+
+
+def _fold(name: pl.Expr) -> pl.Expr:
+    return (
+        name.str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.to_lowercase()
+        .str.replace_all(r"[^\p{L}\p{N}]", "")
+    )
+
+
+def person_key(forename: pl.Expr, surname: pl.Expr, date_of_birth: pl.Expr) -> pl.Expr:
+    """Normalised forename + surname + date of birth: a learner without a ULN, recognised.
+
+    Case, accents, spacing, apostrophe style and hyphens do not matter, so ``O'Brien`` and
+    ``O’BRIEN`` are the same person when born on the same day.
+    """
+    return pl.format(
+        "{}|{}|{}", _fold(forename), _fold(surname), date_of_birth.dt.to_string("%Y-%m-%d")
+    )
+
+
+def whole_number(raw: pl.Expr) -> pl.Expr:
+    """``1001`` or ``1001.0`` as Int64; null otherwise."""
+    return raw.str.strip_chars().str.extract(r"^([0-9]{1,18})(?:\.0*)?$", 1).cast(pl.Int64)
+
+
+def money(raw: pl.Expr) -> pl.Expr:
+    """Pounds and pence as Float64 from ``45``, ``£45.00`` or ``1,045.50``."""
+    value = raw.str.replace_all(r"[£,\s]", "")
+    return (
+        pl.when(value.str.contains(r"^[0-9]{1,9}(?:\.[0-9]{1,2})?$")).then(value).cast(pl.Float64)
+    )
+
+
+def choice_key(raw: pl.Expr) -> pl.Expr:
+    """Lower case without spaces or punctuation (``*`` kept for Distinction*)."""
+    return raw.str.to_lowercase().str.replace_all(r"[^0-9a-z*]", "")
+
+
+def choice(raw: pl.Expr, choices: dict[str, str] | dict[str, bool], dtype: pl.DataType) -> pl.Expr:
+    """The canonical value of a choice column; null where the text is no known spelling."""
+    return choice_key(raw).replace_strict(choices, default=None, return_dtype=dtype)
+
+
+def code(raw: pl.Expr) -> pl.Expr:
+    """An opaque code: trimmed and upper-cased, empty as null."""
+    return blank_to_null(raw).str.to_uppercase()
+
+
+def centre_number(raw: pl.Expr) -> pl.Expr:
+    """A centre number as a code; a number a spreadsheet stored as ``123456.0`` loses ``.0``."""
+    return code(raw).str.replace(r"^([0-9]+)\.0+$", "${1}")

@@ -1,0 +1,246 @@
+"""Row rules: what each field's own cell (and its row) says, for a whole frame at once.
+
+For every field of a kind this module gives the expression that parses its raw text and the
+checks on the parsed value, in order. A field gets at most one error (the first check that
+fails) and, when it has no error, at most one warning: the same verdict the Pydantic model
+gives for a single record (:mod:`centredesk.validation.models`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+import polars as pl
+
+from centredesk.validation import parsing as p
+from centredesk.validation import values
+from centredesk.validation.checking import Check
+from centredesk.validation.fields import SCHEMAS, FieldSpec, Kind
+
+LEARNER_REFERENCE_PATTERN = r"^[A-Za-z0-9 ]{1,12}$"
+
+
+def raw(name: str) -> pl.Expr:
+    """The column holding a field's cell text as read."""
+    return pl.col(f"raw:{name}")
+
+
+def value(name: str) -> pl.Expr:
+    """The column holding a field's parsed value."""
+    return pl.col(name)
+
+
+def uk(day: pl.Expr) -> pl.Expr:
+    """A date as people here write it, for messages."""
+    return day.dt.to_string("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one field is parsed from its text and then checked."""
+
+    spec: FieldSpec
+    parse: pl.Expr
+    checks: Callable[[date], list[Check]]
+
+
+def _blank(name: str) -> pl.Expr:
+    return p.blank_to_null(raw(name)).is_null()
+
+
+def _text(message: str) -> pl.Expr:
+    return pl.lit(message)
+
+
+def _missing(spec: FieldSpec, code: str = "FIELD_MISSING") -> Check:
+    return Check(code, "error", _blank(spec.name), _text(f"{spec.header} is empty"))
+
+
+def _not_one_of(spec: FieldSpec, allowed: str) -> Check:
+    return Check(
+        "VALUE_INVALID",
+        "error",
+        ~_blank(spec.name) & value(spec.name).is_null(),
+        pl.format("{} is not {}", raw(spec.name).str.strip_chars(), pl.lit(allowed)),
+    )
+
+
+def _date_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
+    name, day = spec.name, value(spec.name)
+    unreadable = ~_blank(name) & day.is_null()
+    as_typed = raw(name).str.strip_chars()
+    if name == "date_of_birth":
+        on = (
+            pl.coalesce(value("registration_date"), pl.lit(today))
+            if kind == "learners"
+            else (pl.lit(today))
+        )
+        age = p.age_on(day, on)
+        aged = pl.format("born {}, aged {} on {}", uk(day), age, uk(on))
+        return [
+            _missing(spec, "DOB_MISSING"),
+            Check("DOB_INVALID", "error", unreadable,
+                  pl.format("{} is not a real date", as_typed)),
+            Check("DOB_FUTURE", "error", day > pl.lit(today),
+                  pl.format("{} is in the future", uk(day))),
+            Check("DOB_IMPLAUSIBLE", "error", age >= 115, aged),
+            Check("DOB_IMPLAUSIBLE", "warning", age >= 100, aged),
+            Check("DOB_IMPLAUSIBLE", "warning", age < 10, aged),
+        ]  # fmt: skip
+    checks = [_missing(spec)] if spec.required else []
+    checks.append(
+        Check("DATE_INVALID", "error", unreadable, pl.format("{} is not a date", as_typed))
+    )
+    if name == "result_date":
+        checks.append(
+            Check("RESULT_DATE_FUTURE", "error", day > pl.lit(today),
+                  pl.format("{} is in the future", uk(day)))
+        )  # fmt: skip
+    if name == "release_date":
+        checks += [
+            Check("RESULT_RELEASE_MISSING", "warning", _blank(name),
+                  _text("no release date: the result can be shown at once")),
+            Check("RESULT_RELEASE_FUTURE", "warning", day > pl.lit(today),
+                  pl.format("withheld until {}", uk(day))),
+        ]  # fmt: skip
+    return checks
+
+
+def _uln_checks(spec: FieldSpec) -> list[Check]:
+    uln, as_typed = value("uln"), raw("uln").str.strip_chars()
+    digits = p.uln_digits(raw("uln"))
+    return [
+        Check("ULN_FORMAT", "error", ~p.uln_blank(raw("uln")) & ~p.uln_well_formed(digits),
+              pl.format("{} is not 10 digits starting 1 to 9", as_typed)),
+        Check("ULN_CHECKSUM", "error", ~p.uln_is_placeholder(uln) & ~p.uln_check_digit_ok(uln),
+              pl.format("{} fails the ULN check digit", uln)),
+        Check("ULN_TEMPORARY", "warning", p.uln_is_placeholder(uln),
+              _text("9999999999 is the placeholder for a ULN not known yet")),
+    ]  # fmt: skip
+
+
+def _product_checks(spec: FieldSpec) -> list[Check]:
+    code = value(spec.name)
+    expected = p.product_check_character(code)
+    return [
+        _missing(spec, "PRODUCT_MISSING"),
+        Check("PRODUCT_FORMAT", "error", code.is_null(),
+              pl.format("{} is not a product code like 603/0862/X",
+                        raw(spec.name).str.strip_chars())),
+        Check("PRODUCT_CHECK", "warning", code.str.slice(9, 1) != expected,
+              pl.format("{}: the check character should be {}", code, expected)),
+    ]  # fmt: skip
+
+
+def _name_checks(spec: FieldSpec) -> list[Check]:
+    name = value(spec.name)
+    return [
+        _missing(spec, "NAME_MISSING"),
+        Check("NAME_CHARACTERS", "error", ~p.name_characters_ok(name),
+              pl.format("{} holds characters a name cannot have", name)),
+        Check("NAME_CASE", "warning", p.name_case_odd(name),
+              pl.format("{} is all capitals or all lower case", name)),
+    ]  # fmt: skip
+
+
+def _parse(kind: Kind, spec: FieldSpec) -> pl.Expr:
+    """The expression that turns this field's raw text into its value."""
+    text = raw(spec.name)
+    match spec.type:
+        case "uln":
+            digits = p.uln_digits(text)
+            return pl.when(p.uln_well_formed(digits)).then(digits)
+        case "date":
+            return p.parse_date(text)
+        case "product_code":
+            return p.product_code(text)
+        case "centre_number":
+            return p.centre_number(text)
+        case "name":
+            return p.blank_to_null(p.tidy_name(text))
+        case "learner_number" | "batch_number":
+            return p.whole_number(text)
+        case "yes_no":
+            return p.choice(text, values.YES_NO, pl.Boolean())
+        case "assessment_mode":
+            return p.choice(text, values.ASSESSMENT_MODES, pl.String())
+        case "grading_scheme":
+            scheme = p.choice(text, values.GRADING_SCHEME_NAMES, pl.String())
+            return pl.when(_blank(spec.name)).then(pl.lit("graded")).otherwise(scheme)
+        case "booking_status":
+            status = p.choice(text, values.BOOKING_STATUS_NAMES, pl.String())
+            return pl.when(_blank(spec.name)).then(pl.lit("Active")).otherwise(status)
+        case "grade":
+            return p.choice(text, values.GRADES, pl.String())
+        case "code":
+            return p.code(text)
+        case "money":
+            return p.money(text)
+        case "text" | "learner_reference":
+            return p.blank_to_null(text)
+    raise AssertionError(f"no parser for field type {spec.type}")  # pragma: no cover
+
+
+def _checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
+    """The checks on one field, in the order they are tried."""
+    match spec.type:
+        case "uln":
+            return _uln_checks(spec)
+        case "date":
+            return _date_checks(kind, spec, today)
+        case "product_code":
+            return _product_checks(spec)
+        case "centre_number":
+            return [_missing(spec, "CENTRE_MISSING")]
+        case "name":
+            return _name_checks(spec)
+        case "learner_reference":
+            return [
+                Check("LEARNER_REF_FORMAT", "error",
+                      ~value(spec.name).str.contains(LEARNER_REFERENCE_PATTERN),
+                      pl.format("{} is not 1 to 12 letters, digits and spaces",
+                                value(spec.name))),
+            ]  # fmt: skip
+        case "learner_number":
+            # Bookings and results name the learner by number or, failing that, by ULN.
+            code = "BOOKING_LEARNER_MISSING" if kind == "bookings" else "RESULT_LEARNER_MISSING"
+            digits = p.uln_digits(raw("uln"))
+            unnamed = _blank(spec.name) & (
+                p.uln_blank(raw("uln")) | p.uln_is_placeholder(digits).fill_null(False)
+            )
+            return [
+                _not_one_of(spec, "a whole number"),
+                Check(code, "error", unnamed, _text("neither a learner number nor a real ULN")),
+            ]
+        case "batch_number":
+            return [_not_one_of(spec, "a whole number")]
+        case "yes_no":
+            return [_not_one_of(spec, "Y or N")]
+        case "assessment_mode":
+            return [_not_one_of(spec, "on-screen or paper-based")]
+        case "grading_scheme":
+            return [_not_one_of(spec, "graded, pass-fail or unclassified")]
+        case "booking_status":
+            return [_not_one_of(spec, "Active, Cancelled, Transferred, Pending Result or "
+                                      "Result Issued")]  # fmt: skip
+        case "grade":
+            return [
+                _missing(spec),
+                Check("RESULT_GRADE", "error", value(spec.name).is_null(),
+                      pl.format("{} is not a grade", raw(spec.name).str.strip_chars())),
+            ]  # fmt: skip
+        case "money":
+            return [_not_one_of(spec, "an amount in pounds")]
+        case "code" | "text":
+            return [_missing(spec)] if spec.required else []
+    raise AssertionError(f"no checks for field type {spec.type}")  # pragma: no cover
+
+
+def field_rules(kind: Kind) -> list[FieldRule]:
+    """Every field of ``kind`` with its parser and checks."""
+    return [
+        FieldRule(spec, _parse(kind, spec), partial(_checks, kind, spec)) for spec in SCHEMAS[kind]
+    ]
