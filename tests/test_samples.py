@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import polars as pl
 import pytest
 
 from centredesk.samples import DEFAULT_TODAY, SAMPLE_FILES, DemoSamples, write_samples
@@ -218,3 +219,29 @@ def test_large_upload_has_the_rows_asked_for_and_a_small_share_of_faults(
     approvals = records(tmp_path / "approvals.xlsx")
     approved = {(a["Centre Number"], a["Product Code"]) for a in approvals}
     assert all((r["Centre No"], r["Qualification Number"]) in approved for r in learners)
+
+
+def test_importing_the_samples_reports_exactly_the_planted_faults(
+    generated: tuple[Path, DemoSamples], tmp_path: Path
+) -> None:
+    from centredesk.jobs.importing import import_file
+    from centredesk.store import Store
+
+    out, samples = generated
+    with Store.open(tmp_path / "demo.duckdb") as store:
+        for name in SAMPLE_FILES:
+            outcome = import_file(out / name, store, today=DEFAULT_TODAY)
+            issues = outcome.checked.validated.issues.filter(
+                # withheld results are reported by design, not planted
+                pl.col("code") != "RESULT_RELEASE_FUTURE"
+            )
+            found = {
+                (row, column, code)
+                for row, column, code in issues.select("row", "column", "code").iter_rows()
+            }
+            planted = {
+                (f.row, f.column, f.code)
+                for f in samples.faults
+                if f.file == name and f.code != "-"
+            }
+            assert found == planted, name

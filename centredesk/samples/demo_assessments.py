@@ -134,7 +134,7 @@ def _plant_booking_faults(
     third = Line(
         [again.centre.number, again.person.uln, product.code, product.assessment,
          date(academic_year(today) + 1, 6, 29), None, "Active"],
-        (None, "BOOKING_ATTEMPTS", "a third attempt: one resit is allowed"),
+        ("Assessment", "BOOKING_ATTEMPTS", "a third attempt: one resit is allowed"),
     )  # fmt: skip
     bookings.append(third)
 
@@ -184,7 +184,7 @@ def _plant_result_faults(
         Line(
             [stranger.centre.number, stranger.person.uln, media.code, media.assessment,
              "Merit", awarded, awarded],
-            (None, "RESULT_REGISTRATION_MISSING", "the learner is not registered on it"),
+            ("Product Code", "RESULT_REGISTRATION_MISSING", "the learner is not registered on it"),
         )
     )  # fmt: skip
 

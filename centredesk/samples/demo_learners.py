@@ -42,6 +42,8 @@ LEARNER_HEADERS: dict[str, str] = {
     "reasonable_adjustments": "Access Arrangements",
 }
 
+_ULN = LEARNER_HEADERS["uln"]
+
 # Names that must be accepted as written: apostrophes, accents, hyphens, full stops.
 _SPECIAL_NAMES = (
     ("Siobhán", "O'Brien"),
@@ -198,19 +200,19 @@ def _plant(rng: random.Random, registrations: list[Registration], catalogue: lis
     row = registrations[school[0]]
     good = row.person.uln
     row.uln = good[:9] + str((int(good[9]) + 1) % 10)
-    row.faults.append(("ULN", "ULN_CHECKSUM", "last digit mistyped"))
+    row.faults.append((_ULN, "ULN_CHECKSUM", "last digit mistyped"))
 
     row = registrations[school[1]]
     row.uln = int(row.person.uln)
-    row.faults.append(("ULN", "-", "a valid ULN stored as a number: must be read as text"))
+    row.faults.append((_ULN, "-", "a valid ULN stored as a number: must be read as text"))
 
     row = registrations[college[0]]
     row.uln = "9999999999"
-    row.faults.append(("ULN", "ULN_TEMPORARY", "the national placeholder (warning)"))
+    row.faults.append((_ULN, "ULN_TEMPORARY", "the national placeholder (warning)"))
 
     row = registrations[provider[0]]
     row.uln = None
-    row.faults.append(("ULN", "-", "no ULN yet: allowed; the learner is known by name and DOB"))
+    row.faults.append((_ULN, "-", "no ULN yet: allowed; the learner is known by name and DOB"))
 
     row = registrations[school[2]]
     row.surname = row.person.surname.upper()
@@ -250,7 +252,7 @@ def _plant(rng: random.Random, registrations: list[Registration], catalogue: lis
 
     # The same learner twice on one product, a few rows apart (pasted in twice).
     original = registrations[school[6]]
-    repeat = replace(original, faults=[("Qualification Number", "DUP_IN_FILE", "")])
+    repeat = replace(original, faults=[(None, "DUP_IN_FILE", "")])
     registrations.insert(school[6] + 6, repeat)
 
 
