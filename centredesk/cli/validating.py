@@ -1,15 +1,76 @@
-"""Placeholder: this command is being built."""
+"""``centredesk validate``: check a spreadsheet against every rule and write nothing.
+
+Exit status 0 when no row has an error (warnings allowed), 1 when some row has, 2 when the
+check could not run.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from centredesk.errors import UserError
+from centredesk.cli import EXIT_DATA_ERRORS, EXIT_OK, add_db_argument
+from centredesk.cli.common import (
+    add_file_arguments,
+    add_format_argument,
+    existing_file,
+    terminal_progress,
+)
+from centredesk.cli.output import write_issues_text, write_json, write_notes
+from centredesk.jobs.checking import CheckedFile, issue_record
+from centredesk.jobs.progress import Progress
+from centredesk.jobs.validating import validate_file
+from centredesk.store import resolve_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    add_file_arguments(parser)
+    parser.add_argument(
+        "--report",
+        metavar="OUT.xlsx",
+        help="write the fix-list workbook: the rows as read, problem cells marked red "
+        "(error) or amber (warning) with a comment, plus Issues and Summary sheets",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite the --report file if it exists"
+    )
+    add_format_argument(parser)
+    add_db_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("this command is not available yet")
+    source = existing_file(args.file)
+    progress = Progress(terminal_progress() if args.format == "text" else None)
+    outcome = validate_file(
+        source,
+        database=resolve_path(getattr(args, "db", None)),
+        kind=args.kind,
+        sheet=args.sheet,
+        report=Path(args.report) if args.report else None,
+        force=args.force,
+        progress=progress,
+    )
+    checked = outcome.checked
+    if args.format == "json":
+        write_json(issue_record(checked), sys.stdout)
+    else:
+        _print_text(checked)
+        if outcome.report is not None:
+            print(f"Fix list written to {outcome.report}")
+    return EXIT_DATA_ERRORS if checked.errors else EXIT_OK
+
+
+def _print_text(checked: CheckedFile) -> None:
+    sheet = checked.sheet
+    place = sheet.file_name + (f", sheet {sheet.sheet}" if sheet.sheet else "")
+    how = "inferred from the headers" if sheet.kind_inferred else "as given"
+    print(f"Checked {checked.rows:,} rows of {place} as {sheet.kind} ({how}).")
+    if sheet.ignored:
+        print(f"Ignored columns: {', '.join(sheet.ignored)}")
+    write_notes(checked.validated.notes, sys.stdout)
+    write_issues_text(checked.validated.issues, sys.stdout)
+    print(
+        f"\n{checked.errors:,} errors, {checked.warnings:,} warnings: "
+        f"{checked.accepted:,} rows would be loaded, {checked.rejected:,} rejected."
+    )

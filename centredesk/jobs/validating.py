@@ -1,0 +1,68 @@
+"""Validate a file against the store without writing anything: ``centredesk validate``.
+
+The store is opened read-only (a database that does not exist yet means an empty store, so
+the catalogue checks are skipped and said to be), the file goes through the same
+read-and-check step as an import (:func:`centredesk.jobs.checking.check_file`), and the
+fix-list workbook is written when asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from centredesk.io.report import write_fix_list
+from centredesk.jobs.checking import CheckedFile, check_file
+from centredesk.jobs.progress import NO_PROGRESS, Progress
+from centredesk.store import Store
+from centredesk.validation.fields import Kind
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    """The verdict on a file, and where its fix-list workbook went (if one was asked for)."""
+
+    checked: CheckedFile
+    report: Path | None
+
+
+def validate_file(
+    path: str | Path,
+    *,
+    database: Path | None,
+    kind: Kind | None = None,
+    sheet: str | None = None,
+    report: Path | None = None,
+    force: bool = False,
+    today: date | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> ValidationOutcome:
+    """Read and check ``path``; the store at ``database`` is only read, never written."""
+    store = Store.open(database, read_only=True) if database and database.exists() else None
+    try:
+        checked = check_file(
+            path, kind=kind, sheet=sheet, store=store, today=today, progress=progress
+        )
+    finally:
+        if store is not None:
+            store.close()
+    written = None
+    if report is not None:
+        progress.step("report", 0, checked.rows)
+        written = write_report(checked, report, force=force)
+        progress.step("report", checked.rows, checked.rows)
+    return ValidationOutcome(checked, written)
+
+
+def write_report(checked: CheckedFile, target: Path, *, force: bool = False) -> Path:
+    """The fix-list workbook of a checked file (import uses it too)."""
+    sheet = checked.sheet
+    return write_fix_list(
+        target,
+        sheet_name=sheet.sheet or Path(sheet.file_name).stem,
+        headers=sheet.headers,
+        cells=sheet.cells,
+        issues=checked.validated.issues,
+        force=force,
+    )
