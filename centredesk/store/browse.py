@@ -63,6 +63,7 @@ class View:
     scope: Mapping[str, str] = field(default_factory=dict)
     """Scope field -> SQL expression compared for equality (an import's issues)."""
     default_sort: str = ""
+    default_descending: bool = False
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -233,6 +234,7 @@ VIEWS: dict[str, View] = {
                 Column("os_user", "Who", 10, "i.os_user"),
             ),
             default_sort="import_id",
+            default_descending=True,
         ),
         View(
             "issues",
@@ -293,7 +295,7 @@ def row_keys(
     search: Mapping[str, str] | None = None,
     scope: Mapping[str, object] | None = None,
     sort: str | None = None,
-    descending: bool = False,
+    descending: bool | None = None,
 ) -> pa.ChunkedArray:
     """The key of every row of ``name`` that matches, in display order.
 
@@ -303,6 +305,8 @@ def row_keys(
     target = view(name)
     order = target.column(sort or target.default_sort).expr
     where, params = _where(target, search or {}, scope or {})
+    if descending is None:
+        descending = target.default_descending if sort is None else False
     direction = "DESC" if descending else "ASC"
     query = (
         f"SELECT {target.key} AS key FROM {target.source}{where} "

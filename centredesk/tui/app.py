@@ -1,36 +1,192 @@
-"""The full-screen app."""
+"""The full-screen app: a dashboard and a paged, searchable table per kind of record.
+
+The app is given the database path, not an open store: it holds the file only while it
+reads (see :mod:`centredesk.tui.database`), so an import in another terminal can run while
+the app sits open. When the file is held by another process the app says which file and
+which process, and offers to retry or quit.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import ClassVar
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from centredesk.store import Store
-from centredesk.store.queries import table_counts
+from centredesk.errors import UserError
+from centredesk.tui.database import IDLE_SECONDS, Database
+from centredesk.tui.screens.dashboard import DashboardView
+from centredesk.tui.screens.help import HelpScreen
+from centredesk.tui.screens.imports import ImportScreen
+from centredesk.tui.screens.learner import LearnerScreen
+from centredesk.tui.screens.problem import ProblemScreen
+from centredesk.tui.widgets.browser import Browser
+from centredesk.tui.widgets.paged_table import PagedTable
+
+TABS = (
+    ("dashboard", "Dashboard"),
+    ("learners", "Learners"),
+    ("registrations", "Registrations"),
+    ("bookings", "Bookings"),
+    ("results", "Results"),
+    ("products", "Products"),
+    ("imports", "Imports"),
+)
+PEOPLE = ("learners", "registrations", "bookings", "results")
+EXIT_LOCKED = 2
+"""Exit status when the user gives up on a database they cannot open (as the CLI's)."""
 
 
 class CentredeskApp(App[int]):
-    """Browse the store. Receives the database path; opens it only while it reads."""
+    """Browse a centredesk database. Tests build one on a temporary file."""
 
-    BINDINGS = [("ctrl+q", "quit", "Quit")]
+    CSS_PATH = "app.tcss"
+    TITLE = "centredesk"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1,question_mark", "help", "Help"),
+        Binding("slash", "search", "Search"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False),
+        *(
+            Binding(str(number), f"show_tab('{tab}')", label, show=False)
+            for number, (tab, label) in enumerate(TABS, start=1)
+        ),
+    ]
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, *, idle_seconds: float = IDLE_SECONDS) -> None:
         super().__init__()
         self.db_path = db_path
+        self.database = Database(db_path, idle_seconds=idle_seconds)
+        self._problem_open = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Store.open(self.db_path, read_only=True) as store:
-            counts = table_counts(store)
-        lines = "\n".join(f"{name:<15} {count:>10,}" for name, count in counts.items())
-        yield Static(lines, id="counts")
+        with TabbedContent(initial="dashboard", id="tabs"):
+            for tab, label in TABS:
+                with TabPane(label, id=tab):
+                    if tab == "dashboard":
+                        yield DashboardView(self.database)
+                    else:
+                        yield Browser(self.database, tab)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "centredesk"
         self.sub_title = self.db_path.name
+        self.query_one(DashboardView).load()
+        self.set_interval(0.5, self._idle_tick)
+
+    def on_unmount(self) -> None:
+        self.database.close()
+
+    # -- navigation ---------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        """Show one of the views (keys 1-7)."""
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        browser = self._current_browser()
+        if browser is None:
+            return
+        if browser.loads == 0:
+            browser.load()
+        browser.table.focus()
+
+    def _current_browser(self) -> Browser | None:
+        tab = self.query_one("#tabs", TabbedContent).active
+        if tab == "dashboard" or not tab:
+            return None
+        return self.query_one(f"#{tab}-browser", Browser)
+
+    def action_search(self) -> None:
+        """Put the cursor in the search bar of the current table."""
+        browser = self._current_browser()
+        if browser is not None:
+            browser.focus_search()
+
+    def action_help(self) -> None:
+        """Show every key and the search syntax."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_refresh(self) -> None:
+        """Read the current view again from the store."""
+        browser = self._current_browser()
+        if browser is None:
+            self.query_one(DashboardView).load()
+        else:
+            browser.load()
+
+    def on_key(self, event: object) -> None:
+        from textual.events import Key
+
+        # Esc in a search bar hands the keys back to the table.
+        if isinstance(event, Key) and event.key == "escape":
+            browser = self._current_browser()
+            if browser is not None and self.screen is self.screen_stack[0]:
+                browser.table.focus()
+
+    @on(PagedTable.Selected)
+    def _row_selected(self, event: PagedTable.Selected) -> None:
+        view = event.table.id.removesuffix("-table") if event.table.id else ""
+        if view in PEOPLE:
+            self.push_screen(LearnerScreen(self.database, int(event.cells["learner_number"])))
+        elif view == "imports":
+            self.push_screen(ImportScreen(self.database, int(event.key)))
+
+    # -- the database held elsewhere ----------------------------------------------------
+
+    @on(Browser.Problem)
+    @on(DashboardView.Problem)
+    @on(PagedTable.FetchFailed)
+    def _store_problem(
+        self, event: Browser.Problem | DashboardView.Problem | PagedTable.FetchFailed
+    ) -> None:
+        self.show_problem(event.error, self.action_refresh)
+
+    def show_problem(self, error: UserError, retry: Callable[[], None]) -> None:
+        """Say what is wrong with the database; retry or quit as the user chooses."""
+        if self._problem_open:
+            return
+        self._problem_open = True
+        self.database.close()
+
+        def chosen(again: bool | None) -> None:
+            self._problem_open = False
+            if again:
+                retry()
+            else:
+                self.exit(EXIT_LOCKED)
+
+        self.push_screen(ProblemScreen(error), chosen)
+
+    def _idle_tick(self) -> None:
+        self.database.close_if_idle()
+        if self.database.changed:
+            # Someone imported while we let go of the file: what we show is out of date.
+            self.database.changed = False
+            self.query_one(DashboardView).load()
+            for browser in self.query(Browser):
+                if browser.loads:
+                    browser.load()
+
+    # -- command palette ----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for number, (tab, label) in enumerate(TABS, start=1):
+            yield SystemCommand(
+                f"Show {label}", f"Key {number}", lambda tab=tab: self.action_show_tab(tab)
+            )
+        yield SystemCommand("Search", "Search the current table (key /)", self.action_search)
+        yield SystemCommand("Refresh", "Read the current view again (ctrl+r)", self.action_refresh)
+        yield SystemCommand("Keys and search help", "F1 or ?", self.action_help)
 
 
 def run(db_path: Path) -> int:

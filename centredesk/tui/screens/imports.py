@@ -1,0 +1,198 @@
+"""An import's issues grouped by rule, and a rejected row with its offending cell marked."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from centredesk.errors import UserError
+from centredesk.store import details
+from centredesk.tui.database import Database
+from centredesk.tui.widgets.browser import Browser
+from centredesk.tui.widgets.paged_table import PagedTable
+
+
+def explanation(code: str) -> str:
+    """What a rule means and how to fix it, from the rule catalogue (the code alone if the
+    catalogue does not know it)."""
+    try:
+        from centredesk.validation.catalogue import rule
+    except ImportError:
+        return code
+    try:
+        entry = rule(code)
+    except KeyError:
+        return code
+    return f"{entry.meaning} Fix: {entry.fix}"
+
+
+class ImportScreen(Screen[None]):
+    """Opened by Enter on an import: rules on top, the chosen rule's issues below."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    class Loaded(Message):
+        def __init__(self, summary: details.ImportSummary | None, groups: Any) -> None:
+            super().__init__()
+            self.summary = summary
+            self.groups = groups
+
+    def __init__(self, database: Database, import_id: int) -> None:
+        super().__init__(id="import")
+        self.database = database
+        self.import_id = import_id
+        self.codes: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("loading…", id="import-summary")
+        yield DataTable(id="import-rules", cursor_type="row")
+        yield Static("", id="import-rule-text")
+        yield Static("", id="import-issues-box")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"import {self.import_id}"
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        try:
+            summary = self.database.query(details.import_summary, self.import_id)
+            groups = self.database.query(details.issue_groups, self.import_id)
+        except UserError as error:
+            self.app.call_from_thread(self.app.notify, str(error), severity="error")
+            return
+        self.post_message(self.Loaded(summary, groups))
+
+    def on_import_screen_loaded(self, message: Loaded) -> None:
+        summary = message.summary
+        if summary is None:
+            self.query_one("#import-summary", Static).update(
+                f"There is no import {self.import_id}."
+            )
+            return
+        self.query_one("#import-summary", Static).update(
+            f"[b]{escape(summary.file_name)}[/b] ({summary.kind}"
+            f"{', sheet ' + escape(summary.sheet) if summary.sheet else ''})"
+            f"  {summary.finished_at:%Y-%m-%d %H:%M} by {escape(summary.os_user)}\n"
+            f"{summary.rows_read:,} rows read: {summary.rows_accepted:,} loaded, "
+            f"{summary.rows_rejected:,} rejected"
+        )
+        rules = self.query_one("#import-rules", DataTable)
+        rules.add_columns("Rule", "Severity", "Issues", "Rows")
+        self.codes = []
+        for code, severity, issues, rows in message.groups.rows():
+            self.codes.append(code)
+            rules.add_row(code, severity, f"{issues:,}", f"{rows:,}")
+        if not self.codes:
+            self.query_one("#import-rule-text", Static).update("This import has no issues.")
+            return
+        rules.focus()
+        self._show_rule(0)
+
+    @on(DataTable.RowHighlighted, "#import-rules")
+    def _rule_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_rule(event.cursor_row)
+
+    @on(DataTable.RowSelected, "#import-rules")
+    def _rule_selected(self, event: DataTable.RowSelected) -> None:
+        for table in self.query("#issues-table").results(PagedTable):
+            table.focus()
+
+    def _show_rule(self, position: int) -> None:
+        if not 0 <= position < len(self.codes):
+            return
+        code = self.codes[position]
+        self.query_one("#import-rule-text", Static).update(
+            f"[b]{code}[/b]: {escape(explanation(code))}"
+        )
+        scope = {"import_id": self.import_id, "code": code}
+        existing = self.query(Browser)
+        if existing:
+            browser = existing.first(Browser)
+            browser.scope = scope
+            browser.load()
+        else:
+            browser = Browser(
+                self.database, "issues", scope=scope, id="import-issues", load_on_mount=True
+            )
+            self.mount(browser, after="#import-rule-text")
+
+    @on(PagedTable.Selected, "#issues-table")
+    def _issue_selected(self, event: PagedTable.Selected) -> None:
+        event.stop()
+        row = int(event.cells["row"])
+        self.app.push_screen(RejectedRowScreen(self.database, self.import_id, row))
+
+
+class RejectedRowScreen(Screen[None]):
+    """Every cell of a rejected row as it was read, the offending cells highlighted."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    class Loaded(Message):
+        def __init__(self, rejected: details.RejectedRow | None) -> None:
+            super().__init__()
+            self.rejected = rejected
+
+    def __init__(self, database: Database, import_id: int, row: int) -> None:
+        super().__init__(id="rejected-row")
+        self.database = database
+        self.import_id = import_id
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"Row {self.row} of import {self.import_id}", id="rejected-title")
+        yield VerticalScroll(id="rejected-cells")
+        yield Static("", id="rejected-issues")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"import {self.import_id}, row {self.row}"
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        try:
+            rejected = self.database.query(details.rejected_row, self.import_id, self.row)
+        except UserError as error:
+            self.app.call_from_thread(self.app.notify, str(error), severity="error")
+            return
+        self.post_message(self.Loaded(rejected))
+
+    def on_rejected_row_screen_loaded(self, message: Loaded) -> None:
+        rejected = message.rejected
+        if rejected is None:
+            self.query_one("#rejected-title", Static).update(
+                f"Row {self.row} of import {self.import_id} was loaded; it has warnings only."
+            )
+            return
+        offending = {
+            column for column in rejected.issues.get_column("column_name").to_list() if column
+        }
+        cells = self.query_one("#rejected-cells", VerticalScroll)
+        for header, value in rejected.cells.items():
+            marked = "-offending" if header in offending else ""
+            cells.mount(
+                Horizontal(
+                    Label(escape(header), classes="cell-header"),
+                    Label(escape(value) or " ", classes=f"cell-value {marked}"),
+                    classes=f"cell {marked}",
+                )
+            )
+        self.query_one("#rejected-issues", Static).update(
+            "\n".join(
+                f"[b]{code}[/b] {escape(column or '(whole row)')}: {escape(text)}"
+                for column, code, _severity, text, _value in rejected.issues.rows()
+            )
+        )
