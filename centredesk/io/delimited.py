@@ -46,6 +46,7 @@ def read_delimited(path: Path) -> pl.DataFrame:
             quote_char='"',
             truncate_ragged_lines=True,
             raise_if_empty=False,
+            missing_columns="insert",
         )
     except pl.exceptions.PolarsError as error:
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__

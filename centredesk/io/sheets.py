@@ -63,27 +63,33 @@ def load_grid(path: Path, workbook: fastexcel.ExcelReader, index: int) -> Grid:
 
 
 def _our_text(cells: pl.DataFrame) -> pl.DataFrame:
-    """Dates without a midnight time, booleans in capitals; other text left as it is."""
+    """Dates without a midnight time, booleans in capitals; other text left as it is.
+
+    A cheap scan finds the columns that hold such cells, so only those are rewritten.
+    """
+    if cells.width == 0 or cells.height == 0:
+        return cells
+    flags = cells.select(
+        pl.all().str.ends_with(" 00:00:00").any().name.suffix(":date"),
+        pl.all().is_in(["true", "false"]).any().name.suffix(":bool"),
+    ).row(0, named=True)
     texts = []
     for label in cells.columns:
         cell = pl.col(label)
-        midnight = (
-            (cell.str.len_bytes() == 19)
-            & cell.str.ends_with(" 00:00:00")
-            & (cell.str.slice(4, 1) == "-")
-            & (cell.str.slice(7, 1) == "-")
-        )
-        texts.append(
-            pl.when(midnight)
-            .then(cell.str.slice(0, 10))
-            .when(cell == "true")
-            .then(pl.lit("TRUE"))
-            .when(cell == "false")
-            .then(pl.lit("FALSE"))
-            .otherwise(cell)
-            .alias(label)
-        )
-    return cells.with_columns(texts)
+        if flags[f"{label}:date"]:
+            midnight = (
+                (cell.str.len_bytes() == 19)
+                & cell.str.ends_with(" 00:00:00")
+                & (cell.str.slice(4, 1) == "-")
+                & (cell.str.slice(7, 1) == "-")
+            )
+            cell = pl.when(midnight).then(cell.str.slice(0, 10)).otherwise(cell)
+        if flags[f"{label}:bool"]:
+            cell = pl.when(cell == "true").then(pl.lit("TRUE")).otherwise(cell)
+            cell = pl.when(cell == "false").then(pl.lit("FALSE")).otherwise(cell)
+        if flags[f"{label}:date"] or flags[f"{label}:bool"]:
+            texts.append(cell.alias(label))
+    return cells.with_columns(texts) if texts else cells
 
 
 def _rounded_columns(cells: pl.DataFrame) -> Iterator[tuple[int, str]]:
