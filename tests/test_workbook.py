@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import date, datetime
 from pathlib import Path
 
@@ -128,6 +130,14 @@ def test_a_target_in_a_folder_that_cannot_exist_is_a_one_line_user_error(
     assert "\n" not in str(raised.value)
     assert "reports" in str(raised.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_the_workbook_gets_ordinary_file_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    _write(target, [_frame(1)])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
 
 
 def test_a_failure_while_writing_leaves_no_file_behind(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -151,14 +151,14 @@ class SafeWorkbook:
         self.target = Path(target)
         self.force = force
         check_target(self.target, force=force)
+        # Claimed now, so an unwritable folder fails before any work is done. Not mkstemp:
+        # its 0600 mode would carry over to the finished workbook; this honours the umask.
+        self.temporary = self.target.with_name(f".{self.target.name}.{uuid.uuid4().hex}.part")
         try:
-            handle, temporary = tempfile.mkstemp(
-                dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".part"
-            )
+            with open(self.temporary, "xb"):
+                pass
         except OSError as error:
             raise _unwritable(self.target, error) from None
-        os.close(handle)
-        self.temporary = Path(temporary)
         self.workbook = xlsxwriter.Workbook(
             str(self.temporary),
             {
