@@ -294,3 +294,19 @@ def test_a_sheet_given_for_a_csv_is_refused(tmp_path: Path) -> None:
     path.write_text(",".join(LEARNER_HEADERS) + "\n" + ",".join(ZOE) + "\n")
     with pytest.raises(InputError, match="has no sheets; leave out --sheet"):
         read_sheet(path, sheet="1")
+
+
+def test_a_sheet_starting_in_column_c_keeps_letters_and_exact_numbers(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        [None, None, *LEARNER_HEADERS, "Fee"],
+        [None, None, *ZOE, 1000000043.4],
+    ]
+    sheet = read_sheet(write_xlsx(tmp_path / "offset.xlsx", rows))
+    assert column(sheet.cells, "Fee") == ["1000000043.4"]
+    blank_header = read_sheet(
+        write_xlsx(
+            tmp_path / "blank.xlsx",
+            [[None, None, *LEARNER_HEADERS, None], [None, None, *ZOE, "note"]],
+        )
+    )
+    assert blank_header.headers[-1] == "Column I"

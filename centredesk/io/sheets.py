@@ -50,13 +50,15 @@ def load_grid(path: Path, workbook: fastexcel.ExcelReader, index: int) -> Grid:
     """One sheet (0-based index) as a grid of text cells, row 1 first."""
     try:
         sheet = workbook.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-        labels = [_letters(column.absolute_index) for column in sheet.available_columns()]
+        positions = [column.absolute_index for column in sheet.available_columns()]
+        labels = [_letters(position) for position in positions]
         cells = pl.DataFrame(sheet)
     except fastexcel.FastExcelError as error:
         raise _unreadable(path.name, error) from None
     cells = cells.rename(dict(zip(cells.columns, labels, strict=True)))
     cells = _our_text(cells)
-    for position, label in _rounded_columns(cells):
+    for label in _rounded_columns(cells):
+        position = positions[labels.index(label)]
         cells = cells.with_columns(_reread_numbers(path, workbook, index, position, cells[label]))
     cells = cells.select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("row"), pl.all())
     return Grid(sheet.name, sheet.visible == "visible", cells)
@@ -92,17 +94,21 @@ def _our_text(cells: pl.DataFrame) -> pl.DataFrame:
     return cells.with_columns(texts) if texts else cells
 
 
-def _rounded_columns(cells: pl.DataFrame) -> Iterator[tuple[int, str]]:
+def _rounded_columns(cells: pl.DataFrame) -> Iterator[str]:
     flags = cells.select(pl.all().str.contains(_ROUNDED_NUMBER).any())
-    for position, label in enumerate(cells.columns):
+    for label in cells.columns:
         if flags[label][0]:
-            yield position, label
+            yield label
 
 
 def _reread_numbers(
     path: Path, workbook: fastexcel.ExcelReader, index: int, position: int, texts: pl.Series
 ) -> pl.Series:
-    """Replace calamine's nine-decimal text with the float's 15-significant-digit text."""
+    """Replace calamine's nine-decimal text with the float's 15-significant-digit text.
+
+    ``position`` is the sheet's own 0-based column index (column A is 0), which is what
+    fastexcel's ``use_columns`` takes.
+    """
     try:
         numbers = pl.DataFrame(
             workbook.load_sheet(
