@@ -154,7 +154,7 @@ def _cross(
     """The kind's cross-row and cross-store rules; returns parsed frame, issues and notes."""
     parsed = frame.select("row", *(spec.name for spec in SCHEMAS[kind]))
     failed = row_issues.filter(pl.col("severity") == "error").get_column("row").unique()
-    ok = ~pl.col("row").is_in(failed)
+    ok = ~pl.col("row").is_in(failed.implode())
     if kind == "learners":
         return cross_rules.learners(parsed, ok, reference, today)
     if kind == "bookings":

@@ -113,7 +113,12 @@ def _ymd(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
 
 def age_on(born: pl.Expr, on: pl.Expr) -> pl.Expr:
     """Whole years from ``born`` to ``on``."""
-    before_birthday = (on.dt.month() * 100 + on.dt.day()) < (born.dt.month() * 100 + born.dt.day())
+
+    # dt.month() and dt.day() are Int8: widen before multiplying, or 4 * 100 overflows.
+    def month_day(day: pl.Expr) -> pl.Expr:
+        return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+
+    before_birthday = month_day(on) < month_day(born)
     return on.dt.year().cast(pl.Int64) - born.dt.year() - before_birthday.cast(pl.Int64)
 
 
