@@ -1,0 +1,244 @@
+"""The app driven headless at 80x24 on real database files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Label, Static, TabbedContent
+from tui_fixtures import settle, small_store
+
+from centredesk.tui.app import CentredeskApp
+from centredesk.tui.screens.help import HelpScreen
+from centredesk.tui.screens.imports import ImportScreen, RejectedRowScreen
+from centredesk.tui.screens.learner import LearnerScreen
+from centredesk.tui.widgets.browser import Browser
+from centredesk.tui.widgets.paged_table import PagedTable
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One store for the tests that only read (the app never writes)."""
+    return small_store(tmp_path_factory.mktemp("tui"))
+
+
+def status(app: CentredeskApp, view: str) -> str:
+    return str(app.query_one(f"#{view}-status", Static).render())
+
+
+def visible_cells(table: PagedTable, column: str) -> list[str]:
+    position = [c.name for c in table.columns].index(column)
+    rows = (table.row_cells(i) for i in range(min(table.row_count, 10)))
+    return [row[position] for row in rows if row is not None]
+
+
+async def test_dashboard_shows_counts_statuses_imports_and_open_issues(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.sub_title == "t.duckdb"
+        counts = str(app.query_one("#dashboard-counts", Static).render())
+        assert "Learners" in counts and "302" in counts
+        assert "Active" in str(app.query_one("#dashboard-statuses", Static).render())
+        assert "spring.xlsx" in str(app.query_one("#dashboard-imports", Static).render())
+        assert "ULN_CHECKSUM" in str(app.query_one("#dashboard-issues", Static).render())
+
+
+async def test_single_keys_reach_every_view_and_each_loads_once(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tabs = app.query_one("#tabs", TabbedContent)
+        expected = {
+            "2": ("learners", "302 learners"),
+            "3": ("registrations", "302 registrations"),
+            "4": ("bookings", "30 bookings"),
+            "5": ("results", "30 results"),
+            "6": ("products", "3 products"),
+            "7": ("imports", "3 imports"),
+        }
+        for key, (view, text) in expected.items():
+            await pilot.press(key)
+            await settle(pilot)
+            assert tabs.active == view
+            assert status(app, view).startswith(text)
+            assert app.focused is app.query_one(f"#{view}-table")
+        await pilot.press("1")
+        assert tabs.active == "dashboard"
+        assert app.database.calls["row_keys"] == 6
+
+
+async def test_search_narrows_by_several_fields_and_shows_both_counts(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"o'b first:zo", "enter")
+        await settle(pilot)
+        table = app.query_one("#learners-table", PagedTable)
+        assert table.row_count == 1
+        assert visible_cells(table, "forename") == ["Zoë"]
+        assert status(app, "learners").startswith("302 learners · 1 match")
+        assert app.focused is table
+
+
+async def test_search_by_an_unknown_field_says_which_fields_exist(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("slash", *"colour:red")
+        await settle(pilot)
+        assert "cannot search by 'colour'" in status(app, "learners")
+        assert "surname:" in status(app, "learners")
+
+
+async def test_sort_by_the_chosen_column_in_the_database_and_reverse(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.query_one("#learners-table", PagedTable)
+        await pilot.press("right", "s")
+        await settle(pilot)
+        ascending = visible_cells(table, "surname")
+        assert ascending == sorted(ascending) and ascending[0] == "Brown"
+        assert "sorted by Surname ↑" in status(app, "learners")
+        await pilot.press("s")
+        await settle(pilot)
+        assert visible_cells(table, "surname")[0] == "Łukasz"
+        assert "sorted by Surname ↓" in status(app, "learners")
+        assert app.database.calls["row_keys"] == 3
+
+
+async def test_paging_a_100000_row_table_fetches_one_page_at_a_time(tmp_path: Path) -> None:
+    app = CentredeskApp(small_store(tmp_path, learners=100_000))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.query_one("#learners-table", PagedTable)
+        assert table.row_count == 100_002
+        assert table.page_fetches == 1
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await pilot.pause()
+        assert table.cursor_row > 40
+        assert table.page_fetches == 1  # rows 0-99 are one page
+        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")
+        await pilot.pause()
+        assert table.page_fetches == 2
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == 100_001
+        # The last screenful, rows 99,985-100,001, spans the last two pages.
+        assert table.page_fetches == 4
+        assert app.database.calls["rows_for_keys"] == 4
+        assert visible_cells(table, "learner_number")[0] == "20000001"
+
+
+async def test_enter_opens_the_learner_with_registrations(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("slash", *"o'brien first:zo", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LearnerScreen)
+        details = str(app.screen.query_one("#learner-details", Static).render())
+        assert "Zoë O'Brien" in details and "1000000043" in details
+        registrations = app.screen.query_one("#learner-registrations", DataTable)
+        assert registrations.row_count == 1
+        assert registrations.get_row_at(0)[1] == "603/0862/X"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LearnerScreen)
+
+
+async def test_import_issues_by_rule_and_the_rejected_row(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("7")
+        await settle(pilot)
+        imports = app.query_one("#imports-table", PagedTable)
+        assert visible_cells(imports, "file_name")[0] == "spring.xlsx"  # latest first
+        await pilot.press("end", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        rules = screen.query_one("#import-rules", DataTable)
+        assert [rules.get_row_at(i)[0] for i in range(rules.row_count)] == [
+            "ULN_CHECKSUM",
+            "DOB_FUTURE",
+            "NAME_CASE",
+        ]
+        assert "ULN_CHECKSUM" in str(screen.query_one("#import-rule-text", Static).render())
+        issues = screen.query_one("#issues-table", PagedTable)
+        assert visible_cells(issues, "row") == ["4", "6"]
+        await pilot.press("down")
+        await settle(pilot)
+        assert visible_cells(issues, "row") == ["6"]  # DOB_FUTURE
+        await pilot.press("up", "enter")
+        await settle(pilot)
+        assert app.focused is issues
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RejectedRowScreen)
+        marked = [
+            str(label.render())
+            for label in app.screen.query(".cell-value.-offending").results(Label)
+        ]
+        assert marked == ["SMITH", "1000000042"]
+
+
+async def test_help_on_f1_and_question_mark(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("f1", "question_mark"):
+            await pilot.press(key)
+            assert isinstance(app.screen, HelpScreen)
+            assert "surname:smi" in str(app.screen.query_one("#help-text", Static).render())
+            await pilot.press("escape")
+            assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_lists_every_view_and_action(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for title in ("Show Dashboard", "Show Learners", "Show Imports", "Search", "Refresh"):
+            assert title in titles
+        assert "Keys and search help" in titles
+
+
+async def test_the_file_is_let_go_when_idle_and_reopened_on_demand(tmp_path: Path) -> None:
+    app = CentredeskApp(small_store(tmp_path), idle_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        app.database.close_if_idle()  # the app's own timer may have done it already
+        assert not app.database.is_open
+        opens = app.database.opens
+        await pilot.press("end")
+        await pilot.pause()
+        assert app.database.opens == opens + 1
+        assert app.query_one("#learners-table", PagedTable).row_cells(301) is not None
+
+
+async def test_ctrl_q_quits(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+    assert not app.database.is_open
+
+
+def test_browser_ids_are_stable() -> None:
+    # The benchmark harness drives the app by these ids.
+    assert Browser.__doc__ is not None and "#<view>-table" in Browser.__doc__

@@ -1,0 +1,29 @@
+"""Stores and helpers shared by the app's tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from browse_fixtures import build_store, import_learners
+from textual.pilot import Pilot
+
+from centredesk.store import Store
+
+
+def small_store(tmp_path: Path, learners: int = 300) -> Path:
+    """``learners`` generated learners plus Zoë O'Brien and Ann Smythe, imported."""
+    path = build_store(tmp_path / "t.duckdb", learners)
+    with Store.open(path) as store:
+        import_learners(
+            store,
+            [("Zoë", "O'Brien", "2010-04-03", "1000000043"), ("Ann", "Smythe", "2009-01-02", None)],
+        )
+    return path
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Wait until every query the app started has finished and the screen is redrawn."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
