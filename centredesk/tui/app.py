@@ -162,7 +162,7 @@ class CentredeskApp(App[int]):
             if again:
                 retry()
             else:
-                self.exit(EXIT_LOCKED)
+                self.exit(EXIT_LOCKED, return_code=EXIT_LOCKED)
 
         self.push_screen(ProblemScreen(error), chosen)
 

@@ -1,0 +1,89 @@
+"""A database held by another process: the app names the file and the process, then
+retries or quits, and never shows a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.widgets import Static
+from tui_fixtures import settle, small_store
+
+from centredesk.tui.app import EXIT_LOCKED, CentredeskApp
+from centredesk.tui.screens.dashboard import DashboardView
+from centredesk.tui.screens.problem import ProblemScreen
+
+HOLD = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+sys.stdin.readline()
+"""
+
+
+def hold(path: Path) -> subprocess.Popen[str]:
+    """Another process holding the file read-write until its stdin closes."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def release(holder: subprocess.Popen[str]) -> None:
+    assert holder.stdin is not None
+    holder.stdin.close()
+    holder.wait(timeout=30)
+    if holder.stdout is not None:
+        holder.stdout.close()
+
+
+async def test_held_database_names_file_and_process_then_retry_works(tmp_path: Path) -> None:
+    path = small_store(tmp_path)
+    holder = hold(path)
+    try:
+        app = CentredeskApp(path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ProblemScreen)
+            text = str(app.screen.query_one("#problem-text", Static).render())
+            assert str(holder.pid) in text
+            assert "t.duckdb" in text
+            assert not app.database.is_open
+            release(holder)
+            await pilot.press("r")
+            await settle(pilot)
+            assert not isinstance(app.screen, ProblemScreen)
+            assert app.query_one(DashboardView).loads == 1
+    finally:
+        if holder.stdout is not None and not holder.stdout.closed:
+            release(holder)
+
+
+async def test_quitting_on_a_held_database_exits_with_status_2(tmp_path: Path) -> None:
+    path = small_store(tmp_path)
+    holder = hold(path)
+    try:
+        app = CentredeskApp(path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ProblemScreen)
+            await pilot.press("q")
+        assert app.return_code == EXIT_LOCKED
+    finally:
+        release(holder)
+
+
+async def test_an_idle_app_does_not_lock_out_a_writer(tmp_path: Path) -> None:
+    path = small_store(tmp_path)
+    app = CentredeskApp(path, idle_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.database.close_if_idle()
+        holder = hold(path)  # would fail to open while the app held the file
+        release(holder)
