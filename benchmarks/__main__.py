@@ -1,0 +1,212 @@
+"""``python -m benchmarks``: run the stages, print the table, optionally write JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.inputs import prepare
+
+ORDER = (
+    "read", "validate", "import", "export",
+    "app_first_screen", "app_page_down", "app_search", "app_sort",
+)  # fmt: skip
+
+# stage -> (what is compared, threshold, description)
+TARGETS: dict[str, tuple[str, float, str]] = {
+    "validate": ("ratio", 20, "ratio ≥ 20"),
+    "import": ("ratio", 10, "ratio ≥ 10"),
+    "export": ("peak_mb", 1024, "peak < 1 GB"),
+    "app_first_screen": ("ours_s", 1.0, "< 1 s"),
+    "app_page_down": ("ours_s", 0.05, "< 50 ms over a no-op key"),
+    "app_search": ("ours_s", 0.3, "< 300 ms"),
+    "app_sort": ("ours_s", 1.0, "< 1 s"),
+}
+
+
+@dataclass
+class StageResult:
+    name: str
+    ours_s: float | None
+    naive_s: float | None
+    ratio: float | None
+    rows_per_s: float | None
+    peak_mb: float | None
+    target: str | None
+    passed: bool | None
+    note: str = ""
+
+
+def _run_once(stage: str, variant: str, folder: Path, rows: int) -> dict[str, Any]:
+    """One run in a fresh interpreter; its JSON line, or why it could not run."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.worker", stage, variant, str(folder), str(rows)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode != 0 or not lines:
+        reason = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"available": False, "reason": f"failed: {reason}"}
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def _measure(stage: str, variant: str, folder: Path, rows: int, repeat: int) -> dict[str, Any]:
+    runs = [_run_once(stage, variant, folder, rows) for _ in range(repeat)]
+    if not all(run["available"] for run in runs):
+        return next(run for run in runs if not run["available"])
+    return {
+        "available": True,
+        "seconds": statistics.median(run["seconds"] for run in runs),
+        "rows": runs[0]["rows"],
+        "peak_mb": max(run["peak_mb"] for run in runs),
+    }
+
+
+def run_stage(stage: str, folder: Path, rows: int, repeat: int, naive_repeat: int) -> StageResult:
+    ours = _measure(stage, "ours", folder, rows, repeat)
+    target = TARGETS.get(stage)
+    if not ours["available"]:
+        return StageResult(stage, None, None, None, None, None, target and target[2], None,
+                           f"not available ({ours['reason']})")  # fmt: skip
+    naive = _measure(stage, "naive", folder, rows, naive_repeat)
+    naive_s = naive["seconds"] if naive["available"] else None
+    ours_s = ours["seconds"]
+    note = ""
+    if stage == "app_page_down" and naive_s is not None:
+        ours_s = max(0.0, ours_s - naive_s)  # the extra time over a key press with no binding
+        note = "extra over a no-op key press"
+    ratio = naive_s / ours_s if naive_s and ours_s and not stage.startswith("app_") else None
+    if stage == "import" and rows > 10_000:
+        note = "naive timed on 10,000 rows and scaled"
+    result = StageResult(
+        name=stage,
+        ours_s=ours_s,
+        naive_s=naive_s,
+        ratio=ratio,
+        rows_per_s=(
+            ours["rows"] / ours["seconds"]
+            if ours["seconds"] and not stage.startswith("app_")
+            else None
+        ),
+        peak_mb=ours["peak_mb"],
+        target=target[2] if target else None,
+        passed=None,
+        note=note,
+    )
+    if target is not None:
+        value = getattr(result, target[0])
+        if value is not None:
+            result.passed = value >= target[1] if target[0] == "ratio" else value < target[1]
+    return result
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = None
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory_gb = round(pages / 1024**3, 1)
+    except (ValueError, OSError, AttributeError):
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def _format(value: float | None, width: int, pattern: str) -> str:
+    return "-".rjust(width) if value is None else format(value, f"{width}{pattern}")
+
+
+def print_table(rows: int, results: list[StageResult]) -> None:
+    print(f"\ncentredesk benchmarks: {rows:,} rows, {datetime.now():%Y-%m-%d %H:%M}")
+    header = (
+        f"{'stage':<17} {'ours s':>9} {'naive s':>9} {'ratio':>7} {'rows/s':>10} "
+        f"{'peak MB':>8}  {'target':<26} result"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        verdict = "-" if r.passed is None else ("PASS" if r.passed else "FAIL")
+        print(
+            f"{r.name:<17} {_format(r.ours_s, 9, '.3f')} {_format(r.naive_s, 9, '.3f')} "
+            f"{_format(r.ratio, 7, '.1f')} {_format(r.rows_per_s, 10, ',.0f')} "
+            f"{_format(r.peak_mb, 8, '.0f')}  {r.target or '':<26} {verdict}"
+            + (f"  ({r.note})" if r.note else "")
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Measure each stage against a naive baseline run in the same invocation.",
+    )
+    parser.add_argument("--rows", type=int, default=100_000, help="rows (default 100,000)")
+    parser.add_argument("--only", choices=ORDER, action="append", help="run only this stage")
+    parser.add_argument("--repeat", type=int, default=3, metavar="K", help="runs per stage")
+    parser.add_argument(
+        "--naive-repeat", type=int, default=1, metavar="K",
+        help="runs of each naive baseline (default 1: they are slow and steady)",
+    )  # fmt: skip
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures here")
+    parser.add_argument(
+        "--workdir", type=Path, metavar="DIR",
+        help="keep the generated inputs here and reuse them next time (default: a "
+        "temporary folder, removed afterwards)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    stages = [stage for stage in ORDER if not args.only or stage in args.only]
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="centredesk-bench-") as temporary:
+        folder = args.workdir or Path(temporary)
+        prepare(folder, args.rows, log)
+        results = []
+        for stage in stages:
+            log(f"running {stage} …")
+            results.append(run_stage(stage, folder, args.rows, args.repeat, args.naive_repeat))
+    print_table(args.rows, results)
+    if args.json:
+        document = {
+            "rows": args.rows,
+            "repeat": args.repeat,
+            "date": datetime.now().isoformat(timespec="seconds"),
+            "machine": machine(),
+            "stages": [
+                {**{k: v for k, v in asdict(r).items() if k != "passed"}, "pass": r.passed}
+                for r in results
+            ],
+        }
+        args.json.write_text(json.dumps(document, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The app on a store of N learners, driven headless at 80×24 with Textual's Pilot.
+
+Ours is the time of the action itself; the naive column holds a key press with no binding
+in the same app, the floor every key press pays in the test harness. Page down is judged
+by its extra time over that floor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from benchmarks.inputs import Inputs
+from benchmarks.stages import StageFunction, Timing
+
+VIEW = "learners"
+PRESSES = 7
+NO_OP_KEY = "f12"
+
+
+async def _until(pilot: Any, condition: Callable[[], bool], timeout: float = 600) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not finish loading")
+        await pilot.pause(0.002)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _run(inputs: Inputs, scenario: Callable[[Any, Any], Awaitable[float]]) -> Timing:
+    from centredesk.tui.app import CentredeskApp
+
+    async def main() -> float:
+        started = time.perf_counter()
+        app = CentredeskApp(inputs.store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("2")
+            browser = app.query_one(f"#{VIEW}-browser")
+            await _until(pilot, lambda: browser.loads >= 1)
+            ready = time.perf_counter() - started
+            return ready if scenario is None else await scenario(pilot, browser)
+
+    return Timing(asyncio.run(main()), inputs.rows)
+
+
+async def _presses(pilot: Any, key: str) -> float:
+    times = []
+    for _ in range(PRESSES):
+        start = time.perf_counter()
+        await pilot.press(key)
+        await pilot.pause()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+async def _no_op(pilot: Any, browser: Any) -> float:
+    browser.table.focus()
+    return await _presses(pilot, NO_OP_KEY)
+
+
+async def _page_down(pilot: Any, browser: Any) -> float:
+    browser.table.focus()
+    return await _presses(pilot, "pagedown")
+
+
+async def _search(pilot: Any, browser: Any) -> float:
+    search = pilot.app.query_one(f"#{VIEW}-search")
+    loads = browser.loads
+    start = time.perf_counter()
+    search.value = "smi"
+    await _until(pilot, lambda: browser.loads > loads)
+    return time.perf_counter() - start
+
+
+async def _sort(pilot: Any, browser: Any) -> float:
+    browser.table.focus()
+    browser.table.cursor_column = 2  # surname, not the key the view is already sorted by
+    loads = browser.loads
+    start = time.perf_counter()
+    await pilot.press("s")
+    await _until(pilot, lambda: browser.loads > loads)
+    return time.perf_counter() - start
+
+
+def _stage(scenario: Callable[[Any, Any], Awaitable[float]] | None) -> StageFunction:
+    def stage(inputs: Inputs) -> Timing:
+        return _run(inputs, scenario)  # type: ignore[arg-type]
+
+    return stage
+
+
+_NAIVE = _stage(_no_op)
+APP_STAGES: dict[str, tuple[StageFunction, StageFunction | None]] = {
+    "app_first_screen": (_stage(None), _NAIVE),
+    "app_page_down": (_stage(_page_down), _NAIVE),
+    "app_search": (_stage(_search), _NAIVE),
+    "app_sort": (_stage(_sort), _NAIVE),
+}

@@ -1,0 +1,225 @@
+"""Each benchmark stage, ours and naive, as a function run inside a fresh subprocess.
+
+A stage function does its own untimed set-up, then returns the seconds of the measured part
+and how many rows that part handled. Stages whose code has not landed yet raise
+:class:`NotAvailable` (an ImportError of a centredesk module becomes one).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.inputs import Inputs
+from centredesk.samples import DEFAULT_TODAY
+
+NAIVE_IMPORT_ROWS = 10_000
+"""executemany runs at ~650 rows/s: the naive import is timed on this many and scaled."""
+
+
+class NotAvailable(Exception):
+    """The code this stage measures is not in the package (yet)."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    seconds: float
+    rows: int
+
+
+StageFunction = Callable[[Inputs], Timing]
+
+
+def _clock() -> float:
+    return time.perf_counter()
+
+
+# -- read --------------------------------------------------------------------------------
+
+
+def read_ours(inputs: Inputs) -> Timing:
+    from centredesk.io.reader import read_sheet
+
+    start = _clock()
+    sheet = read_sheet(inputs.learners, kind="learners")
+    return Timing(_clock() - start, sheet.cells.height)
+
+
+def read_naive(inputs: Inputs) -> Timing:
+    from benchmarks.naive import read_rows
+
+    start = _clock()
+    rows = read_rows(inputs.learners)
+    return Timing(_clock() - start, len(rows) - 3)
+
+
+# -- validate ----------------------------------------------------------------------------
+
+
+def validate_ours(inputs: Inputs) -> Timing:
+    from centredesk.io.reader import read_sheet
+    from centredesk.store import Store
+    from centredesk.store.reference import reference_frames
+    from centredesk.validation.engine import Reference, validate
+
+    sheet = read_sheet(inputs.learners, kind="learners")
+    canonical = sheet.canonical()
+    with Store.open(inputs.store, read_only=True) as store:
+        start = _clock()
+        reference = Reference(reference_frames(store, "learners"))
+        validate(
+            "learners", canonical, columns=sheet.mapping, reference=reference, today=DEFAULT_TODAY
+        )
+        return Timing(_clock() - start, canonical.height)
+
+
+def validate_naive(inputs: Inputs) -> Timing:
+    from benchmarks.naive import FIELDS, read_rows, validate_rows
+    from centredesk.store import Store
+
+    rows = read_rows(inputs.learners)[3:]
+    records = [dict(zip(FIELDS, row, strict=False)) for row in rows]
+    with Store.open(inputs.store, read_only=True) as store:
+        start = _clock()
+        reference = _naive_reference(store.con)
+        validate_rows(records, reference, DEFAULT_TODAY)
+        return Timing(_clock() - start, len(records))
+
+
+def _naive_reference(con: Any) -> dict[str, Any]:
+    """The store's data as Python dicts and sets, fetched row by row."""
+    products = {
+        row[0]: {"operational_end_date": row[1]}
+        for row in con.execute("SELECT product_code, operational_end_date FROM products").fetchall()
+    }
+    approvals = set(con.execute("SELECT centre_number, product_code FROM approvals").fetchall())
+    registered = {
+        (centre, uln or f"{forename}|{surname}|{dob}", product)
+        for centre, uln, forename, surname, dob, product in con.execute(
+            "SELECT r.centre_number, l.uln, l.forename, l.surname, l.date_of_birth, "
+            "r.product_code FROM registrations r JOIN learners l USING (learner_number)"
+        ).fetchall()
+    }
+    return {"products": products, "approvals": approvals, "registered": registered}
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+def _fresh_catalogue(inputs: Inputs, folder: Path) -> Path:
+    target = folder / "import.duckdb"
+    shutil.copy(inputs.catalogue, target)
+    return target
+
+
+def import_ours(inputs: Inputs) -> Timing:
+    from centredesk.jobs.importing import import_file
+    from centredesk.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = _fresh_catalogue(inputs, Path(folder))
+        with Store.open(path) as store:
+            start = _clock()
+            outcome = import_file(inputs.learners, store, kind="learners", today=DEFAULT_TODAY)
+            return Timing(_clock() - start, outcome.checked.rows)
+
+
+def import_naive(inputs: Inputs) -> Timing:
+    """openpyxl + Pydantic per row + executemany, on at most 10,000 rows, scaled up."""
+    from benchmarks.naive import FIELDS, read_rows, validate_rows
+    from centredesk.store import Store
+
+    limit = min(inputs.rows, NAIVE_IMPORT_ROWS)
+    with tempfile.TemporaryDirectory() as folder:
+        path = _fresh_catalogue(inputs, Path(folder))
+        with Store.open(path) as store:
+            con = store.con
+            start = _clock()
+            rows = read_rows(inputs.learners, limit=limit)[3:]
+            records = [dict(zip(FIELDS, row, strict=False)) for row in rows]
+            models, issues = validate_rows(records, _naive_reference(con), DEFAULT_TODAY)
+            bad = {index for index, _ in issues}
+            learners, registrations = [], []
+            for index, model in enumerate(models):
+                if model is None or index in bad:
+                    continue
+                number = 20_000_001 + index
+                learners.append(
+                    (number, model.centre_number, model.forename, model.surname,
+                     model.date_of_birth, model.uln, model.learner_reference,
+                     model.reasonable_adjustments,
+                     f"{model.forename}|{model.surname}|{model.date_of_birth}")
+                )  # fmt: skip
+                registrations.append(
+                    (index + 1, number, model.product_code, model.centre_number,
+                     model.batch_number or 1, model.registration_date or DEFAULT_TODAY, index)
+                )  # fmt: skip
+            con.executemany(
+                "INSERT INTO learners (learner_number, centre_number, forename, surname, "
+                "date_of_birth, uln, learner_reference, reasonable_adjustments, person_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                learners,
+            )
+            con.executemany(
+                "INSERT INTO registrations (registration_id, learner_number, product_code, "
+                "centre_number, batch_number, registration_date, source_row) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                registrations,
+            )
+            elapsed = _clock() - start
+    # Scaled linearly to the full upload.
+    return Timing(elapsed * inputs.rows / limit, inputs.rows)
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def export_ours(inputs: Inputs) -> Timing:
+    from centredesk.jobs.exporting import export
+    from centredesk.store import Store
+    from centredesk.store.exports import ExportFilters
+
+    with tempfile.TemporaryDirectory() as folder, Store.open(inputs.store, read_only=True) as store:
+        start = _clock()
+        outcome = export(
+            store, "results", Path(folder) / "results.xlsx", ExportFilters(), today=DEFAULT_TODAY
+        )
+        return Timing(_clock() - start, outcome.rows)
+
+
+def export_naive(inputs: Inputs) -> Timing:
+    import openpyxl
+
+    from centredesk.store import Store
+
+    with tempfile.TemporaryDirectory() as folder, Store.open(inputs.store, read_only=True) as store:
+        start = _clock()
+        rows = store.con.execute(
+            "SELECT r.centre_number, l.learner_number, l.uln, l.forename, l.surname, "
+            "r.product_code, s.component, s.grade, s.result_date, s.release_date "
+            "FROM results s JOIN registrations r USING (registration_id) "
+            "JOIN learners l USING (learner_number) WHERE s.release_date <= ? "
+            "ORDER BY r.centre_number, l.surname",
+            [DEFAULT_TODAY],
+        ).fetchall()
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("Results")
+        sheet.append(["Centre", "Learner Number", "ULN", "Forename", "Surname", "Product",
+                      "Component", "Grade", "Result Date", "Release Date"])  # fmt: skip
+        for row in rows:
+            sheet.append(row)
+        workbook.save(Path(folder) / "results.xlsx")
+        return Timing(_clock() - start, len(rows))
+
+
+STAGES: dict[str, tuple[StageFunction, StageFunction | None]] = {
+    "read": (read_ours, read_naive),
+    "validate": (validate_ours, validate_naive),
+    "import": (import_ours, import_naive),
+    "export": (export_ours, export_naive),
+}

@@ -1,0 +1,43 @@
+"""Run one stage variant and print its timing and the process's peak memory as JSON.
+
+``python -m benchmarks.worker STAGE ours|naive FOLDER ROWS``: a fresh process per run, so
+one stage's memory and caches never colour another's figures.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+
+from benchmarks.inputs import Inputs
+
+
+def main(argv: list[str]) -> int:
+    stage, variant, folder, rows = argv
+    from benchmarks.app_stages import APP_STAGES
+    from benchmarks.stages import STAGES, NotAvailable
+
+    functions = {**STAGES, **APP_STAGES}[stage]
+    function = functions[0] if variant == "ours" else functions[1]
+    if function is None:
+        print(json.dumps({"available": False, "reason": "no baseline"}))
+        return 0
+    try:
+        timing = function(Inputs(Path(folder), int(rows)))
+    except (ImportError, NotAvailable) as error:
+        print(json.dumps({"available": False, "reason": str(error)}))
+        return 0
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {"available": True, "seconds": timing.seconds, "rows": timing.rows,
+             "peak_mb": peak_kb / 1024}
+        )
+    )  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
