@@ -252,3 +252,22 @@ def test_an_import_killed_mid_write_leaves_the_store_as_it_was(
     assert child.returncode == -signal.SIGKILL
     with Store.open(catalogued) as store:
         assert snapshot(store) == before
+
+
+def test_the_import_command_prints_the_json_record_and_writes_the_fix_list(
+    catalogued: Path, tmp_path: Path
+) -> None:
+    upload = learners_csv(tmp_path / "cli.csv", 10, bad_every=4)
+    report = tmp_path / "fixes.xlsx"
+    result = subprocess.run(
+        [sys.executable, "-m", "centredesk", "import", str(upload), "--db", str(catalogued),
+         "--format", "json", "--report", str(report)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    record = json.loads(result.stdout)
+    assert (record["rows"], record["accepted"], record["rejected"]) == (10, 7, 3)
+    assert record["kind"] == "learners" and record["file"] == "cli.csv"
+    assert {issue["code"] for issue in record["issues"]} == {"ULN_CHECKSUM"}
+    assert [issue["row"] for issue in record["issues"]] == [2, 6, 10]
+    assert report.is_file()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from centredesk.cli import EXIT_DATA_ERRORS, EXIT_OK
@@ -14,8 +14,11 @@ from centredesk.cli.common import (
     existing_file,
     terminal_progress,
 )
+from centredesk.cli.output import write_issues_text, write_json, write_notes
+from centredesk.jobs.checking import issue_record
 from centredesk.jobs.importing import ImportOutcome, import_file
 from centredesk.jobs.progress import Progress
+from centredesk.jobs.validating import write_report
 from centredesk.store import Store, resolve_path
 
 
@@ -34,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report",
         metavar="OUT.xlsx",
-        help="also write the fix-list workbook: every issue marked on the rows as read",
+        help="also write the fix-list workbook: every issue marked on the rows as read "
+        "(--force also overwrites it)",
     )
     add_format_argument(parser)
     from centredesk.cli import add_db_argument
@@ -63,19 +67,21 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if store is not None:
             store.close()
+    report = None
+    if args.report:
+        report = write_report(outcome.checked, Path(args.report), force=args.force)
     if args.format == "json":
-        json.dump(import_record(outcome), sys.stdout, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        write_json(import_record(outcome), sys.stdout)
     else:
         _print_summary(outcome)
         print(outcome_line(outcome))
+        if report is not None:
+            print(f"Fix list written to {report}")
     return EXIT_DATA_ERRORS if outcome.rejected else EXIT_OK
 
 
 def import_record(outcome: ImportOutcome) -> dict[str, Any]:
     """The DESIGN.md issue record plus what the import did."""
-    from centredesk.jobs.checking import issue_record
-
     record = issue_record(outcome.checked)
     record["accepted"] = outcome.accepted
     record["rejected"] = outcome.rejected
@@ -105,13 +111,13 @@ def outcome_line(outcome: ImportOutcome) -> str:
 def _print_summary(outcome: ImportOutcome) -> None:
     checked = outcome.checked
     sheet = checked.sheet
-    where = f"{sheet.file_name}" + (f", sheet {sheet.sheet}" if sheet.sheet else "")
+    where = sheet.file_name + (f", sheet {sheet.sheet}" if sheet.sheet else "")
     how = "inferred from the headers" if sheet.kind_inferred else "as given"
-    print(f"Read {checked.rows:,} rows from {where} as {sheet.kind} ({how}).")
+    print(f"Read {checked.rows:,} rows of {where} as {sheet.kind} ({how}).")
     if sheet.ignored:
         print(f"Ignored columns: {', '.join(sheet.ignored)}")
-    issues = checked.validated.issues
-    if issues.height:
-        counts = issues.group_by("code", "severity").len().sort("len", descending=True)
-        for code, severity, count in counts.iter_rows():
-            print(f"  {code:<22} {severity:<8} {count:>8,}")
+    if sheet.blank_rows:
+        print(f"Skipped {sheet.blank_rows:,} blank rows.")
+    write_notes(checked.validated.notes, sys.stdout)
+    write_issues_text(checked.validated.issues, sys.stdout)
+    print(f"\n{checked.errors:,} errors, {checked.warnings:,} warnings.")
