@@ -75,16 +75,17 @@ class DashboardView(Grid):
                 for status, count in figures.registrations_by_status.items()
             )
         )
-        imports = [f"{'When':<6} {'File':<15} {'Loaded':>7} {'Rejected':>8}"] + [
-            f"{item.finished_at:%d %b} {item.file_name[:15]:<15}"
-            f" {item.rows_accepted:>7,} {item.rows_rejected:>8,}"
+        # Each line fits the 34 cells a panel has at 80 columns.
+        imports = [f"{'When':<6} {'File':<13} {'Loaded':>6} {'Reject':>6}"] + [
+            f"{item.finished_at:%d %b} {item.file_name[:13]:<13}"
+            f" {item.rows_accepted:>6,} {item.rows_rejected:>6,}"
             for item in figures.latest_imports
         ]
         self.query_one("#dashboard-imports", Static).update(
             "\n".join(imports) if figures.latest_imports else "No imports yet."
         )
-        issues = [f"{'Rule':<20} {'Severity':<8} {'Issues':>7}"] + [
-            f"{code[:20]:<20} {severity:<8} {issues:>7,}"
+        issues = [f"{'Rule':<18} {'Level':<7} {'Issues':>6}"] + [
+            f"{code[:18]:<18} {severity:<7} {issues:>6,}"
             for code, severity, issues, _rows in figures.open_issues.rows()
         ]
         self.query_one("#dashboard-issues", Static).update(

@@ -1,0 +1,76 @@
+"""Every screen of the app at 80x24, compared with reviewed snapshots (tests/snapshots)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_textual_snapshot import SVGImageExtension
+from textual.pilot import Pilot
+from tui_fixtures import settle, small_store
+
+from centredesk.store import StoreLockedError
+from centredesk.tui.app import CentredeskApp
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def snapshots_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the reviewed snapshots in tests/snapshots, where the linters do not look."""
+
+    def dirname(cls: type[SVGImageExtension], *, test_location: Any) -> str:
+        return str(Path(test_location.filepath).parent / "snapshots" / test_location.basename)
+
+    monkeypatch.setattr(SVGImageExtension, "dirname", classmethod(dirname))
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small_store(tmp_path_factory.mktemp("snapshots"))
+
+
+def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+SCREENS = {
+    "dashboard": (),
+    "learners": ("2",),
+    "learners_searched_sorted": ("2", "slash", *"smi", "enter", "right", "s"),
+    "registrations": ("3",),
+    "bookings": ("4",),
+    "results": ("5",),
+    "products": ("6",),
+    "imports": ("7",),
+    "learner": ("2", "end", "enter"),
+    "import_issues": ("7", "end", "enter"),
+    "rejected_row": ("7", "end", "enter", "tab", "enter"),
+    "help": ("f1",),
+}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen(screen: str, store_path: Path, snap_compare: Any) -> None:
+    app = CentredeskApp(store_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys(*SCREENS[screen]))
+
+
+def test_database_held_elsewhere(store_path: Path, snap_compare: Any) -> None:
+    app = CentredeskApp(store_path)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        error = StoreLockedError(Path("/srv/centredesk/centredesk.duckdb"), 4242, "python3")
+        app.show_problem(error, app.action_refresh)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
