@@ -24,6 +24,8 @@ Outcome = tuple[pl.DataFrame, list[pl.DataFrame], list[str]]
 
 _CENTRE, _PRODUCT, _ULN, _KEY = "centre_number", "product_code", "uln", "person_key"
 _ROW = pl.col("row")
+# Every row of an already-filtered frame (a literal True predicate trips polars after joins).
+_EVERY_ROW = _ROW.is_not_null()
 _REAL_ULN = pl.col(_ULN).is_not_null() & (pl.col(_ULN) != "9999999999")
 
 
@@ -41,21 +43,26 @@ def _earlier(when: pl.Expr, over: list[str]) -> pl.Expr:
     return pl.when(when).then(_ROW).min().over(over)
 
 
-def _other_row(value: str, over: list[str], among: pl.Expr) -> pl.Expr:
-    """For rows of a window that disagree on ``value``: the first row that differs from this.
+def _disagreeing(frame: pl.DataFrame, value: str, over: list[str], among: pl.Expr) -> pl.DataFrame:
+    """Rows of windows (``over``) that disagree on ``value``, with ``other``: a row that differs.
 
     Rows holding the window's first value point at the first row with another value; the
-    others point at the window's first row. Null where the whole window agrees.
+    others point at the window's first row. Disagreeing windows are rare, so they are found
+    with one group-by and only their rows are compared.
     """
-    first_value = pl.col(value).filter(among).sort_by(_ROW.filter(among)).first().over(over)
-    first_row = _earlier(among, over)
-    first_other = _earlier(among & (pl.col(value) != first_value), over)
-    return (
-        pl.when(~among)
-        .then(None)
-        .when(pl.col(value) != first_value)
-        .then(first_row)
-        .otherwise(first_other)
+    candidates = frame.filter(among)
+    split = (
+        candidates.group_by(over)
+        .agg(pl.col(value).n_unique().alias("values"))
+        .filter(pl.col("values") > 1)
+        .drop("values")
+    )
+    rows = candidates.join(split, on=over, how="semi").sort("row")
+    first_value = pl.col(value).first().over(over)
+    first_row = _ROW.min().over(over)
+    first_other = pl.when(pl.col(value) != first_value).then(_ROW).min().over(over)
+    return rows.with_columns(
+        pl.when(pl.col(value) != first_value).then(first_row).otherwise(first_other).alias("other")
     )
 
 
@@ -82,7 +89,7 @@ def catalogue(
     issues: list[pl.DataFrame] = []
     notes: list[str] = []
     products, stored_centres = reference.get("products"), reference.get("centres")
-    known_product = pl.lit(True)
+    known_product = _EVERY_ROW
     if products is None:
         codes = ["PRODUCT_UNKNOWN", *(["PRODUCT_CLOSED"] * closing), *also_needs_catalogue]
         notes.append(skipped("product catalogue", codes))
@@ -225,7 +232,7 @@ def _duplicates_in_store(work: pl.DataFrame, reference: Reference) -> list[pl.Da
 
 def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
     among = pl.col("eligible") & pl.col("has_uln")
-    marked = work.with_columns(_other_row(_KEY, [_ULN], among).alias("other"))
+    marked = _disagreeing(work, _KEY, [_ULN], among)
     in_file = issues_where(
         marked, pl.col("other").is_not_null(), "ULN_CONFLICT",
         pl.format("{} is also given to a different person in row {}", pl.col(_ULN),
@@ -250,7 +257,7 @@ def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFram
         .unique("row", keep="first")
     )
     against_store = issues_where(
-        joined, pl.lit(True), "ULN_CONFLICT",
+        joined, _EVERY_ROW, "ULN_CONFLICT",
         pl.format("{} belongs to learner {} ({})", pl.col(_ULN), pl.col("stored_learner"),
                   pl.col("stored_person")),
         field=_ULN,
@@ -262,9 +269,7 @@ def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFram
 
 def _suspected(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
     among = pl.col("eligible") & pl.col("has_uln")
-    marked = work.with_columns(
-        _other_row(_ULN, [_KEY], among).alias("other"),
-    )
+    marked = _disagreeing(work, _ULN, [_KEY], among)
     in_file = issues_where(
         marked, pl.col("other").is_not_null(), "DUP_SUSPECTED",
         pl.format("same name and date of birth as row {}, which has another ULN",
@@ -286,7 +291,7 @@ def _suspected(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
         .unique("row", keep="first")
     )
     against_store = issues_where(
-        joined, pl.lit(True), "DUP_SUSPECTED",
+        joined, _EVERY_ROW, "DUP_SUSPECTED",
         pl.format("same name and date of birth as learner {}, whose ULN is {}",
                   pl.col("stored_learner"), pl.col("stored_uln")),
         field=_ULN,
@@ -308,9 +313,7 @@ def _discount_clash(
         _identity(pl.col(_ULN), pl.col(_KEY)).alias("identity")
     )
     among = pl.col("eligible") & pl.col("discount").is_not_null()
-    marked = coded.with_columns(
-        _other_row(_PRODUCT, ["identity", "discount"], among).alias("other")
-    )
+    marked = _disagreeing(coded, _PRODUCT, ["identity", "discount"], among)
     in_file = issues_where(
         marked, pl.col("other").is_not_null(), "DISCOUNT_CLASH",
         pl.format("{} shares discount code {} with the product in row {}", pl.col(_PRODUCT),
@@ -337,7 +340,7 @@ def _discount_clash(
         .unique("row", keep="first")
     )
     against_store = issues_where(
-        joined, pl.lit(True), "DISCOUNT_CLASH",
+        joined, _EVERY_ROW, "DISCOUNT_CLASH",
         pl.format("{} shares discount code {} with the learner's registration on {}",
                   pl.col(_PRODUCT), pl.col("discount"), pl.col("stored_product")),
         field=_PRODUCT,

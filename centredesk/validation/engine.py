@@ -16,7 +16,7 @@ from datetime import date
 import polars as pl
 
 from centredesk.validation import cross_rules, linking
-from centredesk.validation.checking import NO_PROGRESS, ProgressLike, first_match
+from centredesk.validation.checking import NO_PROGRESS, Check, ProgressLike, first_match
 from centredesk.validation.fields import SCHEMAS, Kind
 from centredesk.validation.parsing import person_key as person_key
 from centredesk.validation.row_rules import FieldRule, field_rules, raw
@@ -104,44 +104,52 @@ def _parse(cells: pl.DataFrame, rules: list[FieldRule]) -> pl.DataFrame:
         .alias(f"raw:{rule.spec.name}")
         for rule in rules
     ]
-    frame = cells.select(pl.col("row").cast(pl.Int64), *raw_columns)
-    return frame.with_columns(rule.parse.alias(rule.spec.name) for rule in rules)
+    frame = cells.lazy().select(pl.col("row").cast(pl.Int64), *raw_columns)
+    return frame.with_columns(rule.parse.alias(rule.spec.name) for rule in rules).collect()
 
 
 def _row_issues(frame: pl.DataFrame, rules: list[FieldRule], today: date) -> pl.DataFrame:
-    """One issue per failing field check: the first error, else the first warning."""
-    verdicts: list[pl.Expr] = []
+    """One issue per failing field check: the first error, else the first warning.
+
+    Only whether a field fails is worked out for every row; codes and messages (string
+    building) only for the few rows that have an issue, which keeps a clean file fast.
+    """
+    groups: list[tuple[str, str, list[Check]]] = []
     for rule in rules:
         checks = rule.checks(today)
-        errors = [check for check in checks if check.severity == "error"]
-        warnings = [check for check in checks if check.severity == "warning"]
-        name = rule.spec.name
-        for kind_of, group in (("error", errors), ("warning", warnings)):
-            if not group:
-                continue
-            verdicts.append(first_match(group).alias(f"{kind_of}:{name}"))
-    judged = frame.select("row", *(raw(rule.spec.name) for rule in rules), *verdicts)
-    parts = []
-    for rule in rules:
-        name = rule.spec.name
         for severity in ("error", "warning"):
-            column = f"{severity}:{name}"
-            if column not in judged.columns:
-                continue
-            found = pl.col(column).struct.field("code").is_not_null()
-            if severity == "warning" and f"error:{name}" in judged.columns:
-                found = found & pl.col(f"error:{name}").struct.field("code").is_null()
-            parts.append(
-                judged.filter(found).select(
-                    "row",
-                    pl.lit(name).alias("field"),
-                    pl.col(column).struct.field("code").alias("code"),
-                    pl.lit(severity).alias("severity"),
-                    pl.col(column).struct.field("message").alias("message"),
-                    raw(name).alias("value"),
-                )
+            chosen = [check for check in checks if check.severity == severity]
+            if chosen:
+                groups.append((rule.spec.name, severity, chosen))
+    flags = [
+        pl.any_horizontal([check.when.fill_null(False) for check in chosen]).alias(
+            f"{severity}:{name}"
+        )
+        for name, severity, chosen in groups
+    ]
+    # Lazy, so polars computes shared sub-expressions once and each filter reads only the
+    # columns its issues need.
+    judged = frame.lazy().with_columns(flags).cache()
+    has_error = {name for name, severity, _ in groups if severity == "error"}
+    parts = []
+    for name, severity, chosen in groups:
+        found = pl.col(f"{severity}:{name}")
+        if severity == "warning" and name in has_error:
+            found = found & ~pl.col(f"error:{name}")
+        verdict = first_match(chosen)
+        parts.append(
+            judged.filter(found).select(
+                "row",
+                pl.lit(name).alias("field"),
+                verdict.struct.field("code").alias("code"),
+                pl.lit(severity).alias("severity"),
+                verdict.struct.field("message").alias("message"),
+                raw(name).alias("value"),
             )
-    return pl.concat(parts, how="vertical") if parts else empty_issues().select(_ISSUE_PARTS)
+        )
+    if not parts:
+        return empty_issues().select(_ISSUE_PARTS)
+    return pl.concat(parts, how="vertical").collect()
 
 
 def _cross(

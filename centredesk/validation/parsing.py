@@ -81,10 +81,13 @@ def parse_date(raw: pl.Expr) -> pl.Expr:
     """ISO (maybe with a time), UK day-first text, ``3 Apr 2010`` or an Excel serial."""
     text = raw.str.strip_chars()
     iso = text.str.extract(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9:.]*)?$", 1)
-    uk = r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$"
-    named = r"^([0-9]{1,2})[ \-]([A-Za-z]{3,9})\.?[ \-]([0-9]{4})$"
+    # One pass per pattern: extract_groups gives all of a pattern's groups at once.
+    uk = text.str.extract_groups(r"^(?<d>[0-9]{1,2})[/.\-](?<m>[0-9]{1,2})[/.\-](?<y>[0-9]{4})$")
+    named = text.str.extract_groups(
+        r"^(?<d>[0-9]{1,2})[ \-](?<m>[A-Za-z]{3,9})\.?[ \-](?<y>[0-9]{4})$"
+    )
     named_month = (
-        text.str.extract(named, 2)
+        named.struct.field("m")
         .str.slice(0, 3)
         .str.to_lowercase()
         .replace_strict(_MONTHS, default=None, return_dtype=pl.Int64)
@@ -92,12 +95,8 @@ def parse_date(raw: pl.Expr) -> pl.Expr:
     serial = text.str.extract(r"^([0-9]{1,7})(?:\.[0-9]*)?$", 1).cast(pl.Int64)
     return pl.coalesce(
         iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-        _ymd(text.str.extract(uk, 3), text.str.extract(uk, 2), text.str.extract(uk, 1)),
-        _ymd(
-            text.str.extract(named, 3),
-            named_month.cast(pl.String),
-            text.str.extract(named, 1),
-        ),
+        _ymd(uk.struct.field("y"), uk.struct.field("m"), uk.struct.field("d")),
+        _ymd(named.struct.field("y"), named_month.cast(pl.String), named.struct.field("d")),
         pl.when(serial.is_between(1, 2958465)).then(
             pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)
         ),
