@@ -14,7 +14,7 @@ from centredesk.cli.common import (
     existing_file,
     terminal_progress,
 )
-from centredesk.cli.output import write_issues_text, write_json, write_notes
+from centredesk.cli.output import write_file_summary, write_json
 from centredesk.jobs.checking import issue_record
 from centredesk.jobs.importing import ImportOutcome, import_file
 from centredesk.jobs.progress import Progress
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_json(import_record(outcome), sys.stdout)
     else:
-        _print_summary(outcome)
+        write_file_summary(outcome.checked, sys.stdout, verb="Read")
         print(outcome_line(outcome))
         if report is not None:
             print(f"Fix list written to {report}")
@@ -106,18 +106,3 @@ def outcome_line(outcome: ImportOutcome) -> str:
     if outcome.rejected:
         line += ". Rejected rows are kept with their issues: fix them and import them again"
     return line + "."
-
-
-def _print_summary(outcome: ImportOutcome) -> None:
-    checked = outcome.checked
-    sheet = checked.sheet
-    where = sheet.file_name + (f", sheet {sheet.sheet}" if sheet.sheet else "")
-    how = "inferred from the headers" if sheet.kind_inferred else "as given"
-    print(f"Read {checked.rows:,} rows of {where} as {sheet.kind} ({how}).")
-    if sheet.ignored:
-        print(f"Ignored columns: {', '.join(sheet.ignored)}")
-    if sheet.blank_rows:
-        print(f"Skipped {sheet.blank_rows:,} blank rows.")
-    write_notes(checked.validated.notes, sys.stdout)
-    write_issues_text(checked.validated.issues, sys.stdout)
-    print(f"\n{checked.errors:,} errors, {checked.warnings:,} warnings.")

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import polars as pl
 
+from centredesk.jobs.checking import CheckedFile
 from centredesk.validation.catalogue import BY_CODE
 
 SHOWN_PER_RULE = 20
@@ -51,6 +52,21 @@ def write_issues_text(
                 f"  … and {count - shown_per_rule:,} more (--report OUT.xlsx or "
                 "--format json lists them all)\n"
             )
+
+
+def write_file_summary(checked: CheckedFile, out: TextIO, *, verb: str) -> None:
+    """What was read and how it was understood, then the notes and the issues by rule."""
+    sheet = checked.sheet
+    place = sheet.file_name + (f", sheet {sheet.sheet}" if sheet.sheet else "")
+    how = "inferred from the headers" if sheet.kind_inferred else "as given"
+    out.write(f"{verb} {checked.rows:,} rows of {place} as {sheet.kind} ({how}).\n")
+    if sheet.ignored:
+        out.write(f"Ignored columns: {', '.join(sheet.ignored)}\n")
+    if sheet.blank_rows:
+        out.write(f"Skipped {sheet.blank_rows:,} blank rows.\n")
+    write_notes(checked.validated.notes, out)
+    write_issues_text(checked.validated.issues, out)
+    out.write(f"\n{checked.errors:,} errors, {checked.warnings:,} warnings.\n")
 
 
 def write_notes(notes: list[str], out: TextIO) -> None:

@@ -17,7 +17,7 @@ from centredesk.cli.common import (
     existing_file,
     terminal_progress,
 )
-from centredesk.cli.output import write_issues_text, write_json, write_notes
+from centredesk.cli.output import write_file_summary, write_json
 from centredesk.jobs.checking import CheckedFile, issue_record
 from centredesk.jobs.progress import Progress
 from centredesk.jobs.validating import validate_file
@@ -62,15 +62,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_text(checked: CheckedFile) -> None:
-    sheet = checked.sheet
-    place = sheet.file_name + (f", sheet {sheet.sheet}" if sheet.sheet else "")
-    how = "inferred from the headers" if sheet.kind_inferred else "as given"
-    print(f"Checked {checked.rows:,} rows of {place} as {sheet.kind} ({how}).")
-    if sheet.ignored:
-        print(f"Ignored columns: {', '.join(sheet.ignored)}")
-    write_notes(checked.validated.notes, sys.stdout)
-    write_issues_text(checked.validated.issues, sys.stdout)
-    print(
-        f"\n{checked.errors:,} errors, {checked.warnings:,} warnings: "
-        f"{checked.accepted:,} rows would be loaded, {checked.rejected:,} rejected."
-    )
+    write_file_summary(checked, sys.stdout, verb="Checked")
+    print(f"{checked.accepted:,} rows would be loaded, {checked.rejected:,} rejected.")

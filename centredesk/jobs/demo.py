@@ -12,6 +12,7 @@ from centredesk.errors import UserError
 from centredesk.jobs.importing import ImportOutcome, import_file
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.store import Store
+from centredesk.store.imports import imported_file_names
 
 # In the order they must load: the catalogue and approvals before the learners that need
 # them, registrations before the bookings and results that attach to them.
@@ -66,7 +67,7 @@ def build_demo(
 
 def _check_is_demo(path: Path) -> None:
     with Store.open(path, read_only=True) as store:
-        names = {row[0] for row in store.con.execute("SELECT file_name FROM imports").fetchall()}
+        names = imported_file_names(store)
     if not names <= set(SAMPLE_FILES):
         raise UserError(
             f"{path} holds imports of other files, so it is not a demo database; "

@@ -53,6 +53,11 @@ def find_by_sha256(store: Store, sha256: str) -> PreviousImport | None:
     return PreviousImport(int(import_id), str(file_name), finished_at)
 
 
+def imported_file_names(store: Store) -> set[str]:
+    """The names of every file imported into the store."""
+    return {row[0] for row in store.con.execute("SELECT file_name FROM imports").fetchall()}
+
+
 def next_batch_number(store: Store) -> int:
     """A batch number no registration uses yet (for uploads that give none)."""
     rows = store.con.execute("SELECT max(batch_number) FROM registrations").fetchall()
