@@ -117,7 +117,7 @@ def _add_imports(con: object) -> None:
           (1, 6, 'ULN', 'uln', 'ULN_CHECKSUM', 'error',
            'ULN 1000000063 fails its check digit', '1000000063'),
           (1, 6, 'Date of Birth', 'date_of_birth', 'DOB_FUTURE', 'error',
-           'date of birth is in the future', '01/01/2099')
+           'date of birth 01/01/2099 is in the future', '2099-01-01')
         """
     )
     con.execute(

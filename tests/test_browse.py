@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from browse_fixtures import build_store, import_learners
@@ -42,6 +43,10 @@ def test_search_is_a_case_insensitive_prefix_on_several_fields_at_once(store: St
     ("search_field", "prefix", "expected"),
     [
         ("date_of_birth", "03/04/2010", 1),
+        ("date_of_birth", "3/4/2010", 1),
+        ("date_of_birth", "03/04", 2),  # 03/04/2005 (generated) and Zoë, 03/04/2010
+        ("date_of_birth", "3/4", 2),
+        ("date_of_birth", "03-04-2010", 1),
         ("date_of_birth", "2010-04", 1),
         ("uln", "100000004", 1),
         ("learner_number", "2000020", 3),  # 20000200 .. 20000202
@@ -55,6 +60,31 @@ def test_each_portal_search_field(
 ) -> None:
     keys = browse.row_keys(store, "learners", search={search_field: prefix})
     assert len(keys) == expected
+
+
+def test_dates_show_day_first_and_sort_by_the_date_not_the_text(store: Store) -> None:
+    keys = browse.row_keys(store, "learners", sort="date_of_birth", descending=True)
+    born = browse.rows_for_keys(store, "learners", keys.slice(0, 3).to_pylist())
+    assert born.column("date_of_birth").to_pylist() == ["03/04/2010", "02/01/2009", "19/07/2005"]
+    keys = browse.row_keys(store, "registrations", sort="registration_date")
+    shown = browse.rows_for_keys(store, "registrations", keys.to_pylist())
+    days = [
+        date(int(text[6:]), int(text[3:5]), int(text[:2]))
+        for text in shown.column("registration_date").to_pylist()
+    ]
+    assert days == sorted(days) and days[0] == date(2024, 9, 1)
+    assert shown.column("registration_date").to_pylist()[-1] == "01/09/2025"
+    imports = browse.page(store, "imports", 0, 1, sort="finished_at", descending=True)
+    assert imports.column("finished_at").to_pylist() == ["12/09/2025 08:30"]
+
+
+def test_an_issue_on_a_parsed_date_shows_the_date_day_first(store: Store) -> None:
+    keys = browse.row_keys(store, "issues", scope={"import_id": 1, "code": "DOB_FUTURE"})
+    page = browse.rows_for_keys(store, "issues", keys.to_pylist())
+    assert page.column("value").to_pylist() == ["01/01/2099"]
+    keys = browse.row_keys(store, "issues", scope={"import_id": 1, "code": "ULN_CHECKSUM"})
+    page = browse.rows_for_keys(store, "issues", keys.to_pylist())
+    assert page.column("value").to_pylist() == ["1000000042", "1000000063"]
 
 
 def test_registrations_search_by_learner_and_registration_fields(store: Store) -> None:

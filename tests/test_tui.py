@@ -42,7 +42,9 @@ async def test_dashboard_shows_counts_statuses_imports_and_open_issues(store_pat
         counts = str(app.query_one("#dashboard-counts", Static).render())
         assert "Learners" in counts and "302" in counts
         assert "Active" in str(app.query_one("#dashboard-statuses", Static).render())
-        assert "spring.xlsx" in str(app.query_one("#dashboard-imports", Static).render())
+        imports = str(app.query_one("#dashboard-imports", Static).render())
+        assert "12/09/2025 08:30 spring.xlsx" in imports
+        assert "3 loaded, 2 rejected" in imports
         assert "ULN_CHECKSUM" in str(app.query_one("#dashboard-issues", Static).render())
 
 
@@ -151,6 +153,7 @@ async def test_enter_opens_the_learner_with_registrations(store_path: Path) -> N
         assert isinstance(app.screen, LearnerScreen)
         details = str(app.screen.query_one("#learner-details", Static).render())
         assert "Zoë O'Brien" in details and "1000000043" in details
+        assert "Born 03/04/2010" in details
         registrations = app.screen.query_one("#learner-registrations", DataTable)
         assert registrations.row_count == 1
         assert registrations.get_row_at(0)[1] == "603/0862/X"
@@ -201,7 +204,8 @@ async def test_help_on_f1_and_question_mark(store_path: Path) -> None:
         for key in ("f1", "question_mark"):
             await pilot.press(key)
             assert isinstance(app.screen, HelpScreen)
-            assert "surname:smi" in str(app.screen.query_one("#help-text", Static).render())
+            text = str(app.screen.query_one("#help-text", Static).render())
+            assert "surname:smi" in text and "dob:03/04  or  dob:3/4" in text
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
 

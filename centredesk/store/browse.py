@@ -13,6 +13,7 @@ Only identifiers from :data:`VIEWS` reach the SQL text; every value is a ``?`` p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -73,6 +74,17 @@ class View:
         raise StoreError(f"{self.name} cannot be sorted by {name!r}; choose one of {sortable}")
 
 
+UK_DATE = "%d/%m/%Y"
+"""How the app writes a date: day first, as people in the UK read it."""
+UK_TIME = "%d/%m/%Y %H:%M"
+"""How the app writes a moment (an import, a change): the UK date and the time."""
+
+
+def _date_column(name: str, label: str, expr: str) -> Column:
+    # Sorted on the stored DATE (chronological), shown day first.
+    return Column(name, label, 10, expr, f"strftime({expr}, '{UK_DATE}')")
+
+
 def _prefix(expr: str) -> str:
     return f"starts_with(lower(CAST({expr} AS VARCHAR)), ?)"
 
@@ -111,7 +123,7 @@ def _registration_search(registration: str, learner: str) -> dict[str, str]:
 _LEARNER_COLUMNS = (
     Column("surname", "Surname", 14, "l.surname"),
     Column("forename", "Forename", 12, "l.forename"),
-    Column("date_of_birth", "Born", 10, "l.date_of_birth"),
+    _date_column("date_of_birth", "Born", "l.date_of_birth"),
 )
 _REG_JOIN = "JOIN learners l ON l.learner_number = r.learner_number"
 
@@ -150,7 +162,7 @@ VIEWS: dict[str, View] = {
                 *_LEARNER_COLUMNS[:2],
                 Column("product_code", "Product", 10, "r.product_code"),
                 Column("batch_number", "Batch", 6, "r.batch_number"),
-                Column("registration_date", "Registered", 10, "r.registration_date"),
+                _date_column("registration_date", "Registered", "r.registration_date"),
                 Column("status", "Status", 9, "r.status"),
                 Column("registration_id", "Reg. id", 8, "r.registration_id"),
             ),
@@ -166,7 +178,7 @@ VIEWS: dict[str, View] = {
                 Column("surname", "Surname", 14, "l.surname"),
                 Column("product_code", "Product", 10, "r.product_code"),
                 Column("assessment", "Assessment", 12, "b.assessment"),
-                Column("session_date", "Session", 10, "b.session_date"),
+                _date_column("session_date", "Session", "b.session_date"),
                 Column("status", "Status", 14, "b.status"),
                 Column("attempt", "Try", 3, "b.attempt"),
                 Column("booking_id", "Booking", 8, "b.booking_id"),
@@ -184,8 +196,8 @@ VIEWS: dict[str, View] = {
                 Column("product_code", "Product", 10, "r.product_code"),
                 Column("component", "Component", 12, "s.component"),
                 Column("grade", "Grade", 12, "s.grade"),
-                Column("result_date", "Result", 10, "s.result_date"),
-                Column("release_date", "Release", 10, "s.release_date"),
+                _date_column("result_date", "Result", "s.result_date"),
+                _date_column("release_date", "Release", "s.release_date"),
                 Column("result_id", "Result id", 9, "s.result_id"),
             ),
             _registration_search("r", "l"),
@@ -208,7 +220,7 @@ VIEWS: dict[str, View] = {
                     "CASE WHEN p.external_assessment THEN 'yes' ELSE 'no' END",
                 ),
                 Column("assessment_mode", "Mode", 11, "p.assessment_mode"),
-                Column("operational_end_date", "Ends", 10, "p.operational_end_date"),
+                _date_column("operational_end_date", "Ends", "p.operational_end_date"),
                 Column("grading_scheme", "Grading", 12, "p.grading_scheme"),
             ),
             {"product_code": _product("p.product_code")},
@@ -225,7 +237,7 @@ VIEWS: dict[str, View] = {
                     "When",
                     16,
                     "i.finished_at",
-                    "strftime(i.finished_at, '%Y-%m-%d %H:%M')",
+                    f"strftime(i.finished_at, '{UK_TIME}')",
                 ),
                 Column("file_name", "File", 20, "i.file_name"),
                 Column("kind", "Kind", 9, "i.kind"),
@@ -243,7 +255,14 @@ VIEWS: dict[str, View] = {
             (
                 Column("row", "Row", 7, "x.row"),
                 Column("column_name", "Column", 16, "x.column_name"),
-                Column("value", "Value", 16, "x.value"),
+                Column(
+                    "value",
+                    "Value",
+                    16,
+                    "x.value",
+                    # A parsed date is kept as ISO text; show it day first like the rest.
+                    f"coalesce(strftime(try_strptime(x.value, '%Y-%m-%d'), '{UK_DATE}'), x.value)",
+                ),
                 Column("message", "Message", 50, "x.message"),
             ),
             scope={"import_id": "x.import_id", "code": "x.code"},
@@ -261,11 +280,39 @@ def view(name: str) -> View:
         raise StoreError(f"no table called {name!r}; choose one of {', '.join(VIEWS)}") from None
 
 
+_UK_DAY_MONTH = re.compile(r"(\d{1,2})(?:[/.-](\d{1,2})?)?([/.-].*)?")
+
+
 def _normalise_prefix(search_field: str, prefix: str) -> str:
     prefix = prefix.strip().casefold()
     if search_field == "product_code":
         prefix = prefix.replace("/", "")
+    if search_field == "date_of_birth":
+        prefix = _uk_date_prefix(prefix)
     return prefix
+
+
+def _uk_date_prefix(prefix: str) -> str:
+    """``3/4/2010``, ``03.04`` or ``3-4`` as the stored text ``03/04/2010`` or ``03/04``.
+
+    Day and month are padded to two digits once the next part has begun (or a lone month
+    digit can only be one month), so a date typed without leading zeros still matches; a
+    four-digit year first means ISO and is kept as typed.
+    """
+    match = _UK_DAY_MONTH.fullmatch(prefix)
+    if match is None or re.match(r"\d{4}", prefix):
+        return prefix
+    day, month, rest = match.groups()
+    if match.end(1) == len(prefix):
+        return day  # still typing the day
+    text = f"{int(day):02d}/"
+    if month is not None:
+        # No month begins with 2-9, so a lone 4 can only mean April.
+        finished = rest is not None or month[0] in "23456789"
+        text += f"{int(month):02d}" if finished else month
+    if rest is not None:
+        text += "/" + rest[1:]
+    return text
 
 
 def _where(

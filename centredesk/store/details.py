@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import polars as pl
 
+from centredesk.store.browse import UK_DATE, UK_TIME
 from centredesk.store.connection import Store
 
 
@@ -218,11 +219,11 @@ def rejected_row(store: Store, import_id: int, row: int) -> RejectedRow | None:
 
 
 def cell_text(value: object) -> str:
-    """How the app shows one stored value: dates ISO, nothing for null."""
+    """How the app shows one stored value: dates day first (UK), nothing for null."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.strftime(UK_TIME)
     if isinstance(value, date):
-        return value.isoformat()
+        return value.strftime(UK_DATE)
     return str(value)

@@ -7,6 +7,7 @@ plain text blocks that fit an 80-column terminal.
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Grid
@@ -15,6 +16,7 @@ from textual.widgets import Static
 
 from centredesk.errors import UserError
 from centredesk.store import details
+from centredesk.store.browse import UK_TIME
 from centredesk.tui.database import Database
 
 
@@ -75,12 +77,16 @@ class DashboardView(Grid):
                 for status, count in figures.registrations_by_status.items()
             )
         )
-        # Each line fits the 34 cells a panel has at 80 columns.
-        imports = [f"{'When':<6} {'File':<13} {'Loaded':>6} {'Reject':>6}"] + [
-            f"{item.finished_at:%d %b} {item.file_name[:13]:<13}"
-            f" {item.rows_accepted:>6,} {item.rows_rejected:>6,}"
-            for item in figures.latest_imports
-        ]
+        # Two lines per import, each within the 34 cells a panel has at 80 columns: when
+        # and which file, then what it loaded, with the full UK date and time.
+        imports = []
+        for item in figures.latest_imports:
+            name = item.file_name if len(item.file_name) <= 17 else item.file_name[:16] + "…"
+            rejected = f"{item.rows_rejected:,} rejected"
+            if item.rows_rejected:
+                rejected = f"[$text-error]{rejected}[/]"
+            imports.append(f"{item.finished_at:{UK_TIME}} [b]{escape(name)}[/b]")
+            imports.append(f"  {item.rows_accepted:,} loaded, {rejected}")
         self.query_one("#dashboard-imports", Static).update(
             "\n".join(imports) if figures.latest_imports else "No imports yet."
         )

@@ -25,7 +25,8 @@ HELP = """\
 [b]Search[/b]  (prefix, any case; several fields at once)
   smi                      surname starts with "smi"
   surname:smi first:jo     fields: surname forename dob learner uln
-  dob:03/04/2010 batch:1001 product:6030862X
+  batch:1001 product:6030862X   dob:03/04/2010 (born, day first)
+  dob:03/04  or  dob:3/4   born on 3 April, any year
 
 [b]Anywhere[/b]
   Esc back    ctrl+p all actions    F1 or ? this help    ctrl+q quit
@@ -48,7 +49,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as body:
             body.border_title = "Help"
-            yield Static(HELP, id="help-text")
+            yield Static(HELP.rstrip("\n"), id="help-text")
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(None)

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from centredesk.errors import UserError
 from centredesk.store import details
+from centredesk.store.browse import UK_TIME
 from centredesk.tui.database import Database
 from centredesk.tui.widgets.browser import Browser
 from centredesk.tui.widgets.paged_table import PagedTable
@@ -83,7 +84,7 @@ class ImportScreen(Screen[None]):
         self.query_one("#import-summary", Static).update(
             f"[b]{escape(summary.file_name)}[/b] ({summary.kind}"
             f"{', sheet ' + escape(summary.sheet) if summary.sheet else ''})"
-            f"  {summary.finished_at:%Y-%m-%d %H:%M} by {escape(summary.os_user)}\n"
+            f"  {summary.finished_at:{UK_TIME}} by {escape(summary.os_user)}\n"
             f"{summary.rows_read:,} rows read: {summary.rows_accepted:,} loaded, "
             f"{summary.rows_rejected:,} rejected"
         )
