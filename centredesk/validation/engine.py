@@ -105,7 +105,11 @@ def _parse(cells: pl.DataFrame, rules: list[FieldRule]) -> pl.DataFrame:
         for rule in rules
     ]
     frame = cells.lazy().select(pl.col("row").cast(pl.Int64), *raw_columns)
-    return frame.with_columns(rule.parse.alias(rule.spec.name) for rule in rules).collect()
+    parsed = frame.with_columns(rule.parse.alias(rule.spec.name) for rule in rules).collect()
+    # The streaming engine can hand back columns split into different chunks, and polars
+    # 2.1 then panics filtering them ("i < self.len()") on files of some 20,000 rows:
+    # one contiguous chunk per column avoids it.
+    return parsed.rechunk()
 
 
 def _row_issues(frame: pl.DataFrame, rules: list[FieldRule], today: date) -> pl.DataFrame:
