@@ -176,3 +176,39 @@ def import_learners(store: Store, people: list[tuple[str, str, str, str | None]]
     )
     empty_rejected = pl.DataFrame(schema={"row": pl.Int64, "cells": pl.String})
     return record_import(store, meta, accepted, empty_issues, empty_rejected)
+
+
+def add_learner_history(store: Store, uln: str) -> int:
+    """Give the learner with ``uln`` a booking, a released result, a result withheld until
+    2099 and two audit entries (a status change, a new learner); their learner number."""
+    con = store.con
+    found = con.execute(
+        "SELECT l.learner_number, r.registration_id FROM learners l "
+        "JOIN registrations r USING (learner_number) WHERE l.uln = ?",
+        [uln],
+    ).fetchall()
+    learner, registration = found[0]
+    next_result = con.execute("SELECT coalesce(max(result_id), 0) + 1 FROM results").fetchall()[0][
+        0
+    ]
+    con.execute(
+        "INSERT INTO bookings VALUES ((SELECT max(booking_id) + 1 FROM bookings), ?, "
+        "'Online test paper 1', DATE '2025-11-20', 'on-screen', 'Result Issued', 2, NULL)",
+        [registration],
+    )
+    con.execute(
+        "INSERT INTO results VALUES "
+        "(?, ?, 'Unit 1 Digital communication', 'Merit', DATE '2025-12-01', NULL, NULL), "
+        "(? + 1, ?, 'Unit 2', 'Distinction', DATE '2025-12-02', DATE '2099-08-20', NULL)",
+        [next_result, registration, next_result, registration],
+    )
+    con.execute(
+        "INSERT INTO audit_log VALUES "
+        "(9001, TIMESTAMP '2025-09-12 08:30:00', 'tester', 'learners', ?, 'insert', NULL, "
+        "'{\"surname\": \"O''Brien\"}'), "
+        "(9002, TIMESTAMP '2025-10-01 14:05:00', 'jpatel', 'registrations', ?, 'update', "
+        '\'{"status": "active", "registration_date": "2025-09-01"}\', '
+        '\'{"status": "withdrawn", "registration_date": "2025-09-02"}\')',
+        [str(learner), str(registration)],
+    )
+    return int(learner)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from browse_fixtures import build_store, import_learners
+from browse_fixtures import add_learner_history, build_store, import_learners
 
 from centredesk.store import Store, StoreError, browse, details
 
@@ -19,6 +19,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
             writable,
             [("Zoë", "O'Brien", "2010-04-03", "1000000043"), ("Ann", "Smythe", "2009-01-02", None)],
         )
+        add_learner_history(writable, "1000000043")
     with Store.open(path, read_only=True) as reader:
         yield reader
 
@@ -142,6 +143,13 @@ def test_learner_detail_has_registrations_and_history(store: Store) -> None:
     assert detail.registrations.select("product_code", "status").rows() == [
         ("603/0862/X", "active")
     ]
+    assert detail.results.select("component", "withheld").rows() == [
+        ("Unit 1 Digital communication", False),
+        ("Unit 2", True),  # released 20/08/2099
+    ]
+    assert detail.bookings.get_column("attempt").to_list() == [2]
+    assert detail.history.get_column("action").to_list() == ["insert", "update"]
+    assert details.cell_text(detail.details["date_of_birth"]) == "03/04/2010"
     assert details.learner_detail(store, 1) is None
 
 

@@ -56,8 +56,8 @@ async def test_single_keys_reach_every_view_and_each_loads_once(store_path: Path
         expected = {
             "2": ("learners", "302 learners"),
             "3": ("registrations", "302 registrations"),
-            "4": ("bookings", "30 bookings"),
-            "5": ("results", "30 results"),
+            "4": ("bookings", "31 bookings"),
+            "5": ("results", "32 results"),
             "6": ("products", "3 products"),
             "7": ("imports", "3 imports"),
         }
@@ -148,17 +148,76 @@ async def test_enter_opens_the_learner_with_registrations(store_path: Path) -> N
         await settle(pilot)
         await pilot.press("slash", *"o'brien first:zo", "enter")
         await settle(pilot)
+        registration_id = visible_cells(
+            app.query_one("#registrations-table", PagedTable), "registration_id"
+        )[0]
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, LearnerScreen)
         details = str(app.screen.query_one("#learner-details", Static).render())
         assert "Zoë O'Brien" in details and "1000000043" in details
         assert "Born 03/04/2010" in details
-        registrations = app.screen.query_one("#learner-registrations", DataTable)
-        assert registrations.row_count == 1
-        assert registrations.get_row_at(0)[1] == "603/0862/X"
+        screen = app.screen
+        registrations = screen.query_one("#learner-registrations", DataTable)
+        assert registrations.get_row_at(0) == [
+            "603/0862/X",
+            "Level 2 Certificate in Di…",
+            "2001",
+            "01/09/2025",
+            "active",
+        ]
+        bookings = screen.query_one("#learner-bookings", DataTable)
+        assert bookings.get_row_at(0) == [
+            "603/0862/X",
+            "Online test pa…",
+            "20/11/2025",
+            "on-screen",
+            "Result Issued",
+            "2",
+        ]
+        results = screen.query_one("#learner-results", DataTable)
+        assert [results.get_row_at(i)[1:] for i in range(2)] == [
+            ["Unit 1 Di…", "Merit", "01/12/2025", ""],
+            ["Unit 2", "Distinction", "02/12/2025", "withheld until 20/08/2099"],
+        ]
+        for table in (registrations, bookings, results):
+            # Every column, status included, is on screen without scrolling sideways.
+            assert table.virtual_size.width <= table.size.width
+        history = screen.query_one("#learner-history", DataTable)
+        assert [str(column.label) for column in history.columns.values()] == [
+            "Changed at",
+            "By",
+            "Table",
+            "Record",
+            "Action",
+            "Change",
+        ]
+        assert history.get_row_at(1) == [
+            "01/10/2025 14:05",
+            "jpatel",
+            "registration",
+            registration_id,
+            "update",
+            "status: active → withdrawn; registration date: 01/09/2025 → 02/09/2025",
+        ]
+        assert history.get_row_at(0)[-1] == "added"
         await pilot.press("escape")
         assert not isinstance(app.screen, LearnerScreen)
+
+
+async def test_a_learner_without_bookings_says_so(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("end", "enter")
+        await settle(pilot)
+        title = app.screen.query_one("#learner-bookings-title", Static)
+        assert str(title.render()) == "Bookings: none"
+        assert not app.screen.query_one("#learner-bookings", DataTable).display
+        assert str(app.screen.query_one("#learner-registrations-title", Static).render()) == (
+            "Registrations (1)"
+        )
 
 
 async def test_import_issues_by_rule_and_the_rejected_row(store_path: Path) -> None:

@@ -51,7 +51,7 @@ SCREENS = {
     "results": ("5",),
     "products": ("6",),
     "imports": ("7",),
-    "learner": ("2", "end", "enter"),
+    "learner": ("2", "end", "up", "enter"),  # Zoë: registration, booking, results, history
     "import_issues": ("7", "end", "enter"),
     "rejected_row": ("7", "end", "enter", "tab", "enter"),
     "help": ("f1",),
@@ -62,6 +62,13 @@ SCREENS = {
 def test_screen(screen: str, store_path: Path, snap_compare: Any) -> None:
     app = CentredeskApp(store_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=keys(*SCREENS[screen]))
+
+
+def test_learner_history_in_a_taller_terminal(store_path: Path, snap_compare: Any) -> None:
+    # At 80x24 the history is one scroll away; 80x34 shows every section of Zoë at once.
+    app = CentredeskApp(store_path)
+    keys_pressed = keys("2", "end", "up", "enter")
+    assert snap_compare(app, terminal_size=(80, 34), run_before=keys_pressed)
 
 
 def test_database_held_elsewhere(store_path: Path, snap_compare: Any) -> None:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browse_fixtures import build_store, import_learners
+from browse_fixtures import add_learner_history, build_store, import_learners
 from textual.pilot import Pilot
 
 from centredesk.store import Store
 
 
 def small_store(tmp_path: Path, learners: int = 300) -> Path:
-    """``learners`` generated learners plus Zoë O'Brien and Ann Smythe, imported."""
+    """``learners`` generated learners plus Zoë O'Brien and Ann Smythe, imported; Zoë has a
+    booking, two results (one withheld) and an audit history."""
     path = build_store(tmp_path / "t.duckdb", learners)
     with Store.open(path) as store:
         import_learners(
             store,
             [("Zoë", "O'Brien", "2010-04-03", "1000000043"), ("Ann", "Smythe", "2009-01-02", None)],
         )
+        add_learner_history(store, "1000000043")
     return path
 
 

@@ -175,12 +175,12 @@ VIEWS: dict[str, View] = {
             f"bookings b JOIN registrations r ON r.registration_id = b.registration_id {_REG_JOIN}",
             (
                 Column("learner_number", "Learner", 8, "r.learner_number"),
-                Column("surname", "Surname", 14, "l.surname"),
+                Column("surname", "Surname", 11, "l.surname"),
                 Column("product_code", "Product", 10, "r.product_code"),
-                Column("assessment", "Assessment", 12, "b.assessment"),
+                Column("assessment", "Assessment", 10, "b.assessment"),
                 _date_column("session_date", "Session", "b.session_date"),
                 Column("status", "Status", 14, "b.status"),
-                Column("attempt", "Try", 3, "b.attempt"),
+                Column("attempt", "Attempt", 7, "b.attempt"),
                 Column("booking_id", "Booking", 8, "b.booking_id"),
             ),
             _registration_search("r", "l"),
@@ -192,10 +192,10 @@ VIEWS: dict[str, View] = {
             f"results s JOIN registrations r ON r.registration_id = s.registration_id {_REG_JOIN}",
             (
                 Column("learner_number", "Learner", 8, "r.learner_number"),
-                Column("surname", "Surname", 14, "l.surname"),
+                Column("surname", "Surname", 11, "l.surname"),
                 Column("product_code", "Product", 10, "r.product_code"),
-                Column("component", "Component", 12, "s.component"),
-                Column("grade", "Grade", 12, "s.grade"),
+                Column("component", "Component", 10, "s.component"),
+                Column("grade", "Grade", 11, "s.grade"),
                 _date_column("result_date", "Result", "s.result_date"),
                 _date_column("release_date", "Release", "s.release_date"),
                 Column("result_id", "Result id", 9, "s.result_id"),
@@ -210,7 +210,7 @@ VIEWS: dict[str, View] = {
             (
                 Column("product_code", "Product", 10, "p.product_code"),
                 Column("title", "Title", 30, "p.title"),
-                Column("level", "Lvl", 3, "p.level"),
+                Column("level", "Level", 5, "p.level"),
                 Column("discount_code", "Discount", 8, "p.discount_code"),
                 Column(
                     "external_assessment",
@@ -231,7 +231,7 @@ VIEWS: dict[str, View] = {
             "i.import_id",
             "imports i",
             (
-                Column("import_id", "No", 4, "i.import_id"),
+                Column("import_id", "No.", 4, "i.import_id"),
                 Column(
                     "finished_at",
                     "When",
@@ -243,7 +243,7 @@ VIEWS: dict[str, View] = {
                 Column("kind", "Kind", 9, "i.kind"),
                 Column("rows_accepted", "Loaded", 7, "i.rows_accepted"),
                 Column("rows_rejected", "Rejected", 8, "i.rows_rejected"),
-                Column("os_user", "Who", 10, "i.os_user"),
+                Column("os_user", "By", 10, "i.os_user"),
             ),
             default_sort="import_id",
             default_descending=True,

@@ -98,10 +98,15 @@ class LearnerDetail:
 
     details: dict[str, object]
     registrations: pl.DataFrame
+    """product_code, title, batch_number, registration_date, status."""
     bookings: pl.DataFrame
+    """product_code, assessment, session_date, assessment_mode, status, attempt."""
     results: pl.DataFrame
+    """product_code, component, grade, result_date, release_date, and ``withheld``: the
+    release date is still to come, so the centre may not tell the learner yet."""
     history: pl.DataFrame
-    """The audit log entries of the learner and of their registrations."""
+    """The audit log entries of the learner and of their registrations: changed_at,
+    os_user, table_name, record_key, action, before, after (JSON text)."""
 
 
 def learner_detail(store: Store, learner_number: int) -> LearnerDetail | None:
@@ -122,8 +127,7 @@ def learner_detail(store: Store, learner_number: int) -> LearnerDetail | None:
     registrations = _frame(
         store,
         """
-        SELECT r.registration_id, r.product_code, p.title, r.batch_number,
-               r.registration_date, r.status
+        SELECT r.product_code, p.title, r.batch_number, r.registration_date, r.status
         FROM registrations r LEFT JOIN products p USING (product_code)
         WHERE r.learner_number = ? ORDER BY r.registration_date, r.registration_id
         """,
@@ -132,8 +136,8 @@ def learner_detail(store: Store, learner_number: int) -> LearnerDetail | None:
     bookings = _frame(
         store,
         """
-        SELECT b.booking_id, r.product_code, b.assessment, b.session_date,
-               b.assessment_mode, b.status, b.attempt
+        SELECT r.product_code, b.assessment, b.session_date, b.assessment_mode, b.status,
+               b.attempt
         FROM bookings b JOIN registrations r USING (registration_id)
         WHERE r.learner_number = ? ORDER BY b.session_date, b.booking_id
         """,
@@ -142,8 +146,8 @@ def learner_detail(store: Store, learner_number: int) -> LearnerDetail | None:
     results = _frame(
         store,
         """
-        SELECT s.result_id, r.product_code, s.component, s.grade, s.result_date,
-               s.release_date
+        SELECT r.product_code, s.component, s.grade, s.result_date, s.release_date,
+               coalesce(s.release_date > current_date, false) AS withheld
         FROM results s JOIN registrations r USING (registration_id)
         WHERE r.learner_number = ? ORDER BY s.result_date, s.result_id
         """,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from datetime import date
 from typing import ClassVar
 
 import polars as pl
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,12 +29,104 @@ SECTIONS = (
     ("history", "History (audit log)"),
 )
 
+Row = tuple[str, ...]
 
-def fill_table(table: DataTable[str], frame: pl.DataFrame) -> None:
-    """Put a small frame (one learner's records) into a DataTable, values as text."""
+HEADERS: dict[str, tuple[str, ...]] = {
+    "registrations": ("Product", "Title", "Batch", "Registered", "Status"),
+    "bookings": ("Product", "Assessment", "Session", "Mode", "Status", "Attempt"),
+    "results": ("Product", "Component", "Grade", "Result", "Released"),
+    "history": ("Changed at", "By", "Table", "Record", "Action", "Change"),
+}
+"""Column headers of each section, in the words of the people who use the app."""
+
+# Widths (in cells) that let each section fit 76 columns, the room the screen has at 80.
+_TITLE_WIDTH = 26
+_COMPONENT_WIDTH = 10
+_ASSESSMENT_WIDTH = 15
+_TABLE_NAMES = {"learners": "learner", "registrations": "registration"}
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _registration_rows(frame: pl.DataFrame) -> list[Row]:
+    return [
+        (code, shorten(title or "", _TITLE_WIDTH), str(batch), cell_text(day), status)
+        for code, title, batch, day, status in frame.rows()
+    ]
+
+
+def _booking_rows(frame: pl.DataFrame) -> list[Row]:
+    return [
+        (code, shorten(assessment, _ASSESSMENT_WIDTH), cell_text(day), mode or "", status, str(n))
+        for code, assessment, day, mode, status, n in frame.rows()
+    ]
+
+
+def _result_rows(frame: pl.DataFrame) -> list[Row]:
+    rows: list[Row] = []
+    for code, component, grade, day, released, withheld in frame.rows():
+        # No release date means the result went out with the result date.
+        release = f"withheld until {cell_text(released)}" if withheld else cell_text(released)
+        rows.append((code, shorten(component, _COMPONENT_WIDTH), grade, cell_text(day), release))
+    return rows
+
+
+def change_text(before: str | None, after: str | None) -> str:
+    """An audit entry's before and after (JSON objects) as only what changed:
+    ``status: active → withdrawn``; dates day first."""
+    old = json.loads(before) if before else None
+    new = json.loads(after) if after else None
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return "added" if new is not None and old is None else "removed" if old else ""
+    changed = [
+        f"{key.replace('_', ' ')}: {_json_text(old.get(key))} → {_json_text(new.get(key))}"
+        for key in dict.fromkeys([*old, *new])
+        if old.get(key) != new.get(key)
+    ]
+    return "; ".join(changed) or "no change"
+
+
+def _json_text(value: object) -> str:
+    if value is None:
+        return "(empty)"
+    if isinstance(value, str):
+        try:
+            return cell_text(date.fromisoformat(value)) if len(value) == 10 else value
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _history_rows(frame: pl.DataFrame) -> list[Row]:
+    return [
+        (
+            cell_text(changed_at),
+            user,
+            _TABLE_NAMES.get(table, table),
+            key,
+            action,
+            change_text(before, after),
+        )
+        for changed_at, user, table, key, action, before, after in frame.rows()
+    ]
+
+
+ROWS: dict[str, Callable[[pl.DataFrame], list[Row]]] = {
+    "registrations": _registration_rows,
+    "bookings": _booking_rows,
+    "results": _result_rows,
+    "history": _history_rows,
+}
+
+
+def fill_table(table: DataTable[str], headers: tuple[str, ...], rows: list[Row]) -> None:
+    """Put one learner's records (a handful of rows) into a DataTable."""
     table.clear(columns=True)
-    table.add_columns(*(name.replace("_", " ").capitalize() for name in frame.columns))
-    table.add_rows([tuple(cell_text(value) for value in row) for row in frame.rows()])
+    table.add_columns(*headers)
+    table.add_rows(rows)
 
 
 class LearnerScreen(Screen[None]):
@@ -53,7 +149,7 @@ class LearnerScreen(Screen[None]):
         with VerticalScroll(id="learner-body"):
             yield Static("loading…", id="learner-details", classes="details")
             for name, title in SECTIONS:
-                yield Static(title, classes="section-title")
+                yield Static(title, id=f"learner-{name}-title", classes="section-title")
                 yield DataTable(id=f"learner-{name}", cursor_type="row", show_cursor=False)
         yield Footer()
 
@@ -76,7 +172,7 @@ class LearnerScreen(Screen[None]):
         if detail is None:
             panel.update(f"There is no learner {self.learner_number}.")
             return
-        person = {key: cell_text(value) for key, value in detail.details.items()}
+        person = {key: escape(cell_text(value)) for key, value in detail.details.items()}
         panel.update(
             f"[b]{person['forename']} {person['surname']}[/b]   learner {person['learner_number']}"
             f"\nBorn {person['date_of_birth']}   ULN {person['uln'] or '(none yet)'}"
@@ -86,4 +182,12 @@ class LearnerScreen(Screen[None]):
         )
         for name, _title in SECTIONS:
             frame: pl.DataFrame = getattr(detail, name)
-            fill_table(self.query_one(f"#learner-{name}", DataTable), frame)
+            rows = ROWS[name](frame)
+            table = self.query_one(f"#learner-{name}", DataTable)
+            fill_table(table, HEADERS[name], rows)
+            # An empty table would show headers over nothing; say so in the title instead.
+            table.display = bool(rows)
+            title = dict(SECTIONS)[name]
+            self.query_one(f"#learner-{name}-title", Static).update(
+                f"{title} ({len(rows)})" if rows else f"{title}: none"
+            )
