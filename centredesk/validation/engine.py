@@ -15,11 +15,11 @@ from datetime import date
 
 import polars as pl
 
-from centredesk.validation import cross_rules, linking
-from centredesk.validation.checking import NO_PROGRESS, Check, ProgressLike, first_match
+from centredesk.validation import cross_rules, judging, linking
+from centredesk.validation.checking import NO_PROGRESS, ProgressLike
 from centredesk.validation.fields import SCHEMAS, Kind
 from centredesk.validation.parsing import person_key as person_key
-from centredesk.validation.row_rules import FieldRule, field_rules, raw
+from centredesk.validation.row_rules import field_rules
 
 ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "row": pl.Int64(),
@@ -86,74 +86,12 @@ def validate(
     """
     total = cells.height
     progress.step("checking", 0, total)
-    rules = field_rules(kind)
-    frame = _parse(cells, rules)
-    row_issues = _row_issues(frame, rules, today)
+    frame, row_issues = judging.judge(cells, field_rules(kind), today)
     progress.step("checking", total // 2, total)
     parsed, cross_issues, notes = _cross(kind, frame, row_issues, reference, today)
     issues = pl.concat([row_issues, *cross_issues], how="vertical")
     progress.step("checking", total, total)
     return Validated(parsed, _finish(issues, kind, columns), notes)
-
-
-def _parse(cells: pl.DataFrame, rules: list[FieldRule]) -> pl.DataFrame:
-    present = set(cells.columns)
-    raw_columns = [
-        (pl.col(rule.spec.name) if rule.spec.name in present else pl.lit(None, pl.String))
-        .cast(pl.String)
-        .alias(f"raw:{rule.spec.name}")
-        for rule in rules
-    ]
-    frame = cells.lazy().select(pl.col("row").cast(pl.Int64), *raw_columns)
-    parsed = frame.with_columns(rule.parse.alias(rule.spec.name) for rule in rules).collect()
-    # The streaming engine can hand back columns split into different chunks, and polars
-    # 2.1 then panics filtering them ("i < self.len()") on files of some 20,000 rows:
-    # one contiguous chunk per column avoids it.
-    return parsed.rechunk()
-
-
-def _row_issues(frame: pl.DataFrame, rules: list[FieldRule], today: date) -> pl.DataFrame:
-    """One issue per failing field check: the first error, else the first warning.
-
-    Only whether a field fails is worked out for every row; codes and messages (string
-    building) only for the few rows that have an issue, which keeps a clean file fast.
-    """
-    groups: list[tuple[str, str, list[Check]]] = []
-    for rule in rules:
-        checks = rule.checks(today)
-        for severity in ("error", "warning"):
-            chosen = [check for check in checks if check.severity == severity]
-            if chosen:
-                groups.append((rule.spec.name, severity, chosen))
-    flags = [
-        pl.any_horizontal([check.when.fill_null(False) for check in chosen]).alias(
-            f"{severity}:{name}"
-        )
-        for name, severity, chosen in groups
-    ]
-    # Lazy, so polars computes shared sub-expressions once and each filter reads only the
-    # columns its issues need.
-    judged = frame.lazy().with_columns(flags).cache()
-    has_error = {name for name, severity, _ in groups if severity == "error"}
-    parts = []
-    for name, severity, chosen in groups:
-        found = pl.col(f"{severity}:{name}")
-        if severity == "warning" and name in has_error:
-            found = found & ~pl.col(f"error:{name}")
-        verdict = first_match(chosen)
-        parts.append(
-            judged.filter(found).select(
-                "row",
-                pl.lit(name).alias("field"),
-                verdict.struct.field("code").alias("code"),
-                pl.lit(severity).alias("severity"),
-                verdict.struct.field("message").alias("message"),
-                raw(name).alias("value"),
-            )
-        )
-    if not parts:
-        return empty_issues().select(_ISSUE_PARTS)
-    return pl.concat(parts, how="vertical").collect()
 
 
 def _cross(

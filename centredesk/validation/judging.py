@@ -1,0 +1,153 @@
+"""Running the row rules over a whole file: each distinct cell text is parsed and judged once.
+
+A real upload repeats most of its cell texts: a few centres and products, a few thousand
+names and dates of birth among a million rows. Parsing a date or checking a name is string
+work, so each field is parsed and checked on the distinct texts of the cells its rules read
+(for a date of birth: its own cell and the registration date), and the verdict is joined
+back to the rows. Fields that differ on almost every row (ULNs, learner references and
+numbers) are judged row by row instead, and a ULN already written as ten plain digits skips
+its parser.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from centredesk.validation.checking import Check, first_match
+from centredesk.validation.row_rules import FieldRule, raw
+
+PER_ROW_TYPES = frozenset({"uln", "learner_reference", "learner_number"})
+"""Field types whose cells are (nearly) all different: distinct texts would save nothing."""
+_ISSUE_COLUMNS = ["row", "field", "code", "severity", "message", "value"]
+
+
+def judge(
+    cells: pl.DataFrame, rules: list[FieldRule], today: date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse and check every field: ``row`` + parsed values, and one issue per failing field.
+
+    A field gets its first error, else its first warning, as :mod:`row_rules` orders them.
+    """
+    present = set(cells.columns)
+    texts = cells.select(
+        pl.col("row").cast(pl.Int64),
+        *(
+            (pl.col(rule.spec.name) if rule.spec.name in present else pl.lit(None, pl.String))
+            .cast(pl.String)
+            .alias(f"raw:{rule.spec.name}")
+            for rule in rules
+        ),
+    ).rechunk()
+    by_name = {rule.spec.name: rule for rule in rules}
+    parsed: list[pl.Series] = []
+    issues: list[pl.DataFrame] = []
+    for rule in rules:
+        value, found = _judge_field(texts, rule, by_name, today)
+        parsed.append(value)
+        issues.append(found)
+    frame = pl.DataFrame([texts.get_column("row"), *parsed])
+    return frame, pl.concat(issues, how="vertical")
+
+
+def _inputs(rule: FieldRule, by_name: dict[str, FieldRule], today: date) -> list[str]:
+    """The fields whose cells this field's parser and checks read, this field first."""
+    exprs = [rule.parse]
+    for check in rule.checks(today):
+        exprs += [check.when, check.message]
+    names = {name.removeprefix("raw:") for expr in exprs for name in expr.meta.root_names()}
+    names.discard(rule.spec.name)
+    return [rule.spec.name, *sorted(name for name in names if name in by_name)]
+
+
+def _judge_field(
+    texts: pl.DataFrame, rule: FieldRule, by_name: dict[str, FieldRule], today: date
+) -> tuple[pl.Series, pl.DataFrame]:
+    name = rule.spec.name
+    inputs = _inputs(rule, by_name, today)
+    keys = [f"raw:{field}" for field in inputs]
+    per_row = rule.spec.type in PER_ROW_TYPES
+    table = texts.select("row", *keys) if per_row else texts.select(keys).unique()
+    table = table.with_columns(_parse(table, by_name[field]) for field in inputs)
+    table = _verdicts(table, rule, today)
+    if not per_row:
+        table = texts.select("row", *keys).join(
+            table, on=keys, how="left", nulls_equal=True, maintain_order="left"
+        )
+    found = table.filter(pl.col("code").is_not_null()).select(
+        "row",
+        pl.lit(name, pl.String).alias("field"),
+        "code",
+        "severity",
+        "message",
+        raw(name).alias("value"),
+    )
+    return table.get_column(name), found.select(_ISSUE_COLUMNS)
+
+
+def _parse(table: pl.DataFrame, rule: FieldRule) -> pl.Series:
+    """One field's parsed values; cells already in their parsed form skip the parser."""
+    name = rule.spec.name
+    if rule.plain is None:
+        return table.select(rule.parse.alias(name)).to_series()
+    plain = table.select(rule.plain.fill_null(False)).to_series()
+    value = table.select(pl.when(plain).then(raw(name)).alias(name)).to_series()
+    others = plain.not_().arg_true()
+    if others.len():
+        value = value.scatter(others, table[others].select(rule.parse).to_series())
+    return value
+
+
+def _verdicts(table: pl.DataFrame, rule: FieldRule, today: date) -> pl.DataFrame:
+    """Add ``severity``, ``code`` and ``message`` of the field's issue (null when none).
+
+    Whether a check fails is worked out for every line of ``table``; codes and messages
+    (string building) only for the few lines that fail one.
+    """
+    checks = rule.checks(today)
+    errors = [check for check in checks if check.severity == "error"]
+    warnings = [check for check in checks if check.severity == "warning"]
+    severity = pl.lit(None, pl.String)
+    if errors or warnings:
+        severity = (
+            pl.when(_any(errors))
+            .then(pl.lit("error"))
+            .when(_any(warnings))
+            .then(pl.lit("warning"))
+            .otherwise(severity)
+        )
+    table = table.with_columns(severity.alias("severity"))
+    failing = table.with_row_index("at").filter(pl.col("severity").is_not_null())
+    code = pl.repeat(None, table.height, dtype=pl.String, eager=True).alias("code")
+    message = code.alias("message")
+    if failing.height:
+        said = failing.select("at", *_said(errors, warnings))
+        at = said.get_column("at")
+        code = code.scatter(at, said.get_column("code"))
+        message = message.scatter(at, said.get_column("message"))
+    return table.with_columns(code, message)
+
+
+def _any(checks: list[Check]) -> pl.Expr:
+    if not checks:
+        return pl.lit(False)
+    return pl.any_horizontal([check.when.fill_null(False) for check in checks])
+
+
+def _said(errors: list[Check], warnings: list[Check]) -> list[pl.Expr]:
+    """Code and message of the first failing error, else of the first failing warning."""
+    code: pl.Expr = pl.lit(None, pl.String)
+    message: pl.Expr = pl.lit(None, pl.String)
+    # Warnings first, so the error (when there is one) overrides.
+    for chosen in (warnings, errors):
+        if chosen:
+            verdict = first_match(chosen)
+            found = verdict.struct.field("code")
+            code = pl.when(found.is_not_null()).then(found).otherwise(code)
+            message = (
+                pl.when(found.is_not_null())
+                .then(verdict.struct.field("message"))
+                .otherwise(message)
+            )
+    return [code.alias("code"), message.cast(pl.String).alias("message")]
