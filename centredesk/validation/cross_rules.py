@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from centredesk.validation.checking import issues_where
-from centredesk.validation.parsing import person_key
+from centredesk.validation.parsing import fold_name
 from centredesk.validation.row_rules import uk
 
 if TYPE_CHECKING:
@@ -29,12 +29,34 @@ _EVERY_ROW = _ROW.is_not_null()
 _REAL_ULN = pl.col(_ULN).is_not_null() & (pl.col(_ULN) != "9999999999")
 
 
+def _hashed(*columns: str | pl.Expr) -> pl.Expr:
+    """One 64-bit hash of several columns: a cheap stand-in for a multi-column key.
+
+    Equal keys always hash alike, so matching on the hash finds every true match (and,
+    rarely, a false one); each rule then compares the real keys on the few rows found.
+    """
+    return pl.struct(*columns).hash()
+
+
 def _identity(prefix_uln: pl.Expr, key: pl.Expr) -> pl.Expr:
     """Learner identity within a centre, as the store recognises learners."""
     return pl.format(
         "{}|{}",
         pl.col(_CENTRE),
         pl.when(_REAL_ULN).then(pl.format("u:{}", prefix_uln)).otherwise(pl.format("k:{}", key)),
+    )
+
+
+def _identity_hash() -> pl.Expr:
+    """A hash of what :func:`_identity` spells out: learners with one identity hash alike.
+
+    Centre numbers are upper-cased codes, so the identity text cannot be read two ways and
+    equal texts always mean equal parts.
+    """
+    return _hashed(
+        pl.col(_CENTRE),
+        _REAL_ULN.alias("real_uln"),
+        pl.when(_REAL_ULN).then(pl.col(_ULN)).otherwise(pl.col(_KEY)).alias("who"),
     )
 
 
@@ -147,9 +169,8 @@ def catalogue(
 
 def learners(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference, today: date) -> Outcome:
     """Registration uploads: duplicates, ULN conflicts, discount clashes and the catalogue."""
-    parsed = parsed.with_columns(
-        pl.col("registration_date").fill_null(pl.lit(today)),
-        person_key(pl.col("forename"), pl.col("surname"), pl.col("date_of_birth")).alias(_KEY),
+    parsed = _with_person_key(parsed).with_columns(
+        pl.col("registration_date").fill_null(pl.lit(today))
     )
     eligible = ok & pl.all_horizontal(pl.col(_CENTRE, _PRODUCT, _KEY).is_not_null())
     work = parsed.with_columns(eligible.alias("eligible"), _REAL_ULN.alias("has_uln"))
@@ -163,6 +184,27 @@ def learners(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference, today: dat
     issues += clash
     issues += _duplicates_in_store(work, reference)
     return parsed, issues, notes + clash_notes
+
+
+def _with_person_key(parsed: pl.DataFrame) -> pl.DataFrame:
+    """Add :func:`person_key`, folding each distinct forename and surname once.
+
+    Folding (accents, case, punctuation) is the costly part and a file repeats its names.
+    """
+    folded = parsed
+    for name in ("forename", "surname"):
+        distinct = parsed.select(pl.col(name).unique())
+        folded = folded.join(
+            distinct.with_columns(fold_name(pl.col(name)).alias(f"{name}:folded")),
+            on=name, how="left", nulls_equal=True, maintain_order="left",
+        )  # fmt: skip
+    key = pl.format(
+        "{}|{}|{}",
+        pl.col("forename:folded"),
+        pl.col("surname:folded"),
+        pl.col("date_of_birth").dt.to_string("%Y-%m-%d"),
+    )
+    return parsed.with_columns(folded.select(key.alias(_KEY)).to_series())
 
 
 def _duplicates_in_file(work: pl.DataFrame) -> list[pl.DataFrame]:
@@ -182,7 +224,12 @@ def _duplicates_in_file(work: pl.DataFrame) -> list[pl.DataFrame]:
         )
         .otherwise(pl.when(by_key < _ROW).then(by_key))
     )
-    marked = work.with_columns(dup_of.alias("dup_of"))
+    # Only rows whose centre, product and ULN or person key (by hash) recur can be
+    # duplicates; the windows then run over those few rows only.
+    by_uln_hash = pl.when(u).then(_hashed(_CENTRE, _PRODUCT, _ULN))
+    recurring = (by_uln_hash.is_duplicated() & u) | _hashed(_CENTRE, _PRODUCT, _KEY).is_duplicated()
+    candidates = work.filter(e).filter(recurring)
+    marked = candidates.with_columns(dup_of.alias("dup_of"))
     return [
         issues_where(marked, pl.col("dup_of").is_not_null(), "DUP_IN_FILE",
                      pl.format("the same learner on {} as row {}", pl.col(_PRODUCT),
@@ -195,10 +242,21 @@ def _duplicates_in_store(work: pl.DataFrame, reference: Reference) -> list[pl.Da
     registrations = reference.get("registrations")
     if registrations is None:
         return []
-    live = registrations.filter(pl.col("status") != "cancelled").with_columns(
-        _REAL_ULN.alias("stored_uln")
-    )
     keys = [_CENTRE, _PRODUCT]
+    hashes = [_hashed(*keys, _ULN).alias("uln_hash"), _hashed(*keys, _KEY).alias("key_hash")]
+    live = (
+        registrations.filter(pl.col("status") != "cancelled")
+        .select(*keys, _ULN, _KEY, "learner_number")
+        .with_columns(hashes)
+    )
+    candidates = (
+        work.filter("eligible").select("row", *keys, _ULN, _KEY, "has_uln").with_columns(hashes)
+    )
+    # Most rows are new learners: keep only the rows and registrations whose centre,
+    # product and ULN or person key (by hash) meet, then compare the real keys.
+    live = _meeting(live, candidates)
+    candidates = _meeting(candidates, live)
+    live = live.with_columns(_REAL_ULN.alias("stored_uln"))
     by_uln = (
         live.filter("stored_uln")
         .group_by(*keys, _ULN)
@@ -210,7 +268,6 @@ def _duplicates_in_store(work: pl.DataFrame, reference: Reference) -> list[pl.Da
         .group_by(*keys, _KEY)
         .agg(pl.col("learner_number").min().alias("same_key_without_uln"))
     )
-    candidates = work.filter("eligible").select("row", *keys, _ULN, _KEY, "has_uln")
     joined = (
         candidates.join(by_uln, on=[*keys, _ULN], how="left")
         .join(by_key, on=[*keys, _KEY], how="left")
@@ -228,6 +285,15 @@ def _duplicates_in_store(work: pl.DataFrame, reference: Reference) -> list[pl.Da
                                pl.col("stored_learner")),
                      field=None)
     ]  # fmt: skip
+
+
+def _meeting(frame: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
+    """The lines of ``frame`` whose ``uln_hash`` or ``key_hash`` also occurs in ``other``."""
+    found = [
+        frame.join(other.select(column).unique(), on=column, how="semi")
+        for column in ("uln_hash", "key_hash")
+    ]
+    return pl.concat(found).unique(maintain_order=True)
 
 
 def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
@@ -309,11 +375,23 @@ def _discount_clash(
     codes = products.select(
         _PRODUCT, pl.col("discount_code").str.strip_chars().str.to_uppercase().alias("discount")
     ).filter(pl.col("discount").is_not_null() & (pl.col("discount") != ""))
-    coded = work.join(codes, on=_PRODUCT, how="left").with_columns(
+    among = pl.col("eligible") & pl.col("discount").is_not_null()
+    coded = (
+        work.join(codes, on=_PRODUCT, how="left")
+        .filter(among)
+        .with_columns(_identity_hash().alias("identity_hash"))
+    )
+    # Only learners (by hash) holding two products of one discount code can clash: the
+    # text identity is built for those few rows only.
+    split = (
+        coded.group_by("identity_hash", "discount")
+        .agg(pl.col(_PRODUCT).n_unique().alias("products"))
+        .filter(pl.col("products") > 1)
+    )
+    clashing = coded.join(split, on=["identity_hash", "discount"], how="semi").with_columns(
         _identity(pl.col(_ULN), pl.col(_KEY)).alias("identity")
     )
-    among = pl.col("eligible") & pl.col("discount").is_not_null()
-    marked = _disagreeing(coded, _PRODUCT, ["identity", "discount"], among)
+    marked = _disagreeing(clashing, _PRODUCT, ["identity", "discount"], among)
     in_file = issues_where(
         marked, pl.col("other").is_not_null(), "DISCOUNT_CLASH",
         pl.format("{} shares discount code {} with the product in row {}", pl.col(_PRODUCT),
@@ -326,6 +404,13 @@ def _discount_clash(
     active = (
         registrations.filter(pl.col("status") == "active")
         .join(codes, on=_PRODUCT, how="inner")
+        .with_columns(_identity_hash().alias("identity_hash"))
+    )
+    # Registrations and rows of learners (by hash) found on both sides, then compared by
+    # their text identity.
+    coded = coded.join(active.select("identity_hash").unique(), on="identity_hash", how="semi")
+    active = (
+        active.join(coded.select("identity_hash").unique(), on="identity_hash", how="semi")
         .select(
             _identity(pl.col(_ULN), pl.col(_KEY)).alias("identity"),
             "discount",
@@ -334,7 +419,7 @@ def _discount_clash(
         .unique(["identity", "discount", "stored_product"])
     )
     joined = (
-        coded.filter(among)
+        coded.with_columns(_identity(pl.col(_ULN), pl.col(_KEY)).alias("identity"))
         .join(active, on=["identity", "discount"], how="inner")
         .filter(pl.col("stored_product") != pl.col(_PRODUCT))
         .unique("row", keep="first")

@@ -159,7 +159,8 @@ def name_case_odd(name: pl.Expr) -> pl.Expr:
     )
 
 
-def _fold(name: pl.Expr) -> pl.Expr:
+def fold_name(name: pl.Expr) -> pl.Expr:
+    """A name without case, accents, spaces or punctuation: how names are compared."""
     return (
         name.str.normalize("NFKD")
         .str.replace_all(r"\p{M}", "")
@@ -175,7 +176,7 @@ def person_key(forename: pl.Expr, surname: pl.Expr, date_of_birth: pl.Expr) -> p
     ``O’BRIEN`` are the same person when born on the same day.
     """
     return pl.format(
-        "{}|{}|{}", _fold(forename), _fold(surname), date_of_birth.dt.to_string("%Y-%m-%d")
+        "{}|{}|{}", fold_name(forename), fold_name(surname), date_of_birth.dt.to_string("%Y-%m-%d")
     )
 
 
