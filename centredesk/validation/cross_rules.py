@@ -29,6 +29,13 @@ _EVERY_ROW = _ROW.is_not_null()
 _REAL_ULN = pl.col(_ULN).is_not_null() & (pl.col(_ULN) != "9999999999")
 
 
+def _key_hashes() -> list[pl.Expr]:
+    return [
+        _hashed(_CENTRE, _PRODUCT, _ULN).alias("uln_hash"),
+        _hashed(_CENTRE, _PRODUCT, _KEY).alias("key_hash"),
+    ]
+
+
 def _hashed(*columns: str | pl.Expr) -> pl.Expr:
     """One 64-bit hash of several columns: a cheap stand-in for a multi-column key.
 
@@ -173,7 +180,9 @@ def learners(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference, today: dat
         pl.col("registration_date").fill_null(pl.lit(today))
     )
     eligible = ok & pl.all_horizontal(pl.col(_CENTRE, _PRODUCT, _KEY).is_not_null())
-    work = parsed.with_columns(eligible.alias("eligible"), _REAL_ULN.alias("has_uln"))
+    work = parsed.with_columns(eligible.alias("eligible"), _REAL_ULN.alias("has_uln")).with_columns(
+        _key_hashes()
+    )
     issues, notes = catalogue(
         work, reference, approvals=True, closing=True, also_needs_catalogue=("DISCOUNT_CLASH",)
     )
@@ -226,8 +235,8 @@ def _duplicates_in_file(work: pl.DataFrame) -> list[pl.DataFrame]:
     )
     # Only rows whose centre, product and ULN or person key (by hash) recur can be
     # duplicates; the windows then run over those few rows only.
-    by_uln_hash = pl.when(u).then(_hashed(_CENTRE, _PRODUCT, _ULN))
-    recurring = (by_uln_hash.is_duplicated() & u) | _hashed(_CENTRE, _PRODUCT, _KEY).is_duplicated()
+    by_uln_hash = pl.when(u).then(pl.col("uln_hash"))
+    recurring = (by_uln_hash.is_duplicated() & u) | pl.col("key_hash").is_duplicated()
     candidates = work.filter(e).filter(recurring)
     marked = candidates.with_columns(dup_of.alias("dup_of"))
     return [
@@ -243,14 +252,13 @@ def _duplicates_in_store(work: pl.DataFrame, reference: Reference) -> list[pl.Da
     if registrations is None:
         return []
     keys = [_CENTRE, _PRODUCT]
-    hashes = [_hashed(*keys, _ULN).alias("uln_hash"), _hashed(*keys, _KEY).alias("key_hash")]
     live = (
         registrations.filter(pl.col("status") != "cancelled")
         .select(*keys, _ULN, _KEY, "learner_number")
-        .with_columns(hashes)
+        .with_columns(_key_hashes())
     )
-    candidates = (
-        work.filter("eligible").select("row", *keys, _ULN, _KEY, "has_uln").with_columns(hashes)
+    candidates = work.filter("eligible").select(
+        "row", *keys, _ULN, _KEY, "has_uln", "uln_hash", "key_hash"
     )
     # Most rows are new learners: keep only the rows and registrations whose centre,
     # product and ULN or person key (by hash) meet, then compare the real keys.
@@ -290,7 +298,7 @@ def _duplicates_in_store(work: pl.DataFrame, reference: Reference) -> list[pl.Da
 def _meeting(frame: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
     """The lines of ``frame`` whose ``uln_hash`` or ``key_hash`` also occurs in ``other``."""
     found = [
-        frame.join(other.select(column).unique(), on=column, how="semi")
+        frame.join(other.select(column), on=column, how="semi")
         for column in ("uln_hash", "key_hash")
     ]
     return pl.concat(found).unique(maintain_order=True)
@@ -376,9 +384,11 @@ def _discount_clash(
         _PRODUCT, pl.col("discount_code").str.strip_chars().str.to_uppercase().alias("discount")
     ).filter(pl.col("discount").is_not_null() & (pl.col("discount") != ""))
     among = pl.col("eligible") & pl.col("discount").is_not_null()
+    # Rows on a product with a discount code: the inner join keeps exactly those.
     coded = (
-        work.join(codes, on=_PRODUCT, how="left")
-        .filter(among)
+        work.filter("eligible")
+        .select("row", _CENTRE, _PRODUCT, _ULN, _KEY, "eligible")
+        .join(codes, on=_PRODUCT, how="inner")
         .with_columns(_identity_hash().alias("identity_hash"))
     )
     # Only learners (by hash) holding two products of one discount code can clash: the
@@ -408,9 +418,9 @@ def _discount_clash(
     )
     # Registrations and rows of learners (by hash) found on both sides, then compared by
     # their text identity.
-    coded = coded.join(active.select("identity_hash").unique(), on="identity_hash", how="semi")
+    coded = coded.join(active.select("identity_hash"), on="identity_hash", how="semi")
     active = (
-        active.join(coded.select("identity_hash").unique(), on="identity_hash", how="semi")
+        active.join(coded.select("identity_hash"), on="identity_hash", how="semi")
         .select(
             _identity(pl.col(_ULN), pl.col(_KEY)).alias("identity"),
             "discount",

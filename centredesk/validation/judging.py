@@ -69,7 +69,10 @@ def _judge_field(
     keys = [f"raw:{field}" for field in inputs]
     per_row = rule.spec.type in PER_ROW_TYPES
     table = texts.select("row", *keys) if per_row else texts.select(keys).unique()
-    table = table.with_columns(_parse(table, by_name[field]) for field in inputs)
+    table = table.with_columns(
+        _parse(table, by_name[field], alone=len(keys) == 1 or (per_row and field == name))
+        for field in inputs
+    )
     table = _verdicts(table, rule, today)
     if not per_row:
         table = texts.select("row", *keys).join(
@@ -86,9 +89,21 @@ def _judge_field(
     return table.get_column(name), found.select(_ISSUE_COLUMNS)
 
 
-def _parse(table: pl.DataFrame, rule: FieldRule) -> pl.Series:
-    """One field's parsed values; cells already in their parsed form skip the parser."""
+def _parse(table: pl.DataFrame, rule: FieldRule, *, alone: bool) -> pl.Series:
+    """One field's parsed values for the lines of ``table``.
+
+    Cells already in their parsed form skip the parser. When ``table`` pairs this field's
+    texts with another's (``alone`` false), each distinct text is parsed once.
+    """
     name = rule.spec.name
+    if rule.plain is None and not alone:
+        key = f"raw:{name}"
+        distinct = table.select(key).unique()
+        distinct = distinct.with_columns(rule.parse.alias(name))
+        joined = table.select(key).join(
+            distinct, on=key, how="left", nulls_equal=True, maintain_order="left"
+        )
+        return joined.get_column(name)
     if rule.plain is None:
         return table.select(rule.parse.alias(name)).to_series()
     plain = table.select(rule.plain.fill_null(False)).to_series()

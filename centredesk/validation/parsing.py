@@ -65,14 +65,29 @@ def uln_well_formed(digits: pl.Expr) -> pl.Expr:
     return digits.str.contains(r"^[1-9][0-9]{9}$").fill_null(False)
 
 
+def _chunk_weights(first: int) -> pl.Series:
+    """Weighted digit sum of each three-digit chunk 000..999 whose first digit is ``first``."""
+    sums = [
+        sum((10 - first - place) * int(digit) for place, digit in enumerate(f"{chunk:03d}"))
+        for chunk in range(1000)
+    ]
+    return pl.Series(sums, dtype=pl.Int64)
+
+
+_ULN_WEIGHTS = [_chunk_weights(first) for first in (0, 3, 6)]
+
+
 def uln_check_digit_ok(uln: pl.Expr) -> pl.Expr:
-    """The DESIGN weighted-sum rule on a well-formed ULN column."""
-    # Digits by integer arithmetic: one parse of the text instead of ten slices.
+    """The DESIGN weighted-sum rule on a well-formed ULN column (false where null)."""
+    # The nine weighted digits as three looked-up chunks of three: a few integer steps
+    # over the column instead of one per digit, which matters at a million ULNs.
     number = uln.str.to_integer(strict=False)
-    digit: list[pl.Expr] = [(number // 10 ** (9 - i)) % 10 for i in range(10)]
-    total = pl.sum_horizontal([(10 - i) * digit[i] for i in range(9)])
+    chunks = [number // 10**7 % 1000, number // 10**4 % 1000, number // 10 % 1000]
+    total = pl.sum_horizontal(
+        pl.lit(weights).gather(chunk) for weights, chunk in zip(_ULN_WEIGHTS, chunks, strict=True)
+    )
     remainder = total % 11
-    return (remainder != 0) & (digit[9] == 10 - remainder)
+    return ((remainder != 0) & (number % 10 == 10 - remainder)).fill_null(False)
 
 
 def uln_is_placeholder(uln: pl.Expr) -> pl.Expr:
