@@ -79,7 +79,9 @@ def _disagreeing(frame: pl.DataFrame, value: str, over: list[str], among: pl.Exp
     others point at the window's first row. Disagreeing windows are rare, so they are found
     with one group-by and only their rows are compared.
     """
-    candidates = frame.filter(among)
+    # A window that disagrees has two rows or more: only rows whose window key (by hash)
+    # recurs are grouped, a small share of a real file.
+    candidates = frame.filter(among).filter(_hashed(*over).is_duplicated())
     split = (
         candidates.group_by(over)
         .agg(pl.col(value).n_unique().alias("values"))
@@ -304,6 +306,21 @@ def _meeting(frame: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(found).unique(maintain_order=True)
 
 
+def _sharing(
+    rows: pl.DataFrame, stored: pl.DataFrame, column: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows and stored lines whose ``column`` (by hash) occurs on the other side.
+
+    Most of a file's learners are new to the store: joining on an integer hash first
+    leaves the text join (and its messages) only the few that may match.
+    """
+    hashed = pl.col(column).hash().alias("hash")
+    rows, stored = rows.with_columns(hashed), stored.with_columns(hashed)
+    meeting_rows = rows.join(stored.select("hash"), on="hash", how="semi")
+    meeting_stored = stored.join(rows.select("hash"), on="hash", how="semi")
+    return meeting_rows.drop("hash"), meeting_stored.drop("hash")
+
+
 def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
     among = pl.col("eligible") & pl.col("has_uln")
     marked = _disagreeing(work, _KEY, [_ULN], among)
@@ -316,7 +333,8 @@ def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFram
     stored = reference.get("learners")
     if stored is None:
         return [in_file]
-    known = stored.filter(_REAL_ULN).select(
+    rows, stored = _sharing(work.filter(among), stored.filter(_REAL_ULN), _ULN)
+    known = stored.select(
         _ULN,
         pl.col("learner_number").alias("stored_learner"),
         pl.col(_KEY).alias("stored_key"),
@@ -325,8 +343,7 @@ def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFram
         ),
     )
     joined = (
-        work.filter(among)
-        .join(known, on=_ULN, how="inner")
+        rows.join(known, on=_ULN, how="inner")
         .filter(pl.col("stored_key") != pl.col(_KEY))
         .unique("row", keep="first")
     )
@@ -353,14 +370,14 @@ def _suspected(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
     stored = reference.get("learners")
     if stored is None:
         return [in_file]
-    known = stored.filter(_REAL_ULN).select(
+    rows, stored = _sharing(work.filter(among), stored.filter(_REAL_ULN), _KEY)
+    known = stored.select(
         _KEY,
         pl.col(_ULN).alias("stored_uln"),
         pl.col("learner_number").alias("stored_learner"),
     )
     joined = (
-        work.filter(among)
-        .join(known, on=_KEY, how="inner")
+        rows.join(known, on=_KEY, how="inner")
         .filter(pl.col("stored_uln") != pl.col(_ULN))
         .unique("row", keep="first")
     )
