@@ -1,4 +1,8 @@
-"""``python -m benchmarks.report RUN.json``: a ``--json`` run as the Markdown table the docs use."""
+"""``python -m benchmarks.report RUN.json [MORE.json …]``: runs as the docs' Markdown table.
+
+Several files of the same row count (say, stages run separately with ``--only``) are merged
+into one table in the usual stage order.
+"""
 
 from __future__ import annotations
 
@@ -35,5 +39,19 @@ def markdown(run: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One run from several of the same size: every stage, in the usual order."""
+    from benchmarks.__main__ import ORDER
+
+    if len({run["rows"] for run in runs}) != 1:
+        raise SystemExit("the runs have different row counts")
+    stages = {stage["name"]: stage for run in runs for stage in run["stages"]}
+    merged = dict(runs[0])
+    merged["stages"] = [stages[name] for name in ORDER if name in stages]
+    merged["date"] = max(run["date"] for run in runs)
+    return merged
+
+
 if __name__ == "__main__":
-    print(markdown(json.loads(Path(sys.argv[1]).read_text())), end="")
+    runs = [json.loads(Path(name).read_text()) for name in sys.argv[1:]]
+    print(markdown(merge(runs)), end="")
