@@ -11,6 +11,7 @@ its parser.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import polars as pl
@@ -68,16 +69,16 @@ def _judge_field(
     inputs = _inputs(rule, by_name, today)
     keys = [f"raw:{field}" for field in inputs]
     per_row = rule.spec.type in PER_ROW_TYPES
-    table = texts.select("row", *keys) if per_row else texts.select(keys).unique()
-    table = table.with_columns(
-        _parse(table, by_name[field], alone=len(keys) == 1 or (per_row and field == name))
-        for field in inputs
-    )
-    table = _verdicts(table, rule, today)
-    if not per_row:
-        table = texts.select("row", *keys).join(
-            table, on=keys, how="left", nulls_equal=True, maintain_order="left"
+
+    def judged(table: pl.DataFrame) -> pl.DataFrame:
+        table = table.with_columns(
+            _parse(table, by_name[field], alone=len(keys) == 1 or (per_row and field == name))
+            for field in inputs
         )
+        return _verdicts(table, rule, today)
+
+    rows = texts.select("row", *keys)
+    table = judged(rows) if per_row else _per_distinct(rows, keys, judged)
     found = table.filter(pl.col("code").is_not_null()).select(
         "row",
         pl.lit(name, pl.String).alias("field"),
@@ -87,6 +88,28 @@ def _judge_field(
         raw(name).alias("value"),
     )
     return table.get_column(name), found.select(_ISSUE_COLUMNS)
+
+
+def _per_distinct(
+    rows: pl.DataFrame, keys: list[str], judged: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """``judged`` applied to the distinct ``keys`` of ``rows``, its columns joined back.
+
+    Distinct texts are found and joined back by a 64-bit hash of the keys (an integer
+    join, much cheaper than one on text). Should two different texts ever share a hash,
+    the joined-back texts differ from the rows' own and the work is redone on the texts.
+    """
+    hashed = rows.with_columns(pl.struct(keys).hash().alias("key:hash"))
+    distinct = judged(hashed.select(*keys, "key:hash").unique("key:hash"))
+    seen = {key: f"{key}:seen" for key in keys}
+    joined = hashed.join(distinct.rename(seen), on="key:hash", how="left", maintain_order="left")
+    same = joined.select(
+        pl.all_horizontal(pl.col(key).eq_missing(pl.col(seen[key])) for key in keys).all()
+    ).item()
+    if same:
+        return joined.drop("key:hash", *seen.values())
+    distinct = judged(rows.select(keys).unique())
+    return rows.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left")
 
 
 def _parse(table: pl.DataFrame, rule: FieldRule, *, alone: bool) -> pl.Series:
