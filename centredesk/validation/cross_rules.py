@@ -411,7 +411,8 @@ def _discount_clash(
     # Only learners (by hash) holding two products of one discount code can clash: the
     # text identity is built for those few rows only.
     split = (
-        coded.group_by("identity_hash", "discount")
+        coded.filter(_hashed("identity_hash", "discount").is_duplicated())
+        .group_by("identity_hash", "discount")
         .agg(pl.col(_PRODUCT).n_unique().alias("products"))
         .filter(pl.col("products") > 1)
     )
