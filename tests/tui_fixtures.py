@@ -6,6 +6,7 @@ from pathlib import Path
 
 from browse_fixtures import add_learner_history, build_store, import_learners
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from centredesk.store import Store
 
@@ -29,3 +30,14 @@ async def settle(pilot: Pilot[int]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    # A DataTable sizes its new rows when it next goes idle; wait (a few frames at most)
+    # until every filled table has been laid out, or a snapshot may catch it still zero rows high.
+    for _ in range(20):
+        tables = pilot.app.screen.query(DataTable)
+        if all(
+            table.virtual_size.height > table.row_count and table.size.height > 0
+            for table in tables
+            if table.display and table.row_count
+        ):
+            break
+        await pilot.pause()

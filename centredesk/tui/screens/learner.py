@@ -187,6 +187,9 @@ class LearnerScreen(Screen[None]):
             fill_table(table, HEADERS[name], rows)
             # An empty table would show headers over nothing; say so in the title instead.
             table.display = bool(rows)
+            # Height set here, not left to the table to find once idle: the screen is laid
+            # out once, with every row (the history also has room for its sideways bar).
+            table.styles.height = len(rows) + (2 if name == "history" else 1)
             title = dict(SECTIONS)[name]
             self.query_one(f"#learner-{name}-title", Static).update(
                 f"{title} ({len(rows)})" if rows else f"{title}: none"
