@@ -6,17 +6,17 @@ openpyxl row iteration, one Pydantic model per row, dict lookups for cross-row c
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]*)*$")
-_EXCEL_EPOCH = date(1899, 12, 30)
+from centredesk.validation.fields import field_names
+from centredesk.validation.models import RecordVerdict, check_record
+
+FIELDS = field_names("learners")
 
 
 def read_rows(path: Path, limit: int | None = None) -> list[tuple[Any, ...]]:
@@ -30,117 +30,83 @@ def read_rows(path: Path, limit: int | None = None) -> list[tuple[Any, ...]]:
         workbook.close()
 
 
-def _date(value: object) -> date:
+def cell_text(value: object) -> str | None:
+    """What the user typed, roughly: the naive way of turning a cell back into text."""
+    if value is None or value == "":
+        return None
     if isinstance(value, datetime):
-        return value.date()
+        return value.date().isoformat()
     if isinstance(value, date):
-        return value
-    if isinstance(value, int | float):
-        return _EXCEL_EPOCH + timedelta(days=int(value))
-    text = str(value).strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"not a date: {text}")
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
-class LearnerRow(BaseModel):
-    """One registration row, checked field by field."""
-
-    model_config = ConfigDict(coerce_numbers_to_str=True, str_strip_whitespace=True)
-
-    centre_number: str
-    product_code: str
-    forename: str
-    surname: str
-    date_of_birth: date
-    uln: str | None = None
-    learner_reference: str | None = None
-    batch_number: int | None = None
-    registration_date: date | None = None
-    reasonable_adjustments: str | None = None
-
-    @field_validator("date_of_birth", "registration_date", mode="before")
-    @classmethod
-    def _dates(cls, value: object) -> date | None:
-        return None if value in (None, "") else _date(value)
-
-    @field_validator("uln", mode="before")
-    @classmethod
-    def _uln(cls, value: object) -> str | None:
-        if value in (None, ""):
-            return None
-        text = str(int(value)) if isinstance(value, float | int) else str(value).strip()
-        if text == "9999999999":
-            return text
-        if not re.fullmatch(r"[1-9][0-9]{9}", text):
-            raise ValueError("ULN_FORMAT")
-        total = sum(int(d) * w for d, w in zip(text[:9], range(10, 1, -1), strict=True)) % 11
-        if total == 0 or int(text[9]) != (0 if total == 10 else 10 - total):
-            raise ValueError("ULN_CHECKSUM")
-        return text
-
-    @field_validator("forename", "surname")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("NAME_CHARACTERS")
-        return value
-
-    @field_validator("product_code")
-    @classmethod
-    def _product(cls, value: str) -> str:
-        digits = value.replace("/", "")
-        if not re.fullmatch(r"[0-9]{7}[0-9X]", digits):
-            raise ValueError("PRODUCT_FORMAT")
-        return f"{digits[:3]}/{digits[3:7]}/{digits[7]}"
-
-
-FIELDS = list(LearnerRow.model_fields)
+def _identity(verdict: RecordVerdict, record: Mapping[str, object]) -> tuple[str, str]:
+    """(ULN or name-and-birth key, name-and-birth key) of a record that passed its row rules."""
+    model: Any = verdict.record
+    person = f"{str(model.forename).casefold()}|{str(model.surname).casefold()}|"
+    person += str(model.date_of_birth)
+    uln = model.uln if model.uln and model.uln != "9999999999" else None
+    return (uln or person), person
 
 
 def validate_rows(
     rows: list[dict[str, Any]], reference: dict[str, Any], today: date
-) -> tuple[list[LearnerRow | None], list[tuple[int, str]]]:
-    """Each row through the model, then cross-row checks with dicts and sets."""
+) -> tuple[list[RecordVerdict], list[tuple[int, str]]]:
+    """Each row through the project's Pydantic model, then every cross-row rule with dicts.
+
+    The row rules are exactly the engine's (the model is proven to agree with it), so the
+    two sides of the benchmark check the same things.
+    """
     issues: list[tuple[int, str]] = []
-    models: list[LearnerRow | None] = []
+    verdicts: list[RecordVerdict] = []
     for index, row in enumerate(rows):
-        try:
-            model = LearnerRow(**row)
-        except ValidationError as error:
-            issues += [(index, str(e["msg"])) for e in error.errors()]
-            models.append(None)
-            continue
-        if model.date_of_birth > today:
-            issues.append((index, "DOB_FUTURE"))
-        if model.forename.isupper() or model.surname.isupper():
-            issues.append((index, "NAME_CASE"))
-        models.append(model)
+        record = {name: cell_text(value) for name, value in row.items()}
+        verdict = check_record("learners", record, today=today)
+        issues += [(index, issue.code) for issue in verdict.issues]
+        verdicts.append(verdict)
     products, approvals = reference["products"], reference["approvals"]
-    registered = reference["registered"]
+    centres, registered = reference["centres"], reference["registered"]
+    stored_uln_person, stored_person_ulns = reference["uln_person"], reference["person_ulns"]
+    active_codes = reference["active_codes"]
     seen: set[tuple[str, str, str]] = set()
-    by_uln: Counter[str] = Counter()
-    for index, model in enumerate(models):
+    file_uln_person: dict[str, str] = {}
+    file_codes: dict[tuple[str, str], set[str]] = {}
+    for index, verdict in enumerate(verdicts):
+        model: Any = verdict.record
         if model is None:
             continue
-        product = products.get(model.product_code)
+        who, person = _identity(verdict, rows[index])
+        centre, code = model.centre_number, model.product_code
+        if centres and centre not in centres:
+            issues.append((index, "CENTRE_UNKNOWN"))
+        product = products.get(code)
         if product is None:
-            issues.append((index, "PRODUCT_UNKNOWN"))
+            if products:
+                issues.append((index, "PRODUCT_UNKNOWN"))
             continue
-        if (model.centre_number, model.product_code) not in approvals:
+        if (centre, code) not in approvals:
             issues.append((index, "PRODUCT_NOT_APPROVED"))
         if product["operational_end_date"] < (model.registration_date or today):
             issues.append((index, "PRODUCT_CLOSED"))
-        who = model.uln or f"{model.forename}|{model.surname}|{model.date_of_birth}"
-        key = (model.centre_number, who, model.product_code)
+        key = (centre, who, code)
         if key in seen:
             issues.append((index, "DUP_IN_FILE"))
         seen.add(key)
         if key in registered:
             issues.append((index, "DUP_IN_STORE"))
-        if model.uln:
-            by_uln[model.uln] += 1
-    return models, issues
+        if who != person:  # a real ULN
+            owner = file_uln_person.setdefault(who, person)
+            if owner != person or stored_uln_person.get(who, person) != person:
+                issues.append((index, "ULN_CONFLICT"))
+            if stored_person_ulns.get(person, {who}) - {who}:
+                issues.append((index, "DUP_SUSPECTED"))
+        discount = product["discount_code"]
+        if discount:
+            codes = file_codes.setdefault((centre, who), set())
+            if discount in codes or discount in active_codes.get((centre, who), ()):
+                issues.append((index, "DISCOUNT_CLASH"))
+            codes.add(discount)
+    return verdicts, issues

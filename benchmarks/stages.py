@@ -94,18 +94,40 @@ def validate_naive(inputs: Inputs) -> Timing:
 def _naive_reference(con: Any) -> dict[str, Any]:
     """The store's data as Python dicts and sets, fetched row by row."""
     products = {
-        row[0]: {"operational_end_date": row[1]}
-        for row in con.execute("SELECT product_code, operational_end_date FROM products").fetchall()
-    }
-    approvals = set(con.execute("SELECT centre_number, product_code FROM approvals").fetchall())
-    registered = {
-        (centre, uln or f"{forename}|{surname}|{dob}", product)
-        for centre, uln, forename, surname, dob, product in con.execute(
-            "SELECT r.centre_number, l.uln, l.forename, l.surname, l.date_of_birth, "
-            "r.product_code FROM registrations r JOIN learners l USING (learner_number)"
+        code: {"operational_end_date": end, "discount_code": discount}
+        for code, end, discount in con.execute(
+            "SELECT product_code, operational_end_date, upper(trim(discount_code)) FROM products"
         ).fetchall()
     }
-    return {"products": products, "approvals": approvals, "registered": registered}
+    approvals = set(con.execute("SELECT centre_number, product_code FROM approvals").fetchall())
+    centres = {row[0] for row in con.execute("SELECT centre_number FROM centres").fetchall()}
+    registered: set[tuple[str, str, str]] = set()
+    uln_person: dict[str, str] = {}
+    person_ulns: dict[str, set[str]] = {}
+    active_codes: dict[tuple[str, str], set[str]] = {}
+    for centre, uln, forename, surname, dob, product, status in con.execute(
+        "SELECT r.centre_number, l.uln, l.forename, l.surname, l.date_of_birth, "
+        "r.product_code, r.status FROM registrations r JOIN learners l USING (learner_number)"
+    ).fetchall():
+        person = f"{forename.casefold()}|{surname.casefold()}|{dob}"
+        who = uln if uln and uln != "9999999999" else person
+        if status != "cancelled":
+            registered.add((centre, who, product))
+        if who != person:
+            uln_person[who] = person
+            person_ulns.setdefault(person, set()).add(who)
+        discount = products.get(product, {}).get("discount_code")
+        if status == "active" and discount:
+            active_codes.setdefault((centre, who), set()).add(discount)
+    return {
+        "products": products,
+        "approvals": approvals,
+        "centres": centres,
+        "registered": registered,
+        "uln_person": uln_person,
+        "person_ulns": person_ulns,
+        "active_codes": active_codes,
+    }
 
 
 # -- import ------------------------------------------------------------------------------
@@ -142,10 +164,11 @@ def import_naive(inputs: Inputs) -> Timing:
             start = _clock()
             rows = read_rows(inputs.learners, limit=limit)[3:]
             records = [dict(zip(FIELDS, row, strict=False)) for row in rows]
-            models, issues = validate_rows(records, _naive_reference(con), DEFAULT_TODAY)
+            verdicts, issues = validate_rows(records, _naive_reference(con), DEFAULT_TODAY)
             bad = {index for index, _ in issues}
             learners, registrations = [], []
-            for index, model in enumerate(models):
+            for index, verdict in enumerate(verdicts):
+                model: Any = verdict.record
                 if model is None or index in bad:
                     continue
                 number = 20_000_001 + index
