@@ -8,6 +8,7 @@ is not compared with others, so one typo does not cascade into several issues.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -185,15 +186,21 @@ def learners(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference, today: dat
     work = parsed.with_columns(eligible.alias("eligible"), _REAL_ULN.alias("has_uln")).with_columns(
         _key_hashes()
     )
-    issues, notes = catalogue(
-        work, reference, approvals=True, closing=True, also_needs_catalogue=("DISCOUNT_CLASH",)
-    )
-    issues += _duplicates_in_file(work)
-    issues += _uln_conflicts(work, reference)
-    issues += _suspected(work, reference)
-    clash, clash_notes = _discount_clash(work, reference)
-    issues += clash
-    issues += _duplicates_in_store(work, reference)
+    # The rules are independent and polars releases the GIL: threads overlap them.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        listed = pool.submit(
+            catalogue, work, reference, approvals=True, closing=True,
+            also_needs_catalogue=("DISCOUNT_CLASH",),
+        )  # fmt: skip
+        in_file = pool.submit(_duplicates_in_file, work)
+        conflicts = pool.submit(_uln_conflicts, work, reference)
+        suspected = pool.submit(_suspected, work, reference)
+        clashes = pool.submit(_discount_clash, work, reference)
+        in_store = pool.submit(_duplicates_in_store, work, reference)
+    issues, notes = listed.result()
+    clash, clash_notes = clashes.result()
+    issues += in_file.result() + conflicts.result() + suspected.result()
+    issues += clash + in_store.result()
     return parsed, issues, notes + clash_notes
 
 
