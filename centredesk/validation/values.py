@@ -1,7 +1,7 @@
 """Reading one cell's text into its value: the single-record path.
 
 The app's edit forms check one record at a time through the Pydantic models, which call these
-functions. The vectorised engine (:mod:`centredesk.validation.columns`) does the same work on
+functions. The vectorised engine (:mod:`centredesk.validation.parsing`) does the same work on
 whole columns with polars expressions; a property test keeps the two in agreement, so these
 are written plainly and independently as the reference for what each rule means.
 """
