@@ -20,6 +20,7 @@ from centredesk.errors import UserError
 from centredesk.io.limits import CFB_MAGIC
 from centredesk.jobs.importing import AlreadyImportedError, import_file
 from centredesk.jobs.progress import Cancelled, Progress
+from centredesk.samples.large import FAULT_EVERY, write_large
 from centredesk.store import Store
 from centredesk.store.queries import TABLES, table_counts
 
@@ -300,3 +301,21 @@ def test_the_import_command_prints_the_json_record_and_writes_the_fix_list(
     assert {issue["code"] for issue in record["issues"]} == {"ULN_CHECKSUM"}
     assert [issue["row"] for issue in record["issues"]] == [2, 6, 10]
     assert report.is_file()
+
+
+@pytest.mark.slow
+def test_a_large_realistic_upload_imports_with_every_row_accounted_for(tmp_path: Path) -> None:
+    # Above ~20,000 rows polars may hand back parsed columns in several chunks, a path the
+    # small files of the other tests never take.
+    rows = 30_000
+    products, approvals, learners = write_large(tmp_path / "large", rows, today=TODAY)
+    with Store.open(tmp_path / "large.duckdb") as store:
+        for catalogue in (products, approvals):
+            assert import_file(catalogue, store, today=TODAY).rejected == 0
+        outcome = import_file(learners, store, today=TODAY)
+        counts = table_counts(store)
+    assert outcome.accepted + outcome.rejected == rows
+    assert counts["registrations"] == outcome.accepted
+    assert counts["rejected_rows"] == outcome.rejected
+    # One row in FAULT_EVERY carries a planted fault, and only some faults are errors.
+    assert 0 < outcome.rejected <= rows // FAULT_EVERY + 1
