@@ -186,7 +186,9 @@ class RejectedRowScreen(Screen[None]):
             marked = "-offending" if header in offending else ""
             cells.mount(
                 Horizontal(
-                    Label(escape(header), classes="cell-header"),
+                    # A marker as well as a colour, so the cell stands out without colour too
+                    # (NO_COLOR, monochrome terminals, colour-blind readers).
+                    Label(("► " if marked else "  ") + escape(header), classes="cell-header"),
                     Label(escape(value) or " ", classes=f"cell-value {marked}"),
                     classes=f"cell {marked}",
                 )

@@ -195,7 +195,12 @@ class PagedTable(ScrollView, can_focus=True):
             strip = self._header_strip()
         else:
             index = scroll_y + y - 1
-            strip = self._row_strip(index) if index < len(self._keys) else Strip.blank(0)
+            strip = (
+                self._row_strip(index)
+                if index < len(self._keys)
+                # A blank line with a real style: a None style breaks the NO_COLOR filter.
+                else Strip.blank(0, self.rich_style)
+            )
         return strip.crop_extend(scroll_x, scroll_x + self.size.width, self.rich_style)
 
     def _header_strip(self) -> Strip:
