@@ -153,10 +153,11 @@ class Browser(Vertical):
         self._show_counts()
 
     def _show_counts(self) -> None:
-        noun = self.view.name
+        # View names are plurals that lose their "s" in the singular (learners, issues, …).
+        noun = self.view.name if self.total != 1 else self.view.name.removesuffix("s")
         text = f"{self.total:,} {noun}"
         if self.search:
-            text += f" · {self.matched:,} match"
+            text += f" · {self.matched:,} {'match' if self.matched == 1 else 'matches'}"
         sort = self.view.column(self.sort or self.view.default_sort).label
         text += f" · sorted by {sort} {'↓' if self.descending else '↑'}"
         self._status(text)
