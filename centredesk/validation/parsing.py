@@ -8,20 +8,10 @@ keeps the two in agreement.
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 
-from centredesk.validation.values import ULN_PLACEHOLDER
+from centredesk.validation.values import EXCEL_EPOCH, MONTHS, ULN_PLACEHOLDER
 
-_EXCEL_EPOCH = date(1899, 12, 30)
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-        start=1,
-    )
-}
 _ZEROS = "0" * 100
 NAME_PATTERN = r"^[[\p{Latin}&&\p{L}]\p{M} '’.\-]+$"
 
@@ -107,16 +97,14 @@ def parse_date(raw: pl.Expr) -> pl.Expr:
         named.struct.field("m")
         .str.slice(0, 3)
         .str.to_lowercase()
-        .replace_strict(_MONTHS, default=None, return_dtype=pl.Int64)
+        .replace_strict(MONTHS, default=None, return_dtype=pl.Int64)
     )
     serial = text.str.extract(r"^([0-9]{1,7})(?:\.[0-9]*)?$", 1).cast(pl.Int64)
     return pl.coalesce(
         iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
         _ymd(uk.struct.field("y"), uk.struct.field("m"), uk.struct.field("d")),
         _ymd(named.struct.field("y"), named_month.cast(pl.String), named.struct.field("d")),
-        pl.when(serial.is_between(1, 2958465)).then(
-            pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)
-        ),
+        pl.when(serial.is_between(1, 2958465)).then(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)),
     )
 
 

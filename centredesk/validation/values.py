@@ -17,8 +17,9 @@ from centredesk.validation.fields import BOOKING_STATUSES, GRADING_SCHEMES, UNGR
 
 ULN_PLACEHOLDER = "9999999999"
 _APOSTROPHES = "'’‘`"
-_EXCEL_EPOCH = date(1899, 12, 30)
-_MONTHS = {
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day 0 of Excel's date serials (1900 system, with its phantom 29 February 1900)."""
+MONTHS = {
     name: number
     for number, name in enumerate(
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
@@ -67,13 +68,13 @@ def parse_date(text: str) -> date | None:
             return date(int(uk.group(3)), int(uk.group(2)), int(uk.group(1)))
         named = re.fullmatch(r"([0-9]{1,2})[ \-]([A-Za-z]{3,9})\.?[ \-]([0-9]{4})", value)
         if named:
-            month = _MONTHS.get(named.group(2)[:3].lower())
+            month = MONTHS.get(named.group(2)[:3].lower())
             if month is None:
                 return None
             return date(int(named.group(3)), month, int(named.group(1)))
         serial = re.fullmatch(r"([0-9]{1,7})(?:\.[0-9]*)?", value)
         if serial and 1 <= int(serial.group(1)) <= 2958465:
-            return _EXCEL_EPOCH + timedelta(days=int(serial.group(1)))
+            return EXCEL_EPOCH + timedelta(days=int(serial.group(1)))
     except ValueError:
         return None
     return None
