@@ -166,3 +166,23 @@ def test_openpyxl_parses_with_defusedxml(tmp_path: Path) -> None:
     rewrite_sheet(good_xlsx(tmp_path / "g.xlsx"), path, entity)
     with pytest.raises(Exception, match="(?i)entit"):
         openpyxl.load_workbook(path)
+
+
+def test_forged_ods_repetition_is_refused(tmp_path: Path) -> None:
+    # An .ods row can claim to repeat a cell across a billion positions; the reader must
+    # refuse it in one line, not try to build it.
+    source = Path(__file__).parent / "fixtures" / "learners.ods"
+    path = tmp_path / "repeated.ods"
+    forged_row = (
+        '<table:table-row table:number-rows-repeated="200000">'
+        '<table:table-cell table:number-columns-repeated="5000" office:value-type="string">'
+        "<text:p>x</text:p></table:table-cell></table:table-row>"
+    )
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as copy:
+        for entry in original.infolist():
+            data = original.read(entry)
+            if entry.filename == "content.xml":
+                at = data.rfind(b"<table:table-row>")
+                data = data[:at] + forged_row.encode() + data[at:]
+            copy.writestr(entry, data, zipfile.ZIP_DEFLATED)
+    refused(path, "damaged or not what its extension says")
