@@ -257,3 +257,19 @@ def test_a_learner_file_checked_again_after_import_is_all_duplicates(tmp_path: P
     finally:
         store.close()
     assert found(again.validated) == [(2, "DUP_IN_STORE"), (3, "DUP_IN_STORE")]
+
+
+def test_an_error_in_a_field_no_cross_rule_reads_still_gets_the_cross_rules() -> None:
+    # A bad learner reference must not hide that the row's ULN belongs to someone else:
+    # the user should fix both in one pass.
+    validated = run("learners", [
+        learner(),
+        learner(forename="Dan", product_code="500/5959/2", learner_reference="TOO LONG A REF"),
+        learner(forename="Eve", uln="1000000042"),  # a ULN typo is not a conflict
+    ])  # fmt: skip
+    assert found(validated) == [
+        (2, "ULN_CONFLICT"),
+        (3, "ULN_CONFLICT"),
+        (3, "LEARNER_REF_FORMAT"),
+        (4, "ULN_CHECKSUM"),
+    ]

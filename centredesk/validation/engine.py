@@ -94,6 +94,9 @@ def validate(
     return Validated(parsed, _finish(issues, kind, columns), notes)
 
 
+_NOT_CROSS_CHECKED = ("learner_reference", "batch_number", "reasonable_adjustments")
+
+
 def _cross(
     kind: Kind,
     frame: pl.DataFrame,
@@ -103,7 +106,12 @@ def _cross(
 ) -> tuple[pl.DataFrame, list[pl.DataFrame], list[str]]:
     """The kind's cross-row and cross-store rules; returns parsed frame, issues and notes."""
     parsed = frame.select("row", *(spec.name for spec in SCHEMAS[kind]))
-    failed = row_issues.filter(pl.col("severity") == "error").get_column("row").unique()
+    # A row with a wrong value in a field no cross-row rule reads (a learner reference, a
+    # batch number) still takes part in them, so the user sees every issue in one pass.
+    relevant = pl.col("field").is_null() | ~pl.col("field").is_in(_NOT_CROSS_CHECKED)
+    failed = (
+        row_issues.filter((pl.col("severity") == "error") & relevant).get_column("row").unique()
+    )
     ok = ~pl.col("row").is_in(failed.implode())
     if kind == "learners":
         return cross_rules.learners(parsed, ok, reference, today)
