@@ -28,6 +28,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+_EPILOG = """\
+examples:
+  centredesk demo                                  try it on the sample data
+  centredesk import learners.xlsx --report fixes.xlsx
+  centredesk validate learners.csv --format json
+  centredesk export results --centre 104729 --out results.xlsx
+  centredesk template learners --out upload.xlsx
+
+exit status: 0 no errors (warnings allowed), 1 the data has errors,
+2 the command could not run (the reason is one line on stderr).
+Each command has its own --help."""
+
+
 class _Command(Protocol):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 
@@ -57,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="centredesk",
         description="Clean, validate, browse and export learner-registration data. "
         "With no command, opens the full-screen app.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_db_argument(parser, top_level=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
