@@ -19,7 +19,7 @@ from centredesk.jobs.checking import issue_record
 from centredesk.jobs.importing import ImportOutcome, import_file
 from centredesk.jobs.progress import Progress
 from centredesk.jobs.validating import write_report
-from centredesk.store import Store, resolve_path
+from centredesk.store import Store, read_if_present, resolve_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,11 +50,9 @@ def run(args: argparse.Namespace) -> int:
     source = existing_file(args.file)
     path = resolve_path(getattr(args, "db", None))
     progress = Progress(terminal_progress() if args.format == "text" else None)
-    if args.dry_run:
-        store = Store.open(path, read_only=True) if path.exists() else None
-    else:
-        store = Store.open(path)
-    try:
+    # A dry run only reads, and an absent database is an empty one that it does not create.
+    opened = read_if_present(path) if args.dry_run else Store.open(path)
+    with opened as store:
         outcome = import_file(
             source,
             store,
@@ -64,9 +62,6 @@ def run(args: argparse.Namespace) -> int:
             force=args.force,
             progress=progress,
         )
-    finally:
-        if store is not None:
-            store.close()
     report = None
     if args.report:
         report = write_report(outcome.checked, Path(args.report), force=args.force)

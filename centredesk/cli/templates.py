@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from centredesk.jobs.templates import template
-from centredesk.store import Store, resolve_path
+from centredesk.store import read_if_present
 from centredesk.validation.fields import KINDS
 
 
@@ -21,13 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = resolve_path(getattr(args, "db", None))
-    # The catalogue only feeds the product dropdown: no database yet is no reason to fail,
-    # and a template must never create one.
-    if not path.exists():
-        outcome = template(args.kind, args.out, force=args.force)
-    else:
-        with Store.open(path, read_only=True) as store:
-            outcome = template(args.kind, args.out, store=store, force=args.force)
+    # The catalogue only feeds the product dropdown: no database yet is no reason to fail.
+    with read_if_present(getattr(args, "db", None)) as store:
+        outcome = template(args.kind, args.out, store=store, force=args.force)
     print(outcome.summary())
     return 0

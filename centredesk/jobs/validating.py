@@ -15,7 +15,7 @@ from pathlib import Path
 from centredesk.io.report import write_fix_list
 from centredesk.jobs.checking import CheckedFile, check_file
 from centredesk.jobs.progress import NO_PROGRESS, Progress
-from centredesk.store import Store
+from centredesk.store import read_if_present
 from centredesk.validation.fields import Kind
 
 
@@ -39,14 +39,10 @@ def validate_file(
     progress: Progress = NO_PROGRESS,
 ) -> ValidationOutcome:
     """Read and check ``path``; the store at ``database`` is only read, never written."""
-    store = Store.open(database, read_only=True) if database and database.exists() else None
-    try:
+    with read_if_present(database) as store:
         checked = check_file(
             path, kind=kind, sheet=sheet, store=store, today=today, progress=progress
         )
-    finally:
-        if store is not None:
-            store.close()
     written = None
     if report is not None:
         progress.step("report", 0, checked.rows)

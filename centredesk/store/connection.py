@@ -114,3 +114,18 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+
+
+@contextmanager
+def read_if_present(path: str | Path | None) -> Iterator[Store | None]:
+    """The store at ``path`` opened read-only for a block, or None when there is no file yet.
+
+    Checking a file or writing a template needs no database: an absent one is an empty
+    store, and must not be created as a side effect.
+    """
+    resolved = resolve_path(path)
+    if not resolved.exists():
+        yield None
+        return
+    with Store.open(resolved, read_only=True) as store:
+        yield store
