@@ -5,22 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from holder import hold, release
 
 from centredesk.store import Store, StoreLockedError
-
-HOLD = textwrap.dedent(
-    """
-    import sys, duckdb
-    con = duckdb.connect(sys.argv[1])
-    print("holding", flush=True)
-    sys.stdin.read()
-    """
-)
 
 
 @pytest.fixture
@@ -28,21 +19,11 @@ def held(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     """A database file held read-write by a second process until the test ends."""
     path = tmp_path / "held.duckdb"
     Store.open(path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == "holding"
+    holder = hold(path)
     try:
         yield path, holder.pid
     finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
-        holder.stdout.close()
+        release(holder)
 
 
 def test_opening_a_held_database_names_the_file_and_the_process(held: tuple[Path, int]) -> None:

@@ -3,44 +3,15 @@ retries or quits, and never shows a traceback."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
+from holder import hold, release
 from textual.widgets import Static
 from tui_fixtures import settle, small_store
 
 from centredesk.tui.app import EXIT_LOCKED, CentredeskApp
 from centredesk.tui.screens.dashboard import DashboardView
 from centredesk.tui.screens.problem import ProblemScreen
-
-HOLD = """
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
-print("holding", flush=True)
-sys.stdin.readline()
-"""
-
-
-def hold(path: Path) -> subprocess.Popen[str]:
-    """Another process holding the file read-write until its stdin closes."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == "holding"
-    return holder
-
-
-def release(holder: subprocess.Popen[str]) -> None:
-    assert holder.stdin is not None
-    holder.stdin.close()
-    holder.wait(timeout=30)
-    if holder.stdout is not None:
-        holder.stdout.close()
 
 
 async def test_held_database_names_file_and_process_then_retry_works(tmp_path: Path) -> None:
@@ -61,8 +32,7 @@ async def test_held_database_names_file_and_process_then_retry_works(tmp_path: P
             assert not isinstance(app.screen, ProblemScreen)
             assert app.query_one(DashboardView).loads == 1
     finally:
-        if holder.stdout is not None and not holder.stdout.closed:
-            release(holder)
+        release(holder)
 
 
 async def test_quitting_on_a_held_database_exits_with_status_2(tmp_path: Path) -> None:
