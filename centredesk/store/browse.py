@@ -22,17 +22,6 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from centredesk.store.connection import Store
 from centredesk.store.errors import StoreError
 
-SEARCH_FIELDS = (
-    "batch",
-    "product_code",
-    "forename",
-    "surname",
-    "date_of_birth",
-    "learner_number",
-    "uln",
-)
-"""The portal's search fields, in the order the help screen lists them."""
-
 
 @dataclass(frozen=True)
 class Column:

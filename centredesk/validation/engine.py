@@ -16,7 +16,7 @@ from datetime import date
 import polars as pl
 
 from centredesk.validation import cross_rules, judging, linking
-from centredesk.validation.checking import NO_PROGRESS, ProgressLike
+from centredesk.validation.checking import ISSUE_PARTS, NO_PROGRESS, ProgressLike
 from centredesk.validation.fields import SCHEMAS, Kind
 from centredesk.validation.parsing import person_key as person_key
 from centredesk.validation.row_rules import field_rules
@@ -30,7 +30,6 @@ ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "message": pl.String(),
     "value": pl.String(),
 }
-_ISSUE_PARTS = ["row", "field", "code", "severity", "message", "value"]
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def _finish(issues: pl.DataFrame, kind: Kind, columns: Mapping[str, str]) -> pl.
     for position, spec in enumerate(SCHEMAS[kind], start=len(order)):
         order.setdefault(spec.name, position)
     return (
-        issues.select(_ISSUE_PARTS)
+        issues.select(ISSUE_PARTS)
         .with_columns(
             pl.col("field").replace_strict(dict(columns), default=None).alias("column"),
             pl.col("field")
