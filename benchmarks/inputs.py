@@ -19,10 +19,11 @@ import polars as pl
 from centredesk.samples import DEFAULT_SEED, DEFAULT_TODAY
 from centredesk.samples.catalogue import Product
 from centredesk.samples.large import LargeCatalogue, learner_rows, write_large
-from centredesk.store import Store
-from centredesk.store.imports import ImportMeta, record_import
-from centredesk.store.reference import frame
+from centredesk.store import Store, open_store
+from centredesk.store.records import ImportMeta
+from centredesk.validation.engine import Reference
 from centredesk.validation.fields import GRADING_SCHEMES
+from centredesk.validation.identity import identify
 from centredesk.validation.parsing import person_key
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -65,9 +66,9 @@ def prepare(folder: Path, rows: int, log: Callable[[str], None] = print) -> Inpu
     for path in (inputs.store, inputs.catalogue):
         path.unlink(missing_ok=True)
     world, cells = learner_rows(rows, seed=DEFAULT_SEED + 1)
-    with Store.open(inputs.catalogue) as store:
+    with open_store(inputs.catalogue) as store:
         _catalogue(store, world)
-    with Store.open(inputs.store) as store:
+    with open_store(inputs.store) as store:
         _catalogue(store, world)
         _learners(store, cells)
         _results(store, world.products)
@@ -87,7 +88,10 @@ def _write(store: Store, kind: str, accepted: pl.DataFrame) -> None:
         schema={c: pl.String for c in ("column", "field", "code", "severity", "message", "value")}
     ).with_columns(pl.lit(None, pl.Int64).alias("row"))
     rejected = pl.DataFrame(schema={"row": pl.Int64, "cells": pl.String})
-    record_import(store, _meta(kind, accepted.height), accepted, empty_issues, rejected)
+    if kind == "learners":
+        # Who each row is, worked out by validation as an import does.
+        accepted = identify(accepted, Reference(store.reference.frames(["learners"])))
+    store.imports.record(_meta(kind, accepted.height), accepted, empty_issues, rejected)
 
 
 def _catalogue(store: Store, world: LargeCatalogue) -> None:
@@ -134,7 +138,9 @@ def _learners(store: Store, cells: pl.DataFrame) -> None:
 
 def _results(store: Store, products: list[Product]) -> None:
     """A result for every registration; one in ten still withheld."""
-    registrations = frame(store, "registrations").select("registration_id", "product_code")
+    registrations = store.reference.frames(["registrations"])["registrations"].select(
+        "registration_id", "product_code"
+    )
     by_code = {p.code: p for p in products}
     codes = list(by_code)
     grades = [GRADING_SCHEMES[by_code[c].grading_scheme] for c in codes]

@@ -1,15 +1,21 @@
-"""Stores of any size for the browse and app tests, built with SQL in one pass.
+"""Stores of any size for the browse and app tests, built in one pass.
 
-Small stores come from real imports (``record_import``); large ones (100,000 rows and up)
-are generated here with ``INSERT ... SELECT FROM range(...)`` so building them costs well
-under a second instead of going through spreadsheets.
+Small stores come from real imports (``store.imports.record``); large ones (100,000 rows and
+up) are generated here as polars frames and bulk-loaded with ``store.tables.append``, so
+building them costs well under a second instead of going through spreadsheets.
 """
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from pathlib import Path
 
-from centredesk.store import Store
+import polars as pl
+from store_fixtures import record_rows
+
+from centredesk.store import Store, open_store
+from centredesk.validation.parsing import person_key
 
 FORENAMES = ["Amara", "Ben", "Chloé", "Dylan", "Eilidh", "Femi", "Gráinne", "Harry", "Isla", "Jack"]
 SURNAMES = [
@@ -34,112 +40,217 @@ PRODUCTS = [
 ]
 
 
+def _pick(values: list[str], index: pl.Expr) -> pl.Expr:
+    """``values[index]`` for each row, as one vectorised lookup."""
+    return pl.lit(pl.Series(values)).get(index)
+
+
 def build_store(path: Path, learners: int, *, imports: bool = True) -> Path:
     """A store with ``learners`` learners, one registration each, and a booking and a
     result for every tenth registration; plus two imports with issues and rejected rows."""
-    forenames = "[" + ", ".join(f"'{name}'" for name in FORENAMES) + "]"
-    surnames = "[" + ", ".join("'" + name.replace("'", "''") + "'" for name in SURNAMES) + "]"
-    with Store.open(path) as store, store.transaction() as con:
-        con.execute(
-            "INSERT INTO centres (centre_number, name) VALUES ('12345', 'Northgate College')"
+    i = pl.int_range(0, learners, eager=True).alias("i").to_frame()
+    tenth = i.filter(pl.col("i") % 10 == 0)
+    code, title, level, discount, exam, mode = (
+        list(column) for column in zip(*PRODUCTS, strict=True)
+    )
+    with open_store(path) as store, store.transaction():
+        append = store.tables.append
+        append("centres", pl.DataFrame({"centre_number": ["12345"], "name": ["Northgate College"]}))
+        append(
+            "products",
+            pl.DataFrame(
+                {
+                    "product_code": code,
+                    "title": title,
+                    "level": level,
+                    "sector": ["ICT"] * 3,
+                    "discount_code": discount,
+                    "external_assessment": exam,
+                    "assessment_mode": mode,
+                    "operational_end_date": [date(2030, 7, 31)] * 3,
+                    "grading_scheme": ["graded"] * 3,
+                    "registration_fee": [30.0] * 3,
+                }
+            ),
         )
-        con.executemany(
-            "INSERT INTO products VALUES "
-            "(?, ?, ?, 'ICT', ?, ?, ?, DATE '2030-07-31', 'graded', 30)",
-            [list(product) for product in PRODUCTS],
+        append(
+            "learners",
+            i.select(
+                (20000001 + pl.col("i")).alias("learner_number"),
+                pl.lit("12345").alias("centre_number"),
+                _pick(FORENAMES, pl.col("i") % len(FORENAMES)).alias("forename"),
+                _pick(SURNAMES, (pl.col("i") // 7) % len(SURNAMES)).alias("surname"),
+                (pl.lit(date(2005, 1, 1)) + pl.duration(days=pl.col("i") % 2000)).alias(
+                    "date_of_birth"
+                ),
+                pl.when(pl.col("i") % 5 == 4)
+                .then(None)
+                .otherwise((2000000000 + pl.col("i")).cast(pl.String))
+                .alias("uln"),
+                pl.format("REF{}", pl.col("i")).alias("learner_reference"),
+                pl.lit(1).alias("import_id"),
+            ).with_columns(
+                person_key(pl.col("forename"), pl.col("surname"), pl.col("date_of_birth")).alias(
+                    "person_key"
+                )
+            ),
         )
-        con.execute(
-            f"""
-            INSERT INTO learners (learner_number, centre_number, forename, surname,
-                                  date_of_birth, uln, learner_reference, person_key, import_id)
-            SELECT 20000001 + i, '12345',
-                   list_element({forenames}, (i % {len(FORENAMES)})::INT + 1),
-                   list_element({surnames}, ((i // 7) % {len(SURNAMES)})::INT + 1),
-                   DATE '2005-01-01' + (i % 2000)::INT,
-                   CASE WHEN i % 5 = 4 THEN NULL ELSE (2000000000 + i)::VARCHAR END,
-                   'REF' || i, 'key' || i, 1
-            FROM range({learners}) t(i)
-            """
+        append(
+            "registrations",
+            i.select(
+                (1 + pl.col("i")).alias("registration_id"),
+                (20000001 + pl.col("i")).alias("learner_number"),
+                _pick([p[0] for p in PRODUCTS], pl.col("i") % 3).alias("product_code"),
+                pl.lit("12345").alias("centre_number"),
+                (1001 + pl.col("i") // 1000).alias("batch_number"),
+                (pl.lit(date(2024, 9, 1)) + pl.duration(days=pl.col("i") % 30)).alias(
+                    "registration_date"
+                ),
+                _pick(
+                    ["active", "active", "active", "withdrawn", "cancelled"], pl.col("i") % 5
+                ).alias("status"),
+                pl.lit(1).alias("import_id"),
+                (pl.col("i") + 2).alias("source_row"),
+            ),
         )
-        con.execute(
-            f"""
-            INSERT INTO registrations
-            SELECT 1 + i, 20000001 + i,
-                   list_element(['603/0862/X', '500/5959/2', '601/1234/5'], (i % 3)::INT + 1),
-                   '12345', 1001 + i // 1000, DATE '2024-09-01' + (i % 30)::INT,
-                   list_element(['active', 'active', 'active', 'withdrawn', 'cancelled'],
-                                (i % 5)::INT + 1),
-                   1, (i + 2)::INT
-            FROM range({learners}) t(i)
-            """
+        append(
+            "bookings",
+            tenth.select(
+                (1 + pl.col("i") // 10).alias("booking_id"),
+                (1 + pl.col("i")).alias("registration_id"),
+                pl.format("Exam {}", pl.col("i") % 3 + 1).alias("assessment"),
+                (pl.lit(date(2025, 6, 1)) + pl.duration(days=pl.col("i") % 20)).alias(
+                    "session_date"
+                ),
+                pl.lit("on-screen").alias("assessment_mode"),
+                pl.lit("Active").alias("status"),
+                pl.lit(1).alias("attempt"),
+            ),
         )
-        con.execute(
-            f"""
-            INSERT INTO bookings
-            SELECT 1 + i // 10, 1 + i, 'Exam ' || (i % 3 + 1), DATE '2025-06-01' + (i % 20)::INT,
-                   'on-screen', 'Active', 1, NULL
-            FROM range({learners}) t(i) WHERE i % 10 = 0
-            """
-        )
-        con.execute(
-            f"""
-            INSERT INTO results
-            SELECT 1 + i // 10, 1 + i, 'Unit 1', list_element(['Pass', 'Merit', 'Distinction'],
-                   (i % 3)::INT + 1), DATE '2025-08-01', NULL, NULL
-            FROM range({learners}) t(i) WHERE i % 10 = 0
-            """
+        append(
+            "results",
+            tenth.select(
+                (1 + pl.col("i") // 10).alias("result_id"),
+                (1 + pl.col("i")).alias("registration_id"),
+                pl.lit("Unit 1").alias("component"),
+                _pick(["Pass", "Merit", "Distinction"], pl.col("i") % 3).alias("grade"),
+                pl.lit(date(2025, 8, 1)).alias("result_date"),
+            ),
         )
         if imports:
-            _add_imports(con)
+            _add_imports(store)
     return path
 
 
-def _add_imports(con: object) -> None:
+def _add_imports(store: Store) -> None:
     """Two imports of learner files: the first with rejected rows and their issues."""
-    import duckdb
-
-    assert isinstance(con, duckdb.DuckDBPyConnection)
-    con.execute(
-        """
-        INSERT INTO imports VALUES
-          (1, 'autumn-learners.xlsx', 'aaa', 'learners', 'Sheet1', 5, 3, 2, 'dmanager',
-           TIMESTAMP '2025-09-10 09:00:00', TIMESTAMP '2025-09-10 09:00:05'),
-          (2, 'products.csv', 'bbb', 'products', NULL, 3, 3, 0, 'dmanager',
-           TIMESTAMP '2025-09-11 10:00:00', TIMESTAMP '2025-09-11 10:00:01')
-        """
+    store.tables.append(
+        "imports",
+        pl.DataFrame(
+            {
+                "import_id": [1, 2],
+                "file_name": ["autumn-learners.xlsx", "products.csv"],
+                "sha256": ["aaa", "bbb"],
+                "kind": ["learners", "products"],
+                "sheet": ["Sheet1", None],
+                "rows_read": [5, 3],
+                "rows_accepted": [3, 3],
+                "rows_rejected": [2, 0],
+                "os_user": ["dmanager"] * 2,
+                "started_at": [datetime(2025, 9, 10, 9, 0, 0), datetime(2025, 9, 11, 10, 0, 0)],
+                "finished_at": [datetime(2025, 9, 10, 9, 0, 5), datetime(2025, 9, 11, 10, 0, 1)],
+            }
+        ),
     )
-    con.execute(
-        """
-        INSERT INTO import_issues VALUES
-          (1, 4, 'ULN', 'uln', 'ULN_CHECKSUM', 'error',
-           'ULN 1000000042 fails its check digit', '1000000042'),
-          (1, 4, 'Surname', 'surname', 'NAME_CASE', 'warning', 'surname is all capitals', 'SMITH'),
-          (1, 6, 'ULN', 'uln', 'ULN_CHECKSUM', 'error',
-           'ULN 1000000063 fails its check digit', '1000000063'),
-          (1, 6, 'Date of Birth', 'date_of_birth', 'DOB_FUTURE', 'error',
-           'date of birth 01/01/2099 is in the future', '2099-01-01')
-        """
+    store.tables.append(
+        "import_issues",
+        pl.DataFrame(
+            [
+                (
+                    1,
+                    4,
+                    "ULN",
+                    "uln",
+                    "ULN_CHECKSUM",
+                    "error",
+                    "ULN 1000000042 fails its check digit",
+                    "1000000042",
+                ),
+                (
+                    1,
+                    4,
+                    "Surname",
+                    "surname",
+                    "NAME_CASE",
+                    "warning",
+                    "surname is all capitals",
+                    "SMITH",
+                ),
+                (
+                    1,
+                    6,
+                    "ULN",
+                    "uln",
+                    "ULN_CHECKSUM",
+                    "error",
+                    "ULN 1000000063 fails its check digit",
+                    "1000000063",
+                ),
+                (
+                    1,
+                    6,
+                    "Date of Birth",
+                    "date_of_birth",
+                    "DOB_FUTURE",
+                    "error",
+                    "date of birth 01/01/2099 is in the future",
+                    "2099-01-01",
+                ),
+            ],
+            schema=[
+                "import_id",
+                "row",
+                "column_name",
+                "field",
+                "code",
+                "severity",
+                "message",
+                "value",
+            ],
+            orient="row",
+        ),
     )
-    con.execute(
-        """
-        INSERT INTO rejected_rows VALUES
-          (1, 4, '{"Centre Number": "12345", "Forename": "Ann", "Surname": "SMITH",
-                   "Date of Birth": "03/04/2010", "ULN": "1000000042"}'),
-          (1, 6, '{"Centre Number": "12345", "Forename": "Bob", "Surname": "Lee",
-                   "Date of Birth": "01/01/2099", "ULN": "1000000063"}')
-        """
+    cells = [
+        {
+            "Centre Number": "12345",
+            "Forename": "Ann",
+            "Surname": "SMITH",
+            "Date of Birth": "03/04/2010",
+            "ULN": "1000000042",
+        },
+        {
+            "Centre Number": "12345",
+            "Forename": "Bob",
+            "Surname": "Lee",
+            "Date of Birth": "01/01/2099",
+            "ULN": "1000000063",
+        },
+    ]
+    store.tables.append(
+        "rejected_rows",
+        pl.DataFrame(
+            {
+                "import_id": [1, 1],
+                "row": [4, 6],
+                "cells": [json.dumps(row) for row in cells],
+            }
+        ),
     )
 
 
 def import_learners(store: Store, people: list[tuple[str, str, str, str | None]]) -> int:
     """Load ``(forename, surname, ISO date of birth, ULN)`` rows as one learners import,
     through the store's own import writer, all on product 603/0862/X in batch 2001."""
-    from datetime import date, datetime
-
-    import polars as pl
-
-    from centredesk.store.imports import ImportMeta, record_import
-
     accepted = pl.DataFrame(
         {
             "centre_number": ["12345"] * len(people),
@@ -150,10 +261,8 @@ def import_learners(store: Store, people: list[tuple[str, str, str, str | None]]
             "uln": [person[3] for person in people],
             "learner_reference": [None] * len(people),
             "reasonable_adjustments": [None] * len(people),
-            "person_key": [f"{p[0]}|{p[1]}|{p[2]}".casefold() for p in people],
             "batch_number": [2001] * len(people),
             "registration_date": [date(2025, 9, 1)] * len(people),
-            "row": list(range(2, 2 + len(people))),
         },
         schema_overrides={
             "uln": pl.String,
@@ -161,54 +270,68 @@ def import_learners(store: Store, people: list[tuple[str, str, str, str | None]]
             "reasonable_adjustments": pl.String,
         },
     )
-    now = datetime(2025, 9, 12, 8, 30)
-    meta = ImportMeta("spring.xlsx", "ccc", "learners", "Sheet1", len(people), "tester", now, now)
-    empty_issues = pl.DataFrame(
-        schema={
-            "row": pl.Int64,
-            "column": pl.String,
-            "field": pl.String,
-            "code": pl.String,
-            "severity": pl.String,
-            "message": pl.String,
-            "value": pl.String,
-        }
+    return record_rows(
+        store,
+        "learners",
+        accepted,
+        file_name="spring.xlsx",
+        sha256="ccc",
+        when=datetime(2025, 9, 12, 8, 30),
     )
-    empty_rejected = pl.DataFrame(schema={"row": pl.Int64, "cells": pl.String})
-    return record_import(store, meta, accepted, empty_issues, empty_rejected)
 
 
 def add_learner_history(store: Store, uln: str) -> int:
     """Give the learner with ``uln`` a booking, a released result, a result withheld until
     2099 and two audit entries (a status change, a new learner); their learner number."""
-    con = store.con
-    found = con.execute(
-        "SELECT l.learner_number, r.registration_id FROM learners l "
-        "JOIN registrations r USING (learner_number) WHERE l.uln = ?",
-        [uln],
-    ).fetchall()
-    learner, registration = found[0]
-    next_result = con.execute("SELECT coalesce(max(result_id), 0) + 1 FROM results").fetchall()[0][
-        0
-    ]
-    con.execute(
-        "INSERT INTO bookings VALUES ((SELECT max(booking_id) + 1 FROM bookings), ?, "
-        "'Online test paper 1', DATE '2025-11-20', 'on-screen', 'Result Issued', 2, NULL)",
-        [registration],
-    )
-    con.execute(
-        "INSERT INTO results VALUES "
-        "(?, ?, 'Unit 1 Digital communication', 'Merit', DATE '2025-12-01', NULL, NULL), "
-        "(? + 1, ?, 'Unit 2', 'Distinction', DATE '2025-12-02', DATE '2099-08-20', NULL)",
-        [next_result, registration, next_result, registration],
-    )
-    con.execute(
-        "INSERT INTO audit_log VALUES "
-        "(9001, TIMESTAMP '2025-09-12 08:30:00', 'tester', 'learners', ?, 'insert', NULL, "
-        "'{\"surname\": \"O''Brien\"}'), "
-        "(9002, TIMESTAMP '2025-10-01 14:05:00', 'jpatel', 'registrations', ?, 'update', "
-        '\'{"status": "active", "registration_date": "2025-09-01"}\', '
-        '\'{"status": "withdrawn", "registration_date": "2025-09-02"}\')',
-        [str(learner), str(registration)],
-    )
+    learner = store.tables.read("learners").filter(pl.col("uln") == uln)["learner_number"][0]
+    registrations = store.tables.read("registrations")
+    registration = registrations.filter(pl.col("learner_number") == learner)["registration_id"][0]
+    next_booking = (store.tables.read("bookings")["booking_id"].max() or 0) + 1  # type: ignore[operator]
+    next_result = (store.tables.read("results")["result_id"].max() or 0) + 1  # type: ignore[operator]
+    with store.transaction():
+        store.tables.append(
+            "bookings",
+            pl.DataFrame(
+                {
+                    "booking_id": [next_booking],
+                    "registration_id": [registration],
+                    "assessment": ["Online test paper 1"],
+                    "session_date": [date(2025, 11, 20)],
+                    "assessment_mode": ["on-screen"],
+                    "status": ["Result Issued"],
+                    "attempt": [2],
+                }
+            ),
+        )
+        store.tables.append(
+            "results",
+            pl.DataFrame(
+                {
+                    "result_id": [next_result, next_result + 1],
+                    "registration_id": [registration] * 2,
+                    "component": ["Unit 1 Digital communication", "Unit 2"],
+                    "grade": ["Merit", "Distinction"],
+                    "result_date": [date(2025, 12, 1), date(2025, 12, 2)],
+                    "release_date": [None, date(2099, 8, 20)],
+                }
+            ),
+        )
+        store.tables.append(
+            "audit_log",
+            pl.DataFrame(
+                {
+                    "audit_id": [9001, 9002],
+                    "changed_at": [datetime(2025, 9, 12, 8, 30), datetime(2025, 10, 1, 14, 5)],
+                    "os_user": ["tester", "jpatel"],
+                    "table_name": ["learners", "registrations"],
+                    "record_key": [str(learner), str(registration)],
+                    "action": ["insert", "update"],
+                    "before": [None, '{"status": "active", "registration_date": "2025-09-01"}'],
+                    "after": [
+                        '{"surname": "O\'Brien"}',
+                        '{"status": "withdrawn", "registration_date": "2025-09-02"}',
+                    ],
+                }
+            ),
+        )
     return int(learner)

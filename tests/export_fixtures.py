@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+from store_fixtures import record_rows
 
-from centredesk.store import Store
-from centredesk.store.imports import ISSUE_COLUMNS, ImportMeta, record_import
+from centredesk.store import Store, open_store
 
 TODAY = date(2026, 9, 1)
 """The day the tests export on: some results are released by then, some are not."""
@@ -123,29 +123,22 @@ RELEASED, WITHHELD = 4, 2
 
 def _load(store: Store, kind: str, accepted: pl.DataFrame) -> None:
     accepted = accepted.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int32))
-    now = datetime(2026, 9, 1, 9, 0)
-    meta = ImportMeta(
-        f"{kind}.xlsx", f"sha-{kind}", kind, "Sheet1", accepted.height, "test", now, now
+    record_rows(
+        store,
+        kind,
+        accepted,
+        file_name=f"{kind}.xlsx",
+        sha256=f"sha-{kind}",
+        when=datetime(2026, 9, 1, 9, 0),
     )
-    issues = pl.DataFrame(schema={name: pl.String for name in ISSUE_COLUMNS})
-    rejected = pl.DataFrame(schema={"row": pl.Int32, "cells": pl.String})
-    record_import(store, meta, accepted, issues, rejected)
 
 
 def build_store(path: Path) -> Path:
     """Create the export test store at ``path`` and return the path."""
-    learners = LEARNERS.with_columns(
-        person_key=pl.concat_str(
-            pl.col("forename").str.to_lowercase(),
-            pl.col("surname").str.to_lowercase(),
-            pl.col("date_of_birth").cast(pl.String),
-            separator="|",
-        )
-    )
-    with Store.open(path) as store:
+    with open_store(path) as store:
         _load(store, "products", PRODUCTS)
         _load(store, "approvals", APPROVALS)
-        _load(store, "learners", learners)
+        _load(store, "learners", LEARNERS)
         _load(store, "bookings", BOOKINGS.with_columns(pl.col("attempt").cast(pl.Int32)))
         _load(store, "results", RESULTS)
     return path

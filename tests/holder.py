@@ -14,14 +14,18 @@ sys.stdin.readline()
 """
 
 
-def hold(path: Path) -> subprocess.Popen[str]:
-    """Start a process that holds ``path`` read-write until :func:`release`."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def hold(path: Path, *, script: Path | None = None) -> subprocess.Popen[str]:
+    """Start a process that holds ``path`` read-write until :func:`release`.
+
+    With ``script``, the holding code is written to that file and run from it, so the
+    process's command line names the file (``…/centredesk --db PATH`` looks like the app).
+    """
+    if script is None:
+        command = [sys.executable, "-c", HOLD, str(path)]
+    else:
+        script.write_text(HOLD)
+        command = [sys.executable, str(script), str(path)]
+    holder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "holding"
     return holder

@@ -8,8 +8,10 @@ The command line is checked the same way, parser built: it opens the app lazily.
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +66,46 @@ def test_the_root_modules_are_headless() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+ROOT = Path(__file__).resolve().parents[1]
+CONNECTION_NAMES = {"con", "_session", "_connection", "cursor", "execute", "sql"}
+"""What reaching past a store's operations looks like: its connection or raw SQL calls."""
+
+
+def reaches_a_connection(source: str) -> list[str]:
+    """Where ``source`` imports duckdb or touches a connection-like attribute of anything."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [alias.name for alias in node.names]
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            if any(name.split(".")[0] == "duckdb" for name in [*(names), module or ""]):
+                found.append(f"line {node.lineno}: imports duckdb")
+            if module and module.startswith("centredesk.store.duckdb_store"):
+                found.append(f"line {node.lineno}: imports a backend")
+        elif isinstance(node, ast.Attribute) and node.attr in CONNECTION_NAMES:
+            found.append(f"line {node.lineno}: .{node.attr}")
+    return found
+
+
+def test_nothing_outside_the_store_reaches_a_connection() -> None:
+    package = ROOT / "centredesk"
+    checked = [path for path in package.rglob("*.py") if package / "store" not in path.parents]
+    assert len(checked) > 40
+    offenders = {
+        str(path.relative_to(ROOT)): hits
+        for path in checked
+        if (hits := reaches_a_connection(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
+
+
+def test_the_connection_check_would_catch_a_raw_query() -> None:
+    assert reaches_a_connection("rows = store.con.execute('SELECT 1')") == [
+        "line 1: .execute",
+        "line 1: .con",
+    ]
+    assert reaches_a_connection("import duckdb") == ["line 1: imports duckdb"]
+    assert reaches_a_connection("from centredesk.store.duckdb_store import open_file")
+    assert reaches_a_connection("store.browse.row_keys('learners')") == []

@@ -97,3 +97,51 @@ def test_db_option_works_before_and_after_the_command(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert db.exists(), "the named database was written"
         db.unlink()
+
+
+def test_another_applications_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "accounts.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE invoices (id INTEGER)")
+    sheet = tmp_path / "approvals.csv"
+    sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
+    for command in (["import", str(sheet)], ["validate", str(sheet)]):
+        result = run_cli(*command, "--db", str(db))
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1 and "not a centredesk database" in result.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT table_name FROM information_schema.tables").fetchall() == [
+            ("invoices",)
+        ]
+
+
+def test_a_db_in_a_folder_that_does_not_exist_is_refused_naming_it(tmp_path: Path) -> None:
+    db = tmp_path / "typo" / "store.duckdb"
+    sheet = tmp_path / "approvals.csv"
+    sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
+    result = run_cli("import", str(sheet), "--db", str(db))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and str(tmp_path / "typo") in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_failed_first_import_leaves_no_database_behind(tmp_path: Path) -> None:
+    db = tmp_path / "new.duckdb"
+    sheet = tmp_path / "approvals.csv"
+    sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
+    # Interrupted by the user part way through: the import raises, nothing was written.
+    code = (
+        "import sys; from centredesk.cli import main; "
+        "import centredesk.store.duckdb_store.imports as writer; "
+        "writer._WRITERS['approvals'] = lambda con, n: (_ for _ in ()).throw(KeyboardInterrupt); "
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "import", str(sheet), "--db", str(db)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 130, result.stderr
+    assert "nothing was written" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["approvals.csv"]

@@ -10,8 +10,7 @@ import pytest
 
 from centredesk.errors import UserError
 from centredesk.jobs.demo import SAMPLE_FILES, build_demo
-from centredesk.store import Store
-from centredesk.store.queries import table_counts
+from centredesk.store import open_store
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +30,14 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_demo_loads_every_sample_file(demo_db: Path) -> None:
-    with Store.open(demo_db, read_only=True) as store:
-        counts = table_counts(store)
-        imported = store.con.execute(
-            "SELECT file_name, rows_read, rows_accepted, rows_rejected FROM imports "
-            "ORDER BY import_id"
-        ).fetchall()
+    with open_store(demo_db, read_only=True) as store:
+        counts = store.tables.counts()
+        imported = (
+            store.tables.read("imports")
+            .sort("import_id")
+            .select("file_name", "rows_read", "rows_accepted", "rows_rejected")
+            .rows()
+        )
     assert [row[0] for row in imported] == list(SAMPLE_FILES)
     for name, read, accepted, rejected in imported:
         assert accepted + rejected == read, name
@@ -47,9 +48,9 @@ def test_demo_loads_every_sample_file(demo_db: Path) -> None:
 
 
 def test_the_planted_faults_are_rejected_and_kept(demo_db: Path) -> None:
-    with Store.open(demo_db, read_only=True) as store:
-        codes = {row[0] for row in store.con.execute("SELECT code FROM import_issues").fetchall()}
-        rejected = table_counts(store)["rejected_rows"]
+    with open_store(demo_db, read_only=True) as store:
+        codes = set(store.tables.read("import_issues").get_column("code"))
+        rejected = store.tables.counts()["rejected_rows"]
     assert {"ULN_CHECKSUM", "DUP_IN_FILE", "PRODUCT_NOT_APPROVED", "PRODUCT_CLOSED"} <= codes
     assert {"NAME_CASE", "DISCOUNT_CLASH", "ULN_TEMPORARY"} <= codes
     assert rejected > 0
@@ -61,9 +62,9 @@ def test_a_real_database_is_never_replaced_by_a_demo(tmp_path: Path) -> None:
     sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
     from centredesk.jobs.importing import import_file
 
-    with Store.open(path) as store:
+    with open_store(path) as store:
         import_file(sheet, store)
     with pytest.raises(UserError, match="not a demo database"):
         build_demo(path)
-    with Store.open(path, read_only=True) as store:
-        assert table_counts(store)["imports"] == 1
+    with open_store(path, read_only=True) as store:
+        assert store.tables.counts()["imports"] == 1

@@ -27,7 +27,7 @@ from centredesk.errors import UserError
 from centredesk.io.exports import ExportKind
 from centredesk.jobs.exporting import ExportOutcome, export
 from centredesk.jobs.progress import Cancelled, Progress
-from centredesk.store import Store
+from centredesk.store import Store, open_store
 from centredesk.store.exports import ExportFilters
 
 
@@ -38,7 +38,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def store(store_path: Path) -> Any:
-    with Store.open(store_path, read_only=True) as opened:
+    with open_store(store_path, read_only=True) as opened:
         yield opened
 
 

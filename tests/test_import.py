@@ -21,8 +21,7 @@ from centredesk.io.limits import CFB_MAGIC
 from centredesk.jobs.importing import AlreadyImportedError, import_file
 from centredesk.jobs.progress import Cancelled, Progress
 from centredesk.samples.large import FAULT_EVERY, write_large
-from centredesk.store import Store
-from centredesk.store.queries import TABLES, table_counts
+from centredesk.store import TABLES, Store, open_store
 
 TODAY = date(2026, 11, 28)
 PRODUCTS = [
@@ -87,25 +86,22 @@ def learners_csv(path: Path, count: int, *, bad_every: int = 0) -> Path:
 
 def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, sorted: equal snapshots mean an unchanged store."""
-    return {
-        table: sorted(store.con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-        for table in TABLES
-    }
+    return {table: sorted(store.tables.read(table).rows(), key=repr) for table in TABLES}
 
 
 @pytest.fixture
 def catalogued(tmp_path: Path) -> Path:
     """A database holding the catalogue and one centre's approvals."""
     db = tmp_path / "store.duckdb"
-    with Store.open(db) as store:
+    with open_store(db) as store:
         import_file(write_xlsx(tmp_path / "products.xlsx", PRODUCTS), store, today=TODAY)
         import_file(write_xlsx(tmp_path / "approvals.xlsx", APPROVALS), store, today=TODAY)
     return db
 
 
 def test_catalogue_and_approvals_load(catalogued: Path) -> None:
-    with Store.open(catalogued, read_only=True) as store:
-        counts = table_counts(store)
+    with open_store(catalogued, read_only=True) as store:
+        counts = store.tables.counts()
     assert (counts["products"], counts["approvals"], counts["centres"]) == (2, 2, 1)
     assert counts["imports"] == 2
 
@@ -120,14 +116,16 @@ def test_learner_upload_under_a_title_loads_and_rejects_bad_rows(
         ["100001", "603/0862/X", "Bad", "Checksum", "01/01/2010", "1000000042"],
     ]
     upload = write_xlsx(tmp_path / "learners.xlsx", rows, title="Autumn registrations")
-    with Store.open(catalogued) as store:
+    with open_store(catalogued) as store:
         outcome = import_file(upload, store, today=TODAY)
-        counts = table_counts(store)
-        issues = store.con.execute(
-            "SELECT row, column_name, code FROM import_issues WHERE import_id = ?",
-            [outcome.import_id],
-        ).fetchall()
-        cells = store.con.execute("SELECT row, cells FROM rejected_rows").fetchall()
+        counts = store.tables.counts()
+        issues = (
+            store.tables.read("import_issues")
+            .filter(pl.col("import_id") == outcome.import_id)
+            .select("row", "column_name", "code")
+            .rows()
+        )
+        cells = store.tables.read("rejected_rows").select("row", "cells").rows()
     assert outcome.checked.sheet.kind == "learners" and outcome.checked.sheet.kind_inferred
     assert (outcome.accepted, outcome.rejected) == (2, 1)
     assert (counts["learners"], counts["registrations"]) == (2, 2)
@@ -138,14 +136,16 @@ def test_learner_upload_under_a_title_loads_and_rejects_bad_rows(
 
 def test_accepted_plus_rejected_is_always_rows_read(catalogued: Path, tmp_path: Path) -> None:
     upload = learners_csv(tmp_path / "mixed.csv", 300, bad_every=7)
-    with Store.open(catalogued) as store:
+    with open_store(catalogued) as store:
         outcome = import_file(upload, store, today=TODAY)
-        recorded = store.con.execute(
-            "SELECT rows_read, rows_accepted, rows_rejected FROM imports WHERE import_id = ?",
-            [outcome.import_id],
-        ).fetchall()
-        loaded = table_counts(store)["registrations"]
-        kept = table_counts(store)["rejected_rows"]
+        recorded = (
+            store.tables.read("imports")
+            .filter(pl.col("import_id") == outcome.import_id)
+            .select("rows_read", "rows_accepted", "rows_rejected")
+            .rows()
+        )
+        loaded = store.tables.counts()["registrations"]
+        kept = store.tables.counts()["rejected_rows"]
     assert outcome.rejected == 43  # rows 0, 7, ..., 294
     assert recorded == [(300, 257, 43)]
     assert (loaded, kept) == (257, 43)
@@ -153,7 +153,7 @@ def test_accepted_plus_rejected_is_always_rows_read(catalogued: Path, tmp_path: 
 
 def test_the_same_file_twice_is_refused_unless_forced(catalogued: Path, tmp_path: Path) -> None:
     upload = learners_csv(tmp_path / "once.csv", 5)
-    with Store.open(catalogued) as store:
+    with open_store(catalogued) as store:
         import_file(upload, store, today=TODAY)
         before = snapshot(store)
         with pytest.raises(AlreadyImportedError, match="--force"):
@@ -167,7 +167,7 @@ def test_the_same_file_twice_is_refused_unless_forced(catalogued: Path, tmp_path
 
 def test_a_dry_run_writes_nothing(catalogued: Path, tmp_path: Path) -> None:
     upload = learners_csv(tmp_path / "dry.csv", 20, bad_every=5)
-    with Store.open(catalogued) as store:
+    with open_store(catalogued) as store:
         before = snapshot(store)
         outcome = import_file(upload, store, dry_run=True, today=TODAY)
         assert snapshot(store) == before
@@ -183,7 +183,7 @@ def test_a_cancelled_import_writes_nothing(catalogued: Path, tmp_path: Path) -> 
         progress.cancel.set()
 
     progress.callback = press_cancel_while_reading
-    with Store.open(catalogued) as store:
+    with open_store(catalogued) as store:
         before = snapshot(store)
         with pytest.raises(Cancelled):
             import_file(upload, store, progress=progress, today=TODAY)
@@ -233,7 +233,7 @@ BAD_FILES = {
 def test_bad_files_change_nothing(catalogued: Path, tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     BAD_FILES[name](path)
-    with Store.open(catalogued) as store:
+    with open_store(catalogued) as store:
         before = snapshot(store)
         with pytest.raises(UserError) as caught:
             import_file(path, store, today=TODAY)
@@ -248,13 +248,13 @@ KILLED_IMPORT = textwrap.dedent(
     from datetime import date
     from centredesk.jobs.importing import import_file
     from centredesk.jobs.progress import Progress
-    from centredesk.store import Store
+    from centredesk.store import open_store
 
     def report(stage, done, total):
         if stage == "writing" and done == 0:
             print("writing", flush=True)
 
-    with Store.open(sys.argv[1]) as store:
+    with open_store(sys.argv[1]) as store:
         import_file(sys.argv[2], store, progress=Progress(report), today=date(2026, 11, 28))
     print("finished", flush=True)
     """
@@ -266,7 +266,7 @@ def test_an_import_killed_mid_write_leaves_the_store_as_it_was(
     catalogued: Path, tmp_path: Path
 ) -> None:
     upload = learners_csv(tmp_path / "big.csv", 60_000)
-    with Store.open(catalogued, read_only=True) as store:
+    with open_store(catalogued, read_only=True) as store:
         before = snapshot(store)
     child = subprocess.Popen(
         [sys.executable, "-c", KILLED_IMPORT, str(catalogued), str(upload)],
@@ -280,7 +280,7 @@ def test_an_import_killed_mid_write_leaves_the_store_as_it_was(
     child.stdout.close()
     assert line == "writing"
     assert child.returncode == -signal.SIGKILL
-    with Store.open(catalogued) as store:
+    with open_store(catalogued) as store:
         assert snapshot(store) == before
 
 
@@ -309,11 +309,11 @@ def test_a_large_realistic_upload_imports_with_every_row_accounted_for(tmp_path:
     # small files of the other tests never take.
     rows = 30_000
     products, approvals, learners = write_large(tmp_path / "large", rows, today=TODAY)
-    with Store.open(tmp_path / "large.duckdb") as store:
+    with open_store(tmp_path / "large.duckdb") as store:
         for catalogue in (products, approvals):
             assert import_file(catalogue, store, today=TODAY).rejected == 0
         outcome = import_file(learners, store, today=TODAY)
-        counts = table_counts(store)
+        counts = store.tables.counts()
     assert outcome.accepted + outcome.rejected == rows
     assert counts["registrations"] == outcome.accepted
     assert counts["rejected_rows"] == outcome.rejected

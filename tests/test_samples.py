@@ -225,10 +225,10 @@ def test_importing_the_samples_reports_exactly_the_planted_faults(
     generated: tuple[Path, DemoSamples], tmp_path: Path
 ) -> None:
     from centredesk.jobs.importing import import_file
-    from centredesk.store import Store
+    from centredesk.store import open_store
 
     out, samples = generated
-    with Store.open(tmp_path / "demo.duckdb") as store:
+    with open_store(tmp_path / "demo.duckdb") as store:
         for name in SAMPLE_FILES:
             outcome = import_file(out / name, store, today=DEFAULT_TODAY)
             issues = outcome.checked.validated.issues.filter(

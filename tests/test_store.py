@@ -1,42 +1,29 @@
-"""The store on real DuckDB files: schema, migrations, round trips, the import writer."""
+"""The store on real DuckDB files: schema, migrations, opening, round trips, the writer."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from store_fixtures import no_issues, record_rows
 
-from centredesk.store import Store, StoreError
-from centredesk.store.imports import ImportMeta, find_by_sha256, record_import
-from centredesk.store.queries import TABLES, table_counts
-from centredesk.store.schema import SCHEMA_VERSION, current_version
+from centredesk.store import TABLES, StoreError, StoreIntegrityError, open_store
+from centredesk.store.duckdb_store.schema import SCHEMA_VERSION
+from centredesk.validation.catalogue import Severity
+from centredesk.validation.fields import (
+    ASSESSMENT_MODES,
+    BOOKING_STATUSES,
+    GRADING_SCHEMES,
+    KINDS,
+    REGISTRATION_STATUSES,
+)
 
-ISSUES_SCHEMA = {
-    "row": pl.Int64,
-    "column": pl.String,
-    "field": pl.String,
-    "code": pl.String,
-    "severity": pl.String,
-    "message": pl.String,
-    "value": pl.String,
-}
-
-
-def meta(kind: str, rows: int, sha: str = "abc") -> ImportMeta:
-    now = datetime(2026, 11, 1, 9, 30)
-    return ImportMeta(f"{kind}.xlsx", sha, kind, "Sheet1", rows, "tester", now, now)
-
-
-def no_issues() -> pl.DataFrame:
-    return pl.DataFrame(schema=ISSUES_SCHEMA)
-
-
-def no_rejects() -> pl.DataFrame:
-    return pl.DataFrame(schema={"row": pl.Int64, "cells": pl.String})
+EMPTY = dict.fromkeys(TABLES, 0)
 
 
 def learner_rows(**overrides: list[object]) -> pl.DataFrame:
@@ -52,67 +39,156 @@ def learner_rows(**overrides: list[object]) -> pl.DataFrame:
         "batch_number": [1001, 1001, 1001],
         "registration_date": [date(2026, 9, 1)] * 3,
         "reasonable_adjustments": [None, None, "25% extra time"],
-        "person_key": ["zoeobrien|2010-04-03", "zoeobrien|2010-04-03", "seansmithjones|2009-01-09"],
     }
     columns.update(overrides)
     return pl.DataFrame(columns)
 
 
 def test_new_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "new.duckdb") as store:
-        assert current_version(store.con) == SCHEMA_VERSION
-        assert table_counts(store) == dict.fromkeys(TABLES, 0)
+    path = tmp_path / "new.duckdb"
+    with open_store(path) as store:
+        record_rows(store, "learners", learner_rows())
+        assert store.schema_version == SCHEMA_VERSION
+    with open_store(path, read_only=True) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.tables.counts() == {**EMPTY, "learners": 2, "registrations": 3, "imports": 1}
 
 
 def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
     path = tmp_path / "keep.duckdb"
-    with Store.open(path) as store:
-        record_import(store, meta("learners", 3), learner_rows(), no_issues(), no_rejects())
-    with Store.open(path) as store:
-        assert table_counts(store)["registrations"] == 3
-        versions = store.con.execute("SELECT count(*) FROM schema_version").fetchall()
-        assert versions == [(1,)]
+    with open_store(path) as store:
+        record_rows(store, "learners", learner_rows())
+    with open_store(path) as store:
+        assert store.tables.counts()["registrations"] == 3
+        assert store.tables.read("schema_version").get_column("version").to_list() == [1]
 
 
 def test_an_empty_duckdb_file_made_elsewhere_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "empty.duckdb"
     duckdb.connect(str(path)).close()
-    with Store.open(path) as store:
-        assert current_version(store.con) == SCHEMA_VERSION
+    with open_store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
 
 
 def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "future.duckdb"
-    with Store.open(path) as store:
-        store.con.execute("INSERT INTO schema_version (version) VALUES (99)")
+    with open_store(path) as store:
+        store.tables.append("schema_version", pl.DataFrame({"version": [99]}))
     with pytest.raises(StoreError, match="newer centredesk"):
-        Store.open(path)
+        open_store(path)
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.duckdb"
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="not a centredesk database"):
-        Store.open(path)
+        open_store(path)
+
+
+def test_another_applications_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE invoices (id INTEGER, total DECIMAL(8, 2))")
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match=r"holds other tables \(invoices\)") as refused:
+            open_store(path, read_only=read_only)
+        assert str(path) in str(refused.value) and "--db" in str(refused.value)
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    assert tables == [("invoices",)]
+
+
+def test_a_database_in_a_folder_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "no" / "such" / "folder" / "store.duckdb"
+    with pytest.raises(StoreError, match="folder .*folder does not exist") as refused:
+        open_store(path)
+    assert str(path) in str(refused.value)
+    assert not (tmp_path / "no").exists()
+
+
+def test_our_own_default_folder_is_made_at_the_first_write(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "centredesk.duckdb"
+    with open_store(path, create_folder=True) as store:
+        assert not path.parent.exists()
+        record_rows(store, "learners", learner_rows())
+    assert path.is_file()
+
+
+def test_a_new_database_is_made_only_when_something_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    with open_store(path) as store:
+        assert store.tables.counts() == EMPTY
+        assert store.reference.frames(["learners"])["learners"].height == 0
+    assert not path.exists()
+
+
+def test_a_failed_first_write_leaves_no_database_behind(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    rows = learner_rows(registration_date=[date(2026, 9, 1), None, date(2026, 9, 1)])
+    with open_store(path) as store:
+        with pytest.raises(StoreIntegrityError):
+            record_rows(store, "learners", rows)
+        assert not path.exists()
+        assert store.tables.counts() == EMPTY
+        record_rows(store, "learners", learner_rows())  # the store still works afterwards
+    assert path.is_file()
 
 
 def test_read_only_open_of_a_missing_file_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="does not exist"):
-        Store.open(tmp_path / "missing.duckdb", read_only=True)
+        open_store(tmp_path / "missing.duckdb", read_only=True)
+    with open_store(tmp_path / "missing.duckdb", read_only=True, missing="empty") as store:
+        assert store.tables.counts() == EMPTY
+    assert not (tmp_path / "missing.duckdb").exists()
+
+
+def test_a_server_url_is_refused_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="database server"):
+        open_store("postgresql://alice@db/centredesk")
+
+
+def allowed(check: str) -> set[str]:
+    """The quoted values of ``CHECK (column IN ('a', 'b'))``."""
+    return set(re.findall(r"'((?:[^']|'')*)'", check))
+
+
+def test_the_schema_checks_allow_exactly_the_fields_values(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as store:
+        record_rows(store, "learners", learner_rows())
+    with duckdb.connect(str(path), read_only=True) as con:
+        checks = [
+            text
+            for (text,) in con.execute(
+                "SELECT constraint_text FROM duckdb_constraints() WHERE constraint_type = 'CHECK'"
+            ).fetchall()
+        ]
+    expected = {
+        "assessment_mode": set(ASSESSMENT_MODES),
+        "grading_scheme": set(GRADING_SCHEMES),
+        "kind": set(KINDS),
+        "severity": {"error", "warning"},
+    }
+    assert set(Severity.__args__) == expected["severity"]  # type: ignore[attr-defined]
+    for column, values in expected.items():
+        found = [allowed(text) for text in checks if f"({column} IN" in text]
+        assert found and all(values == listed for listed in found), column
+    statuses = [allowed(text) for text in checks if "(status IN" in text]
+    assert sorted(statuses, key=len) == [set(REGISTRATION_STATUSES), set(BOOKING_STATUSES)]
 
 
 def test_same_learner_twice_in_one_file_becomes_one_learner(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "s.duckdb") as store:
-        record_import(store, meta("learners", 3), learner_rows(), no_issues(), no_rejects())
-        learners = store.con.execute(
-            "SELECT learner_number, forename, uln FROM learners ORDER BY learner_number"
-        ).fetchall()
-        registrations = store.con.execute(
-            "SELECT learner_number, product_code, status, source_row FROM registrations "
-            "ORDER BY source_row"
-        ).fetchall()
-    assert learners == [(20000001, "Zoë", "1000000043"), (20000002, "Sean", None)]
-    assert registrations == [
+    with open_store(tmp_path / "s.duckdb") as store:
+        record_rows(store, "learners", learner_rows())
+        learners = store.tables.read("learners").sort("learner_number")
+        registrations = store.tables.read("registrations").sort("source_row")
+    assert learners.select("learner_number", "forename", "uln").rows() == [
+        (20000001, "Zoë", "1000000043"),
+        (20000002, "Sean", None),
+    ]
+    assert registrations.select(
+        "learner_number", "product_code", "status", "source_row"
+    ).rows() == [
         (20000001, "603/0862/X", "active", 2),
         (20000001, "500/5959/2", "active", 3),
         (20000002, "603/0862/X", "active", 4),
@@ -122,21 +198,38 @@ def test_same_learner_twice_in_one_file_becomes_one_learner(tmp_path: Path) -> N
 def test_a_later_upload_matches_existing_learners_by_uln_then_by_name_and_birth(
     tmp_path: Path,
 ) -> None:
-    with Store.open(tmp_path / "s.duckdb") as store:
-        record_import(store, meta("learners", 3), learner_rows(), no_issues(), no_rejects())
+    with open_store(tmp_path / "s.duckdb") as store:
+        record_rows(store, "learners", learner_rows())
         # Zoë again by ULN, Sean again by name and date of birth (he has no ULN).
         later = learner_rows(product_code=["601/1111/1"] * 3)
-        record_import(store, meta("learners", 3, "def"), later, no_issues(), no_rejects())
-        assert table_counts(store)["learners"] == 2
-        assert table_counts(store)["registrations"] == 6
+        record_rows(store, "learners", later, sha256="def")
+        assert store.tables.counts()["learners"] == 2
+        assert store.tables.counts()["registrations"] == 6
+
+
+def test_a_learner_without_a_uln_matches_a_stored_one_with_a_uln_by_name_and_birth(
+    tmp_path: Path,
+) -> None:
+    with open_store(tmp_path / "s.duckdb") as store:
+        record_rows(store, "learners", learner_rows())
+        # Zoë, this time without her ULN (and once with the placeholder): still Zoë.
+        later = learner_rows(uln=[None, "9999999999", None], product_code=["601/1111/1"] * 3)
+        record_rows(store, "learners", later, sha256="def")
+        learners = store.tables.read("learners")
+        registrations = store.tables.read("registrations")
+    assert learners.height == 2
+    assert registrations.group_by("learner_number").len().sort("learner_number").rows() == [
+        (20000001, 4),
+        (20000002, 2),
+    ]
 
 
 def test_the_same_learner_at_another_centre_is_another_learner(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "s.duckdb") as store:
-        record_import(store, meta("learners", 3), learner_rows(), no_issues(), no_rejects())
+    with open_store(tmp_path / "s.duckdb") as store:
+        record_rows(store, "learners", learner_rows())
         other = learner_rows(centre_number=["200002"] * 3)
-        record_import(store, meta("learners", 3, "def"), other, no_issues(), no_rejects())
-        assert table_counts(store)["learners"] == 4
+        record_rows(store, "learners", other, sha256="def")
+        assert store.tables.counts()["learners"] == 4
 
 
 def test_issues_and_rejected_cells_are_kept_with_the_import(tmp_path: Path) -> None:
@@ -150,40 +243,74 @@ def test_issues_and_rejected_cells_are_kept_with_the_import(tmp_path: Path) -> N
             "message": ["1000000042 fails the ULN check digit"],
             "value": ["1000000042"],
         },
-        schema=ISSUES_SCHEMA,
+        schema=no_issues().schema,
     )
     rejected = pl.DataFrame({"row": [5], "cells": [json.dumps({"ULN": "1000000042"})]})
-    with Store.open(tmp_path / "s.duckdb") as store:
-        import_id = record_import(store, meta("learners", 4), learner_rows(), issues, rejected)
-        kept = store.con.execute(
-            "SELECT i.code, i.column_name, r.cells FROM import_issues i "
-            "JOIN rejected_rows r USING (import_id, row) WHERE import_id = ?",
-            [import_id],
-        ).fetchall()
-        record = store.con.execute(
-            "SELECT rows_read, rows_accepted, rows_rejected FROM imports"
-        ).fetchall()
-        assert find_by_sha256(store, "abc") is not None
-        assert find_by_sha256(store, "zzz") is None
+    with open_store(tmp_path / "s.duckdb") as store:
+        import_id = record_rows(
+            store, "learners", learner_rows(), issues=issues, rejected=rejected, sha256="abc"
+        )
+        kept = (
+            store.tables.read("import_issues")
+            .join(store.tables.read("rejected_rows"), on=["import_id", "row"])
+            .filter(pl.col("import_id") == import_id)
+            .select("code", "column_name", "cells")
+            .rows()
+        )
+        record = store.tables.read("imports").select("rows_read", "rows_accepted", "rows_rejected")
+        assert store.imports.find_by_sha256("abc") is not None
+        assert store.imports.find_by_sha256("zzz") is None
     assert kept == [("ULN_CHECKSUM", "ULN", '{"ULN": "1000000042"}')]
-    assert record == [(4, 3, 1)]
+    assert record.rows() == [(4, 3, 1)]
 
 
 def test_counts_that_do_not_add_up_write_nothing(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "s.duckdb") as store:
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as store:
         with pytest.raises(StoreError, match="nothing was written"):
-            record_import(store, meta("learners", 7), learner_rows(), no_issues(), no_rejects())
-        assert table_counts(store) == dict.fromkeys(TABLES, 0)
+            record_rows(store, "learners", learner_rows(), rows_read=7)
+        assert store.tables.counts() == EMPTY
+    assert not path.exists()
 
 
 def test_a_failure_inside_the_write_rolls_back_everything(tmp_path: Path) -> None:
     # A registration date missing slips past validation here on purpose: the NOT NULL
     # constraint fails half-way through, after the import record was written.
+    path = tmp_path / "s.duckdb"
     rows = learner_rows(registration_date=[date(2026, 9, 1), None, date(2026, 9, 1)])
-    with Store.open(tmp_path / "s.duckdb") as store:
-        with pytest.raises(duckdb.ConstraintException):
-            record_import(store, meta("learners", 3), rows, no_issues(), no_rejects())
-        assert table_counts(store) == dict.fromkeys(TABLES, 0)
+    with open_store(path) as store:
+        record_rows(store, "learners", learner_rows())
+        before = store.tables.checksums()
+        with pytest.raises(StoreIntegrityError, match="NOT NULL"):
+            record_rows(store, "learners", rows, sha256="again")
+        assert store.tables.checksums() == before
+        assert store.tables.counts()["imports"] == 1
+
+
+def test_checksums_change_with_any_value_and_not_with_order(tmp_path: Path) -> None:
+    centres = pl.DataFrame(
+        {
+            "centre_number": ["100001", "100002", "100003"],
+            "name": ["Riverside", None, "Northgate"],
+            "created_at": [datetime(2026, 9, 1, 9, 0)] * 3,
+        }
+    )
+    sums = []
+    for name, rows in (("a", centres), ("b", centres.reverse())):
+        with open_store(tmp_path / f"{name}.duckdb") as store:
+            store.tables.append("centres", rows)
+            sums.append(store.tables.checksums())
+    assert sums[0] == sums[1]
+    assert sums[0]["centres"] != 0 and sums[0]["learners"] == 0
+    with open_store(tmp_path / "c.duckdb") as store:
+        store.tables.append("centres", centres.with_columns(pl.col("name").fill_null("")))
+        changed = store.tables.checksums()
+    assert {table for table in TABLES if changed[table] != sums[0][table]} == {"centres"}
+
+
+def test_a_table_name_outside_the_schema_is_refused(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.duckdb") as store, pytest.raises(StoreError, match="no table"):
+        store.tables.read("learners; DROP TABLE imports")
 
 
 def test_products_and_approvals_are_upserted(tmp_path: Path) -> None:
@@ -207,16 +334,16 @@ def test_products_and_approvals_are_upserted(tmp_path: Path) -> None:
         "product_code": ["603/0862/X"],
         "approved_on": [None],
     }
-    with Store.open(tmp_path / "s.duckdb") as store:
-        record_import(store, meta("products", 1), pl.DataFrame(product), no_issues(), no_rejects())
+    with open_store(tmp_path / "s.duckdb") as store:
+        record_rows(store, "products", pl.DataFrame(product), sha256="p1")
         renamed = pl.DataFrame({**product, "title": ["Renamed"]})
-        record_import(store, meta("products", 1, "p2"), renamed, no_issues(), no_rejects())
+        record_rows(store, "products", renamed, sha256="p2")
         accepted = pl.DataFrame(approval, schema_overrides={"approved_on": pl.Date})
         for sha in ("a1", "a2"):
-            record_import(store, meta("approvals", 1, sha), accepted, no_issues(), no_rejects())
-        titles = store.con.execute("SELECT title FROM products").fetchall()
-        approvals = store.con.execute("SELECT * FROM approvals").fetchall()
-        centres = store.con.execute("SELECT centre_number, name FROM centres").fetchall()
-    assert titles == [("Renamed",)]
+            record_rows(store, "approvals", accepted, sha256=sha)
+        titles = store.tables.read("products").get_column("title").to_list()
+        approvals = store.tables.read("approvals").rows()
+        centres = store.tables.read("centres").select("centre_number", "name").rows()
+    assert titles == ["Renamed"]
     assert approvals == [("100001", "603/0862/X", None)]
     assert centres == [("100001", "Riverside Academy")]

@@ -11,7 +11,7 @@ import pytest
 from export_fixtures import FOOD, HEALTH, RIVERSIDE, build_store
 
 from centredesk.jobs.templates import template
-from centredesk.store import Store
+from centredesk.store import open_store
 from centredesk.validation.fields import KINDS, SCHEMAS, Kind
 
 
@@ -95,7 +95,7 @@ def test_product_code_dropdown_comes_from_the_catalogue_on_a_hidden_sheet(
     store_path: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "results.xlsx"
-    with Store.open(store_path, read_only=True) as store:
+    with open_store(store_path, read_only=True) as store:
         outcome = template("results", target, store=store)
     assert outcome.product_codes == 3
     book = openpyxl.load_workbook(target)
@@ -114,7 +114,7 @@ def test_product_code_dropdown_comes_from_the_catalogue_on_a_hidden_sheet(
 def test_the_products_template_has_no_catalogue_dropdown(store_path: Path, tmp_path: Path) -> None:
     # The products template defines new codes: offering the existing ones would mislead.
     target = tmp_path / "products.xlsx"
-    with Store.open(store_path, read_only=True) as store:
+    with open_store(store_path, read_only=True) as store:
         assert template("products", target, store=store).product_codes == 0
     assert openpyxl.load_workbook(target).sheetnames == ["Products", "Instructions"]
 
@@ -177,18 +177,18 @@ FILLED: dict[Kind, dict[str, Any]] = {
 def test_a_filled_in_template_validates_with_no_issues(
     kind: Kind, store_path: Path, tmp_path: Path
 ) -> None:
-    from centredesk.jobs.checking import check_file
+    from centredesk.jobs.checked_file import read_and_validate
 
     target = tmp_path / f"{kind}.xlsx"
-    with Store.open(store_path, read_only=True) as store:
+    with open_store(store_path, read_only=True) as store:
         template(kind, target, store=store)
     book = openpyxl.load_workbook(target)
     sheet = book[kind.capitalize()]
     for col, spec in enumerate(SCHEMAS[kind], start=1):
         sheet.cell(row=2, column=col, value=FILLED[kind].get(spec.name))
     book.save(target)
-    with Store.open(store_path, read_only=True) as store:
-        checked = check_file(target, store=store, today=date(2026, 9, 1))
+    with open_store(store_path, read_only=True) as store:
+        checked = read_and_validate(target, store=store, today=date(2026, 9, 1))
     assert checked.sheet.kind == kind
     assert checked.rows == 1
     assert checked.validated.issues.to_dicts() == []

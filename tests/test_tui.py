@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent
@@ -117,28 +120,60 @@ async def test_sort_by_the_chosen_column_in_the_database_and_reverse(store_path:
         assert app.database.calls["row_keys"] == 3
 
 
-async def test_paging_a_100000_row_table_fetches_one_page_at_a_time(tmp_path: Path) -> None:
+async def test_paging_a_100000_row_table_fetches_pages_ahead_in_workers(tmp_path: Path) -> None:
     app = CentredeskApp(small_store(tmp_path, learners=100_000))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await settle(pilot)
         table = app.query_one("#learners-table", PagedTable)
         assert table.row_count == 100_002
-        assert table.page_fetches == 1
-        await pilot.press("pagedown", "pagedown", "pagedown")
-        await pilot.pause()
-        assert table.cursor_row > 40
-        assert table.page_fetches == 1  # rows 0-99 are one page
-        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")
-        await pilot.pause()
+        assert table.page_fetches == 1  # rows 0-99: this screenful and the next ones
+        while table.page_fetches == 1:
+            await pilot.press("pagedown")
+            await settle(pilot)
+        # Rows 100-199 came before they were needed: row 100 is not on screen yet.
         assert table.page_fetches == 2
+        assert 40 < table.cursor_row < 100
+        assert table.scroll_y + table.size.height - 1 <= 100
         await pilot.press("end")
-        await pilot.pause()
+        await settle(pilot)
         assert table.cursor_row == 100_001
         # The last screenful, rows 99,985-100,001, spans the last two pages.
         assert table.page_fetches == 4
-        assert app.database.calls["rows_for_keys"] == 4
+        assert app.database.calls["rows"] == 4
         assert visible_cells(table, "learner_number")[0] == "20000001"
+        # Every query ran in a worker: none while drawing or handling a key.
+        assert "MainThread" not in app.database.threads
+
+
+async def test_a_slow_store_never_holds_up_a_key_press(tmp_path: Path) -> None:
+    app = CentredeskApp(small_store(tmp_path, learners=1_000))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.query_one("#learners-table", PagedTable)
+        gate = threading.Event()
+        query = app.database.query
+
+        def stuck(call: Any, *, name: str) -> Any:
+            if name == "rows":
+                gate.wait(60)  # a disk that does not answer
+            return query(call, name=name)
+
+        app.database.query = stuck  # type: ignore[method-assign]
+        try:
+            started = time.monotonic()
+            await pilot.press("end", "up", "up")
+            await pilot.pause()
+            assert time.monotonic() - started < 5
+            assert table.cursor_row == 999
+            assert table.row_cells(999) is None  # drawn as a placeholder meanwhile
+            assert table.pending_pages >= 1
+        finally:
+            gate.set()
+        await settle(pilot)
+        assert table.row_cells(999) is not None
+        assert table.pending_pages == 0
 
 
 async def test_enter_opens_the_learner_with_registrations(store_path: Path) -> None:
@@ -288,7 +323,7 @@ async def test_the_file_is_let_go_when_idle_and_reopened_on_demand(tmp_path: Pat
         assert not app.database.is_open
         opens = app.database.opens
         await pilot.press("end")
-        await pilot.pause()
+        await settle(pilot)
         assert app.database.opens == opens + 1
         assert app.query_one("#learners-table", PagedTable).row_cells(301) is not None
 
@@ -302,6 +337,16 @@ async def test_ctrl_q_quits(store_path: Path) -> None:
     assert not app.database.is_open
 
 
-def test_browser_ids_are_stable() -> None:
-    # The benchmark harness drives the app by these ids.
-    assert Browser.__doc__ is not None and "#<view>-table" in Browser.__doc__
+async def test_every_table_has_the_ids_the_benchmarks_drive_it_by(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        views = [browser.view.name for browser in app.query(Browser)]
+        assert views == ["learners", "registrations", "bookings", "results", "products", "imports"]
+        for view in views:
+            assert app.query_one(f"#{view}-browser", Browser).table is app.query_one(
+                f"#{view}-table", PagedTable
+            )
+            app.query_one(f"#{view}-status", Static)
+            if view != "imports":
+                app.query_one(f"#{view}-search", Input)

@@ -76,7 +76,9 @@ def test_database_held_elsewhere(store_path: Path, snap_compare: Any) -> None:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        error = StoreLockedError(Path("/srv/centredesk/centredesk.duckdb"), 4242, "python3")
+        error = StoreLockedError(
+            "/srv/centredesk/centredesk.duckdb", 4242, "centredesk import, pid 4242, user alice"
+        )
         app.show_problem(error, app.action_refresh)
         await pilot.pause()
 

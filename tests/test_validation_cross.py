@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polars as pl
 
-from centredesk.jobs.checking import check_file
+from centredesk.jobs.checked_file import read_and_validate
 from centredesk.jobs.importing import import_file
-from centredesk.store import Store
+from centredesk.store import open_store
 from centredesk.validation.engine import Reference, Validated, validate
 from centredesk.validation.fields import SCHEMAS, Kind
 
@@ -250,10 +250,10 @@ def test_a_learner_file_checked_again_after_import_is_all_duplicates(tmp_path: P
         "123456,603/0862/X,Bob,Lee,04/05/2010,\n",
         encoding="utf-8",
     )
-    store = Store.open(tmp_path / "t.duckdb")
+    store = open_store(tmp_path / "t.duckdb")
     try:
         import_file(sheet, store, today=TODAY)
-        again = check_file(sheet, store=store, today=TODAY)
+        again = read_and_validate(sheet, store=store, today=TODAY)
     finally:
         store.close()
     assert found(again.validated) == [(2, "DUP_IN_STORE"), (3, "DUP_IN_STORE")]

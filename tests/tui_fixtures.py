@@ -8,14 +8,14 @@ from browse_fixtures import add_learner_history, build_store, import_learners
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from centredesk.store import Store
+from centredesk.store import open_store
 
 
 def small_store(tmp_path: Path, learners: int = 300) -> Path:
     """``learners`` generated learners plus Zoë O'Brien and Ann Smythe, imported; Zoë has a
     booking, two results (one withheld) and an audit history."""
     path = build_store(tmp_path / "t.duckdb", learners)
-    with Store.open(path) as store:
+    with open_store(path) as store:
         import_learners(
             store,
             [("Zoë", "O'Brien", "2010-04-03", "1000000043"), ("Ann", "Smythe", "2009-01-02", None)],

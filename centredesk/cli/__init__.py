@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import Protocol
 
+from centredesk.cli.settings import DEFAULT_WAIT, resolve
 from centredesk.errors import UserError
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -54,14 +55,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_CANNOT_RUN, f"centredesk: {message} (see --help)\n")
 
 
-def add_db_argument(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
-    """``--db PATH``, accepted both before and after the subcommand name."""
+def add_db_argument(
+    parser: argparse.ArgumentParser,
+    *,
+    top_level: bool = False,
+    db_help: str = "the database file (default: $CENTREDESK_DB, else the settings file's, "
+    "else centredesk.duckdb in the user data directory)",
+) -> None:
+    """``--db PATH`` and ``--wait SECONDS``, accepted both before and after the subcommand."""
+    default = None if top_level else argparse.SUPPRESS
+    parser.add_argument("--db", default=default, metavar="PATH", help=db_help)
     parser.add_argument(
-        "--db",
-        default=None if top_level else argparse.SUPPRESS,
-        metavar="PATH",
-        help="the database file (default: $CENTREDESK_DB, else centredesk.duckdb in the "
-        "user data directory)",
+        "--wait",
+        default=default,
+        type=float,
+        metavar="SECONDS",
+        help="how long to wait for a database another process holds (default: "
+        f"$CENTREDESK_WAIT, else the settings file's, else {DEFAULT_WAIT:g})",
     )
 
 
@@ -88,10 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        args.settings = resolve(database=args.db, wait=args.wait)
         if args.command is None:
             from centredesk.cli.app import run_app
 
-            return run_app(args.db)
+            return run_app(args.settings)
         status: int = args.handler(args)
         return status
     except UserError as error:

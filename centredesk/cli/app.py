@@ -1,12 +1,24 @@
-"""Opening the full-screen app from the command line."""
+"""Opening the full-screen app from the command line (the app itself is imported lazily)."""
 
 from __future__ import annotations
 
-from centredesk.store import resolve_path
+from centredesk.cli.settings import Settings
+from centredesk.store import open_store
 
 
-def run_app(db: str | None) -> int:
-    """Run the app on the database at ``db`` (or the default) until the user quits."""
+def run_app(settings: Settings) -> int:
+    """Run the app on the settings' database until the user quits.
+
+    The database is tried first, so a --db the app could never open (a folder that does not
+    exist, another application's file) is one line on the terminal, not a full screen.
+    """
+    open_store(
+        settings.location,
+        read_only=True,
+        missing="empty",
+        create_folder=settings.database_is_default,
+        wait=settings.wait,
+    ).close()
     from centredesk.tui.app import run
 
-    return run(resolve_path(db))
+    return run(settings.location)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from centredesk.cli.settings import Settings
 from centredesk.errors import UserError
 from centredesk.jobs.progress import ProgressCallback
+from centredesk.store import Store, StoreLockedError, open_store
 from centredesk.validation.fields import KINDS
 
 
@@ -66,3 +69,32 @@ def existing_file(name: str) -> Path:
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     return path
+
+
+def waiting_notice(stream: TextIO | None = None) -> Callable[[StoreLockedError], None]:
+    """Say on a terminal why a command pauses: the database is held, and by whom.
+
+    Nothing is written to a pipe or a file, so a script sees one line only if the wait
+    ends in failure.
+    """
+    out = stream or sys.stderr
+
+    def notice(held: StoreLockedError) -> None:
+        if out.isatty():
+            who = held.holder or "another process"
+            out.write(f"waiting for {held.location}: in use by {who}\n")
+            out.flush()
+
+    return notice
+
+
+def open_settings_store(settings: Settings, *, read_only: bool = False) -> Store:
+    """The store the settings name, waiting for it as they say; for writing, a new file is
+    made only when something is written."""
+    return open_store(
+        settings.location,
+        read_only=read_only,
+        create_folder=settings.database_is_default,
+        wait=settings.wait,
+        on_wait=waiting_notice(),
+    )

@@ -9,7 +9,6 @@ from centredesk.errors import UserError
 from centredesk.io.exports import EXPORT_KINDS, ExportKind
 from centredesk.jobs.exporting import export
 from centredesk.jobs.progress import Progress
-from centredesk.store import Store, resolve_path
 from centredesk.store.exports import ExportFilters
 from centredesk.validation.fields import BOOKING_STATUSES, REGISTRATION_STATUSES
 
@@ -100,10 +99,10 @@ def filters_from(args: argparse.Namespace) -> ExportFilters:
 
 
 def run(args: argparse.Namespace) -> int:
-    from centredesk.cli.common import terminal_progress
+    from centredesk.cli.common import open_settings_store, terminal_progress
 
     filters = filters_from(args)
-    with Store.open(resolve_path(getattr(args, "db", None)), read_only=True) as store:
+    with open_settings_store(args.settings, read_only=True) as store:
         outcome = export(
             store,
             args.kind,

@@ -12,14 +12,15 @@ from centredesk.cli.common import (
     add_file_arguments,
     add_format_argument,
     existing_file,
+    open_settings_store,
     terminal_progress,
 )
 from centredesk.cli.output import write_file_summary, write_json
-from centredesk.jobs.checking import issue_record
+from centredesk.jobs.checked_file import issue_record
 from centredesk.jobs.importing import ImportOutcome, import_file
 from centredesk.jobs.progress import Progress
 from centredesk.jobs.validating import write_report
-from centredesk.store import Store, read_if_present, resolve_path
+from centredesk.store import open_if_present
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,10 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     source = existing_file(args.file)
-    path = resolve_path(getattr(args, "db", None))
+    settings = args.settings
     progress = Progress(terminal_progress() if args.format == "text" else None)
     # A dry run only reads, and an absent database is an empty one that it does not create.
-    opened = read_if_present(path) if args.dry_run else Store.open(path)
+    opened = (
+        open_if_present(settings.location, wait=settings.wait)
+        if args.dry_run
+        else open_settings_store(settings)
+    )
     with opened as store:
         outcome = import_file(
             source,

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import polars as pl
 
-from centredesk.jobs.checking import CheckedFile
+from centredesk.jobs.checked_file import CheckedFile
 from centredesk.validation.catalogue import BY_CODE
 
 SHOWN_PER_RULE = 20

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from centredesk.jobs.templates import template
-from centredesk.store import read_if_present
+from centredesk.store import open_if_present
 from centredesk.validation.fields import KINDS
 
 
@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # The catalogue only feeds the product dropdown: no database yet is no reason to fail.
-    with read_if_present(getattr(args, "db", None)) as store:
+    with open_if_present(args.settings.location, wait=args.settings.wait) as store:
         outcome = template(args.kind, args.out, store=store, force=args.force)
     print(outcome.summary())
     return 0

@@ -18,10 +18,9 @@ from centredesk.cli.common import (
     terminal_progress,
 )
 from centredesk.cli.output import write_file_summary, write_json
-from centredesk.jobs.checking import CheckedFile, issue_record
+from centredesk.jobs.checked_file import CheckedFile, issue_record
 from centredesk.jobs.progress import Progress
 from centredesk.jobs.validating import validate_file
-from centredesk.store import resolve_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(terminal_progress() if args.format == "text" else None)
     outcome = validate_file(
         source,
-        database=resolve_path(getattr(args, "db", None)),
+        database=args.settings.location,
+        wait=args.settings.wait,
         kind=args.kind,
         sheet=args.sheet,
         report=Path(args.report) if args.report else None,

@@ -6,13 +6,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import platformdirs
-
 from centredesk.errors import UserError
 from centredesk.jobs.importing import ImportOutcome, import_file
 from centredesk.jobs.progress import NO_PROGRESS, Progress
-from centredesk.store import Store
-from centredesk.store.imports import imported_file_names
+from centredesk.store import open_store
 
 # In the order they must load: the catalogue and approvals before the learners that need
 # them, registrations before the bookings and results that attach to them.
@@ -22,11 +19,6 @@ SAMPLE_FILES = ("products.xlsx", "approvals.xlsx", "learners.xlsx", "bookings.xl
 def sample_dir() -> Path:
     """The ``sample_data`` folder of this checkout."""
     return Path(__file__).resolve().parents[2] / "sample_data"
-
-
-def default_demo_path() -> Path:
-    """Demo databases live apart from the real one, so a demo never replaces real data."""
-    return Path(platformdirs.user_data_dir("centredesk")) / "demo.duckdb"
 
 
 def build_demo(
@@ -53,7 +45,7 @@ def build_demo(
         leftover.unlink(missing_ok=True)
     outcomes = []
     try:
-        with Store.open(building) as store:
+        with open_store(building) as store:
             for name in SAMPLE_FILES:
                 outcome = import_file(samples / name, store, progress=progress)
                 outcomes.append(outcome)
@@ -66,8 +58,8 @@ def build_demo(
 
 
 def _check_is_demo(path: Path) -> None:
-    with Store.open(path, read_only=True) as store:
-        names = imported_file_names(store)
+    with open_store(path, read_only=True) as store:
+        names = store.imports.file_names()
     if not names <= set(SAMPLE_FILES):
         raise UserError(
             f"{path} holds imports of other files, so it is not a demo database; "

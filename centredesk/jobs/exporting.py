@@ -23,8 +23,7 @@ from centredesk.io.exports import (
 from centredesk.io.workbook import About, SafeWorkbook, TableSheet
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.store import Store
-from centredesk.store import exports as queries
-from centredesk.store.exports import ExportFilters, ExportQuery
+from centredesk.store.exports import ExportFilters, ExportRows
 
 _NOUNS: dict[ExportKind, str] = {
     "products": "products",
@@ -75,33 +74,34 @@ def export(
         if filters.product is None or session is None:
             raise UserError("the register needs a product code and a session date")
         return _register(store, target, filters, session, force, progress)
-    query = queries.registrations(filters) if kind == "registrations" else queries.bookings(filters)
+    exports = store.exports
+    query = exports.registrations(filters) if kind == "registrations" else exports.bookings(filters)
     descriptions = {
         "registrations": "Registrations: learners on products, with batch, date and status.",
         "bookings": "Bookings: learners entered for assessment sittings, with status.",
     }
     with SafeWorkbook(target, force=force) as book:
         table = book.add_table(SHEET_NAMES[kind], columns_for(kind))
-        _stream(store, query, table, progress)
+        _stream(query, table, progress)
         book.add_about(About(kind.capitalize(), descriptions[kind], filters.applied(), table.rows))
     return ExportOutcome(kind, target, table.rows)
 
 
 def _check_filters(store: Store, filters: ExportFilters) -> None:
-    if filters.product is not None and queries.find_product(store, filters.product) is None:
+    if filters.product is not None and store.exports.find_product(filters.product) is None:
         raise UserError(
             f"product {filters.product} is not in the catalogue: check the code "
             "(603/0862/X or 6030862X), or import the catalogue first"
         )
-    if filters.centre is not None and not queries.centre_known(store, filters.centre):
+    if filters.centre is not None and not store.exports.centre_known(filters.centre):
         raise UserError(f"centre {filters.centre} is not in the store: check the centre number")
 
 
-def _stream(store: Store, query: ExportQuery, table: TableSheet, progress: Progress) -> None:
+def _stream(query: ExportRows, table: TableSheet, progress: Progress) -> None:
     """Copy a query's rows into a sheet, a chunk at a time, reporting progress."""
-    total = query.count(store)
+    total = query.count()
     progress.step("exporting", 0, total)
-    for chunk in query.chunks(store):
+    for chunk in query.chunks():
         table.append(chunk)
         progress.step("exporting", table.rows, total)
 
@@ -119,7 +119,7 @@ def _products(
         table = book.add_table(
             SHEET_NAMES["products"], columns_for("products", with_approval=with_centre)
         )
-        _stream(store, queries.products(filters), table, progress)
+        _stream(store.exports.products(filters), table, progress)
         book.add_about(About("Approved products", description, filters.applied(), table.rows))
     return ExportOutcome("products", target, table.rows)
 
@@ -132,11 +132,11 @@ def _results(
     force: bool,
     progress: Progress,
 ) -> ExportOutcome:
-    withheld = queries.withheld_results(filters, today).count(store)
+    withheld = store.exports.withheld_results(filters, today).count()
     with SafeWorkbook(target, force=force) as book:
         table = book.add_table(SHEET_NAMES["results"], columns_for("results"))
-        _stream(store, queries.results(filters, today), table, progress)
-        write_grade_summary(book, queries.grade_counts(store, filters, today))
+        _stream(store.exports.results(filters, today), table, progress)
+        write_grade_summary(book, store.exports.grade_counts(filters, today))
         book.add_about(
             About(
                 "Learner results",
@@ -162,13 +162,13 @@ def _register(
     progress: Progress,
 ) -> ExportOutcome:
     assert filters.product is not None
-    code, title = queries.find_product(store, filters.product) or (filters.product, "")
-    query = queries.register(code, session, filters.centre)
+    code, title = store.exports.find_product(filters.product) or (filters.product, "")
+    query = store.exports.register(code, session, filters.centre)
     printed = datetime.now().strftime("%d/%m/%Y %H:%M")
     with SafeWorkbook(target, force=force) as book:
         table = book.add_table(SHEET_NAMES["register"], columns_for("register"))
         prepare_register(table, code, title, session, printed)
-        _stream(store, query, table, progress)
+        _stream(query, table, progress)
         applied = {**filters.applied(), "session": f"{session:%d/%m/%Y}"}
         book.add_about(
             About(

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import polars as pl
 
+from centredesk.dates import UK_DATE_TIME
 from centredesk.errors import UserError
 from centredesk.io.reader import file_sha256
-from centredesk.jobs.checking import CheckedFile, check_file
+from centredesk.jobs.checked_file import CheckedFile, read_and_validate
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.store import Store, os_user
-from centredesk.store.imports import ImportMeta, find_by_sha256, next_batch_number, record_import
+from centredesk.store.records import ImportMeta
 from centredesk.validation.fields import Kind
 
 
@@ -65,14 +66,16 @@ def import_file(
     today = today or started.date()
     sha256 = file_sha256(path)
     if store is not None and not dry_run and not force:
-        previous = find_by_sha256(store, sha256)
+        previous = store.imports.find_by_sha256(sha256)
         if previous is not None:
             raise AlreadyImportedError(
                 f"{path.name} was already imported (import {previous.import_id}, "
-                f"{previous.finished_at:%d/%m/%Y %H:%M}, as {previous.file_name}); "
+                f"{previous.finished_at:{UK_DATE_TIME}}, as {previous.file_name}); "
                 "use --force to import it again"
             )
-    checked = check_file(path, kind=kind, sheet=sheet, store=store, today=today, progress=progress)
+    checked = read_and_validate(
+        path, kind=kind, sheet=sheet, store=store, today=today, progress=progress
+    )
     if dry_run or store is None:
         return ImportOutcome(checked, None, None)
 
@@ -81,11 +84,9 @@ def import_file(
     accepted = parsed.filter(~pl.col("row").is_in(rejected_rows.implode()))
     batch_number: int | None = None
     if checked.sheet.kind == "learners":
-        batch_number = next_batch_number(store)
-        accepted = accepted.with_columns(
-            pl.col("batch_number").fill_null(batch_number),
-            pl.col("registration_date").fill_null(today),
-        )
+        # Validation has filled in the registration date; the batch is the import's to give.
+        batch_number = store.imports.next_batch_number()
+        accepted = accepted.with_columns(pl.col("batch_number").fill_null(batch_number))
     cells = checked.sheet.cells
     rejected = cells.filter(pl.col("row").is_in(rejected_rows.implode())).select(
         "row", pl.struct(pl.exclude("row")).struct.json_encode().alias("cells")
@@ -101,6 +102,6 @@ def import_file(
         started_at=started,
         finished_at=datetime.now(),
     )
-    import_id = record_import(store, meta, accepted, checked.validated.issues, rejected)
+    import_id = store.imports.record(meta, accepted, checked.validated.issues, rejected)
     progress.report("writing", accepted.height, accepted.height)
     return ImportOutcome(checked, import_id, batch_number)

@@ -13,7 +13,6 @@ from pathlib import Path
 from centredesk.io.export_templates import write_template
 from centredesk.io.workbook import SafeWorkbook
 from centredesk.store import Store
-from centredesk.store.exports import catalogue_codes
 from centredesk.validation.fields import SCHEMAS, Kind
 
 
@@ -39,7 +38,7 @@ def template(
 ) -> TemplateOutcome:
     """Write the upload template for ``kind`` to ``target``."""
     target = Path(target)
-    codes = catalogue_codes(store) if store is not None else []
+    codes = store.exports.catalogue_codes() if store is not None else []
     with SafeWorkbook(target, force=force) as book:
         write_template(book, kind, codes)
     dropdown = len(codes) if kind != "products" else 0

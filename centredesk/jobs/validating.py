@@ -2,7 +2,7 @@
 
 The store is opened read-only (a database that does not exist yet means an empty store, so
 the catalogue checks are skipped and said to be), the file goes through the same
-read-and-check step as an import (:func:`centredesk.jobs.checking.check_file`), and the
+read-and-check step as an import (:func:`centredesk.jobs.checked_file.read_and_validate`), and the
 fix-list workbook is written when asked for.
 """
 
@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 from centredesk.io.report import write_fix_list
-from centredesk.jobs.checking import CheckedFile, check_file
+from centredesk.jobs.checked_file import CheckedFile, read_and_validate
 from centredesk.jobs.progress import NO_PROGRESS, Progress
-from centredesk.store import read_if_present
+from centredesk.store import Location, open_if_present
 from centredesk.validation.fields import Kind
 
 
@@ -30,7 +30,8 @@ class ValidationOutcome:
 def validate_file(
     path: str | Path,
     *,
-    database: Path | None,
+    database: Location,
+    wait: float = 0,
     kind: Kind | None = None,
     sheet: str | None = None,
     report: Path | None = None,
@@ -39,8 +40,8 @@ def validate_file(
     progress: Progress = NO_PROGRESS,
 ) -> ValidationOutcome:
     """Read and check ``path``; the store at ``database`` is only read, never written."""
-    with read_if_present(database) as store:
-        checked = check_file(
+    with open_if_present(database, wait=wait) as store:
+        checked = read_and_validate(
             path, kind=kind, sheet=sheet, store=store, today=today, progress=progress
         )
     written = None

@@ -1,20 +1,98 @@
-"""The DuckDB store: schema, queries, changes and the audit log. The only place with SQL."""
+"""The store: every query and change of centredesk's data, behind named operations.
 
-from centredesk.store.connection import (
-    Store,
-    default_path,
-    os_user,
-    read_if_present,
-    resolve_path,
-)
-from centredesk.store.errors import StoreError, StoreLockedError
+Open one with :func:`open_store` and call its operations (``store.browse.row_keys(...)``,
+``store.imports.record(...)``, ``store.reference.frames(...)``, ``with
+store.transaction():``). The interface is :mod:`centredesk.store.interface`; each backend is
+a package of its own (``duckdb_store``), the only place with SQL and the only code that
+touches a connection.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+from centredesk.store.errors import OnWait, StoreError, StoreIntegrityError, StoreLockedError
+from centredesk.store.interface import TABLES, Store
+from centredesk.store.location import Location, ServerURL, parse_location
+
+Missing = Literal["create", "empty", "refuse"]
+"""What a file that does not exist means: make it at the first write (reading an empty
+store until then), read an empty store and never make it, or refuse."""
+
+
+def open_store(
+    location: Location | str,
+    *,
+    read_only: bool = False,
+    missing: Missing | None = None,
+    create_folder: bool = False,
+    wait: float = 0,
+    on_wait: OnWait | None = None,
+) -> Store:
+    """Open the store at ``location``, a DuckDB file path (or a server URL, not yet served).
+
+    For writing, a file that does not exist is made at the first write, never before; a
+    held file is tried again for up to ``wait`` seconds (``on_wait`` is told once if it must
+    wait). ``missing`` says what a file that does not exist means (see
+    :data:`~centredesk.store.duckdb_store.Missing`); ``create_folder`` allows making the
+    file's folder (only for our own default location).
+    """
+    where = parse_location(location) if isinstance(location, str) else location
+    if isinstance(where, ServerURL):
+        raise StoreError(
+            f"{where} is a database server; this centredesk works on a DuckDB file: "
+            "give a file path with --db"
+        )
+    from centredesk.store.duckdb_store import open_file
+
+    return open_file(
+        where,
+        read_only=read_only,
+        missing=missing,
+        create_folder=create_folder,
+        wait=wait,
+        on_wait=on_wait,
+    )
+
+
+@contextmanager
+def open_if_present(location: Location | str, *, wait: float = 0) -> Iterator[Store | None]:
+    """The store at ``location`` opened read-only for a block, or None when there is none.
+
+    Checking a file or writing a template needs no database: an absent one is an empty
+    store, and must not be created as a side effect.
+    """
+    where = parse_location(location) if isinstance(location, str) else location
+    if isinstance(where, Path) and not where.exists():
+        yield None
+        return
+    with open_store(where, read_only=True, wait=wait) as store:
+        yield store
+
+
+def os_user() -> str:
+    """The operating-system user recorded on imports and in the audit log."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
 
 __all__ = [
+    "TABLES",
+    "Location",
+    "ServerURL",
     "Store",
     "StoreError",
+    "StoreIntegrityError",
     "StoreLockedError",
-    "default_path",
+    "open_if_present",
+    "open_store",
     "os_user",
-    "read_if_present",
-    "resolve_path",
+    "parse_location",
 ]

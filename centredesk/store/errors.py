@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from centredesk.errors import UserError
 
@@ -12,15 +12,32 @@ class StoreError(UserError):
 
 
 class StoreLockedError(StoreError):
-    """Another process holds the database file for writing."""
+    """Another process holds the database, and it was not let go within the wait."""
 
-    def __init__(self, path: Path, pid: int | None, holder: str | None = None) -> None:
-        self.path = path
+    def __init__(
+        self, location: str, pid: int | None, holder: str | None = None, waited: float = 0
+    ) -> None:
+        self.location = location
         self.pid = pid
         self.holder = holder
-        who = f"process {pid}" if pid else "another process"
-        if holder:
-            who += f" ({holder})"
+        """Who holds it, in words: ``centredesk app, pid 12038, user alice``."""
+        self.waited = waited
+        who = holder or (f"process {pid}" if pid else "another process")
+        after = f" (waited {waited:g} s)" if waited else ""
         super().__init__(
-            f"{path} is in use by {who}; close it there or wait for it to finish, then retry"
+            f"{location} is in use by {who}{after}: close it there or wait for it to finish, "
+            "then retry (--wait SECONDS waits longer)"
         )
+
+
+class StoreIntegrityError(Exception):
+    """A write broke one of the schema's constraints.
+
+    Validation should have kept such a row out, so this is our bug, not the user's: it is
+    deliberately not a :class:`~centredesk.errors.UserError` and ends in a traceback. The
+    transaction it happened in was rolled back.
+    """
+
+
+OnWait = Callable[[StoreLockedError], None]
+"""Told once, when a held database makes an opener start waiting for it."""

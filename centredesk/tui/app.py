@@ -1,7 +1,7 @@
 """The full-screen app: a dashboard and a paged, searchable table per kind of record.
 
-The app is given the database path, not an open store: it holds the file only while it
-reads (see :mod:`centredesk.tui.database`), so an import in another terminal can run while
+The app is given the database's location, not an open store: it holds the file only while
+it reads (see :mod:`centredesk.tui.database`), so an import in another terminal can run while
 the app sits open. When the file is held by another process the app says which file and
 which process, and offers to retry or quit.
 """
@@ -9,7 +9,6 @@ which process, and offers to retry or quit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -19,7 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from centredesk.errors import UserError
+from centredesk.store import Location
 from centredesk.tui.database import IDLE_SECONDS, Database
+from centredesk.tui.reading import StoreProblem
 from centredesk.tui.screens.dashboard import DashboardView
 from centredesk.tui.screens.help import HelpScreen
 from centredesk.tui.screens.imports import ImportScreen
@@ -58,10 +59,10 @@ class CentredeskApp(App[int]):
         ),
     ]
 
-    def __init__(self, db_path: Path, *, idle_seconds: float = IDLE_SECONDS) -> None:
+    def __init__(self, location: Location, *, idle_seconds: float = IDLE_SECONDS) -> None:
         super().__init__()
-        self.db_path = db_path
-        self.database = Database(db_path, idle_seconds=idle_seconds)
+        self.location = location
+        self.database = Database(location, idle_seconds=idle_seconds)
         self._problem_open = False
 
     def compose(self) -> ComposeResult:
@@ -76,7 +77,7 @@ class CentredeskApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.db_path.name
+        self.sub_title = self.location.name
         self.query_one(DashboardView).load()
         self.set_interval(0.5, self._idle_tick)
 
@@ -142,12 +143,12 @@ class CentredeskApp(App[int]):
 
     # -- the database held elsewhere ----------------------------------------------------
 
-    @on(Browser.Problem)
-    @on(DashboardView.Problem)
+    @on(StoreProblem)
+    def _store_problem(self, event: StoreProblem) -> None:
+        self.show_problem(event.error, event.retry)
+
     @on(PagedTable.FetchFailed)
-    def _store_problem(
-        self, event: Browser.Problem | DashboardView.Problem | PagedTable.FetchFailed
-    ) -> None:
+    def _page_problem(self, event: PagedTable.FetchFailed) -> None:
         self.show_problem(event.error, self.action_refresh)
 
     def show_problem(self, error: UserError, retry: Callable[[], None]) -> None:
@@ -189,6 +190,6 @@ class CentredeskApp(App[int]):
         yield SystemCommand("Keys and search help", "F1 or ?", self.action_help)
 
 
-def run(db_path: Path) -> int:
+def run(location: Location) -> int:
     """Run the app until the user quits; returns the exit status."""
-    return CentredeskApp(db_path).run() or 0
+    return CentredeskApp(location).run() or 0

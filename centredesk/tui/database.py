@@ -1,11 +1,13 @@
-"""The app's hold on the database file: opened when a query needs it, let go when idle.
+"""The app's hold on the database: opened when a query needs it, let go when idle.
 
 DuckDB lets no other process open a file that one process holds, and a read-only hold
 still shuts out a writer. So the app never sits on the file: every query goes through
-:meth:`Database.query`, which opens a read-only connection if none is open, and the app
-calls :meth:`Database.close_if_idle` from a timer so that after a couple of quiet seconds
-an import run from another terminal can take the file. Reopening costs about 40 ms on a
-1,000,000-row file (measured), paid once by the first key press after a pause.
+:meth:`Database.query` (always from a worker thread, never while drawing), which opens the
+store read-only if it is not open, and the app calls :meth:`Database.close_if_idle` from a
+timer so that after a couple of quiet seconds an import run from another terminal can take
+the file. Reopening costs about 40 ms on a 1,000,000-row file (measured), paid once by the
+first query after a pause. A database that does not exist yet reads as an empty store and is
+not created.
 """
 
 from __future__ import annotations
@@ -14,11 +16,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
-from centredesk.store import Store
-from centredesk.store.browse import data_version
+from centredesk.store import Location, Store, open_store
 
 R = TypeVar("R")
 
@@ -27,16 +27,17 @@ IDLE_SECONDS = 2.0
 
 
 class Database:
-    """Runs store queries for the app, from the event loop or worker threads, one at a time.
+    """Runs store queries for the app, one at a time.
 
-    ``calls`` counts the queries asked for by function name, so tests and the benchmark
-    harness can see what the screen asked of the store.
+    ``calls`` counts the queries asked for by name, and ``threads`` the threads they ran
+    on, so tests and the benchmark harness can see what the screen asked of the store.
     """
 
-    def __init__(self, path: Path, *, idle_seconds: float = IDLE_SECONDS) -> None:
-        self.path = path
+    def __init__(self, location: Location, *, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.location = location
         self.idle_seconds = idle_seconds
         self.calls: Counter[str] = Counter()
+        self.threads: Counter[str] = Counter()
         self.opens = 0
         self._store: Store | None = None
         self._lock = threading.RLock()
@@ -49,29 +50,27 @@ class Database:
     def is_open(self) -> bool:
         return self._store is not None
 
-    def query(self, function: Callable[..., R], /, *args: object, **kwargs: object) -> R:
-        """Call ``function(store, *args, **kwargs)`` on an open store.
+    def query(self, call: Callable[[Store], R], *, name: str) -> R:
+        """``call(store)`` on an open store; ``name`` says what it asks, for ``calls``.
 
         Raises the store's :class:`~centredesk.store.StoreError` (for instance
         ``StoreLockedError`` while an import holds the file) for the caller to show.
         """
         with self._lock:
             store = self._open()
-            self.calls[function.__name__] += 1
+            self.calls[name] += 1
+            self.threads[threading.current_thread().name] += 1
             try:
-                return function(store, *args, **kwargs)
+                return call(store)
             finally:
                 self._last_used = time.monotonic()
 
     def _open(self) -> Store:
         if self._store is not None:
             return self._store
-        if not self.path.exists():
-            # A first run: create the empty database so every table shows, empty.
-            Store.open(self.path).close()
-        store = Store.open(self.path, read_only=True)
+        store = open_store(self.location, read_only=True, missing="empty")
         self.opens += 1
-        version = data_version(store)
+        version = store.tables.data_version()
         if self._version is not None and version != self._version:
             self.changed = True
         self._version = version

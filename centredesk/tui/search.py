@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from centredesk.errors import UserError
+from centredesk.store.views import View
 
 ALIASES: dict[str, str] = {
     "batch": "batch",
@@ -29,7 +30,14 @@ ALIASES: dict[str, str] = {
     "number": "learner_number",
     "uln": "uln",
 }
-"""What people type before the colon -> the store's search field."""
+"""What people type before the colon -> the store's search field (the views define the
+fields; the first word for a field here is the one the app shows)."""
+
+HINTS: dict[str, str] = {
+    "products": "product:603/0862",
+}
+"""The search bar's example, where a view's differs from the people views'."""
+PEOPLE_HINT = "smi  or  surname:smi dob:03/04 batch:1001 uln:"
 
 _PAIR = re.compile(r"(?:^|\s)([A-Za-z_]+):")
 
@@ -61,6 +69,20 @@ def parse_search(
     return search
 
 
+def short_name(field: str) -> str:
+    """The word the app shows for a search field: its first alias."""
+    return next((alias for alias, name in ALIASES.items() if name == field), field)
+
+
 def _known(allowed: tuple[str, ...]) -> str:
-    short = {field: alias for alias, field in reversed(list(ALIASES.items()))}
-    return ", ".join(f"{short.get(field, field)}:" for field in allowed) or "nothing"
+    return ", ".join(f"{short_name(field)}:" for field in allowed) or "nothing"
+
+
+def search_hint(view: View) -> str:
+    """The example in a view's empty search bar."""
+    return HINTS.get(view.name, PEOPLE_HINT)
+
+
+def field_list(view: View) -> str:
+    """A view's search fields as people type them: ``surname forename dob …``."""
+    return " ".join(short_name(field) for field in view.search_fields)

@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from centredesk.validation import cross_rules, judging, linking
+from centredesk.validation import cross_rules, identity, judging, linking
 from centredesk.validation.checking import ISSUE_PARTS, NO_PROGRESS, ProgressLike
 from centredesk.validation.fields import SCHEMAS, Kind
 from centredesk.validation.parsing import person_key as person_key
@@ -30,6 +30,16 @@ ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "message": pl.String(),
     "value": pl.String(),
 }
+
+
+REFERENCE_NEEDS: dict[Kind, tuple[str, ...]] = {
+    "learners": ("centres", "products", "approvals", "learners", "registrations"),
+    "bookings": ("centres", "products", "registrations", "bookings"),
+    "results": ("centres", "products", "registrations", "results"),
+    "products": ("products",),
+    "approvals": ("centres", "products", "approvals"),
+}
+"""Which of the store's frames each kind's rules look at (the store supplies them by name)."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +123,8 @@ def _cross(
     )
     ok = ~pl.col("row").is_in(failed.implode())
     if kind == "learners":
-        return cross_rules.learners(parsed, ok, reference, today)
+        parsed, issues, notes = cross_rules.learners(parsed, ok, reference, today)
+        return identity.identify(parsed, reference), issues, notes
     if kind == "bookings":
         return linking.bookings(parsed, ok, reference)
     if kind == "results":

@@ -8,35 +8,23 @@ plain text blocks that fit an 80-column terminal.
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.message import Message
 from textual.widgets import Static
 
-from centredesk.errors import UserError
-from centredesk.store import details
-from centredesk.store.browse import UK_TIME
+from centredesk.dates import uk_date
+from centredesk.store.records import Dashboard
 from centredesk.tui.database import Database
+from centredesk.tui.reading import ReadsStore
 
 
-class DashboardView(Grid):
+class DashboardView(Grid, ReadsStore):
     """Four panels of figures; ``loads`` counts finished loads."""
 
     DEFAULT_CSS = """
     DashboardView { grid-size: 2 2; grid-columns: 1fr 1fr; grid-rows: auto 1fr; height: 1fr; }
     DashboardView > Static { border: round $primary 50%; padding: 0 1; height: 100%; }
     """
-
-    class Loaded(Message):
-        def __init__(self, figures: details.Dashboard) -> None:
-            super().__init__()
-            self.figures = figures
-
-    class Problem(Message):
-        def __init__(self, error: UserError) -> None:
-            super().__init__()
-            self.error = error
 
     def __init__(self, database: Database) -> None:
         super().__init__(id="dashboard-view")
@@ -54,18 +42,11 @@ class DashboardView(Grid):
             widget.border_title = title
             yield widget
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self) -> None:
         """Read the figures again."""
-        try:
-            figures = self.database.query(details.dashboard)
-        except UserError as error:
-            self.post_message(self.Problem(error))
-            return
-        self.post_message(self.Loaded(figures))
+        self.read_store(lambda store: store.details.dashboard(), self._show, name="dashboard")
 
-    def on_dashboard_view_loaded(self, message: Loaded) -> None:
-        figures = message.figures
+    def _show(self, figures: Dashboard) -> None:
         self.query_one("#dashboard-counts", Static).update(
             "\n".join(
                 f"{name.capitalize():<14}{count:>12,}" for name, count in figures.counts.items()
@@ -85,7 +66,7 @@ class DashboardView(Grid):
             rejected = f"{item.rows_rejected:,} rejected"
             if item.rows_rejected:
                 rejected = f"[$text-error]{rejected}[/]"
-            imports.append(f"{item.finished_at:{UK_TIME}} [b]{escape(name)}[/b]")
+            imports.append(f"{uk_date(item.finished_at)} [b]{escape(name)}[/b]")
             imports.append(f"  {item.rows_accepted:,} loaded, {rejected}")
         self.query_one("#dashboard-imports", Static).update(
             "\n".join(imports) if figures.latest_imports else "No imports yet."

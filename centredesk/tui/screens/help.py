@@ -10,7 +10,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-HELP = """\
+from centredesk.store.views import VIEWS
+from centredesk.tui.search import field_list
+
+HELP = f"""\
 [b]Views[/b]
   1 Dashboard   2 Learners   3 Registrations   4 Bookings
   5 Results     6 Products   7 Imports
@@ -22,9 +25,9 @@ HELP = """\
   Enter                    open the learner, or the import
   /                        search;  Esc leaves the search bar
 
-[b]Search[/b]  (prefix, any case; several fields at once)
-  smi                      surname starts with "smi"
-  surname:smi first:jo     fields: surname forename dob learner uln
+[b]Search[/b]  fields: {field_list(VIEWS["learners"])}
+  smi                      surname starts with "smi" (any case)
+  surname:smi first:jo     several fields at once: all must match
   batch:1001 product:6030862X   dob:03/04/2010 (born, day first)
   dob:03/04  or  dob:3/4   born on 3 April, any year
 

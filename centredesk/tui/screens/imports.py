@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
+import polars as pl
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from centredesk.errors import UserError
-from centredesk.store import details
-from centredesk.store.browse import UK_TIME
+from centredesk.dates import uk_date
+from centredesk.store import Store
+from centredesk.store.records import ImportSummary, RejectedRow
 from centredesk.tui.database import Database
+from centredesk.tui.reading import ReadsStore
 from centredesk.tui.widgets.browser import Browser
 from centredesk.tui.widgets.paged_table import PagedTable
+from centredesk.validation.catalogue import rule
 
 
 def explanation(code: str) -> str:
     """What a rule means and how to fix it, from the rule catalogue (the code alone if the
     catalogue does not know it)."""
-    try:
-        from centredesk.validation.catalogue import rule
-    except ImportError:
-        return code
     try:
         entry = rule(code)
     except KeyError:
@@ -35,16 +33,10 @@ def explanation(code: str) -> str:
     return f"{entry.meaning} Fix: {entry.fix}"
 
 
-class ImportScreen(Screen[None]):
+class ImportScreen(Screen[None], ReadsStore):
     """Opened by Enter on an import: rules on top, the chosen rule's issues below."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
-
-    class Loaded(Message):
-        def __init__(self, summary: details.ImportSummary | None, groups: Any) -> None:
-            super().__init__()
-            self.summary = summary
-            self.groups = groups
 
     def __init__(self, database: Database, import_id: int) -> None:
         super().__init__(id="import")
@@ -64,18 +56,19 @@ class ImportScreen(Screen[None]):
         self.sub_title = f"import {self.import_id}"
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        try:
-            summary = self.database.query(details.import_summary, self.import_id)
-            groups = self.database.query(details.issue_groups, self.import_id)
-        except UserError as error:
-            self.app.call_from_thread(self.app.notify, str(error), severity="error")
-            return
-        self.post_message(self.Loaded(summary, groups))
+        import_id = self.import_id
 
-    def on_import_screen_loaded(self, message: Loaded) -> None:
-        summary = message.summary
+        def summary_and_groups(store: Store) -> tuple[ImportSummary | None, pl.DataFrame]:
+            return (
+                store.details.import_summary(import_id),
+                store.details.issue_groups(import_id),
+            )
+
+        self.read_store(summary_and_groups, self._show, name="import_summary")
+
+    def _show(self, answer: tuple[ImportSummary | None, pl.DataFrame]) -> None:
+        summary, groups = answer
         if summary is None:
             self.query_one("#import-summary", Static).update(
                 f"There is no import {self.import_id}."
@@ -84,14 +77,14 @@ class ImportScreen(Screen[None]):
         self.query_one("#import-summary", Static).update(
             f"[b]{escape(summary.file_name)}[/b] ({summary.kind}"
             f"{', sheet ' + escape(summary.sheet) if summary.sheet else ''})"
-            f"  {summary.finished_at:{UK_TIME}} by {escape(summary.os_user)}\n"
+            f"  {uk_date(summary.finished_at)} by {escape(summary.os_user)}\n"
             f"{summary.rows_read:,} rows read: {summary.rows_accepted:,} loaded, "
             f"{summary.rows_rejected:,} rejected"
         )
         rules = self.query_one("#import-rules", DataTable)
         rules.add_columns("Rule", "Severity", "Issues", "Rows")
         self.codes = []
-        for code, severity, issues, rows in message.groups.rows():
+        for code, severity, issues, rows in groups.rows():
             self.codes.append(code)
             rules.add_row(code, severity, f"{issues:,}", f"{rows:,}")
         if not self.codes:
@@ -135,15 +128,10 @@ class ImportScreen(Screen[None]):
         self.app.push_screen(RejectedRowScreen(self.database, self.import_id, row))
 
 
-class RejectedRowScreen(Screen[None]):
+class RejectedRowScreen(Screen[None], ReadsStore):
     """Every cell of a rejected row as it was read, the offending cells highlighted."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
-
-    class Loaded(Message):
-        def __init__(self, rejected: details.RejectedRow | None) -> None:
-            super().__init__()
-            self.rejected = rejected
 
     def __init__(self, database: Database, import_id: int, row: int) -> None:
         super().__init__(id="rejected-row")
@@ -162,17 +150,15 @@ class RejectedRowScreen(Screen[None]):
         self.sub_title = f"import {self.import_id}, row {self.row}"
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        try:
-            rejected = self.database.query(details.rejected_row, self.import_id, self.row)
-        except UserError as error:
-            self.app.call_from_thread(self.app.notify, str(error), severity="error")
-            return
-        self.post_message(self.Loaded(rejected))
+        import_id, row = self.import_id, self.row
+        self.read_store(
+            lambda store: store.details.rejected_row(import_id, row),
+            self._show,
+            name="rejected_row",
+        )
 
-    def on_rejected_row_screen_loaded(self, message: Loaded) -> None:
-        rejected = message.rejected
+    def _show(self, rejected: RejectedRow | None) -> None:
         if rejected is None:
             self.query_one("#rejected-title", Static).update(
                 f"Row {self.row} of import {self.import_id} was loaded; it has warnings only."

@@ -9,18 +9,16 @@ from typing import ClassVar
 
 import polars as pl
 from rich.markup import escape
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from centredesk.errors import UserError
-from centredesk.store import details
-from centredesk.store.details import cell_text
+from centredesk.store.records import LearnerDetail
+from centredesk.tui.columns import cell_text
 from centredesk.tui.database import Database
+from centredesk.tui.reading import ReadsStore
 
 SECTIONS = (
     ("registrations", "Registrations"),
@@ -129,15 +127,10 @@ def fill_table(table: DataTable[str], headers: tuple[str, ...], rows: list[Row])
     table.add_rows(rows)
 
 
-class LearnerScreen(Screen[None]):
+class LearnerScreen(Screen[None], ReadsStore):
     """Opened by Enter on a learner's row anywhere; Esc goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
-
-    class Loaded(Message):
-        def __init__(self, detail: details.LearnerDetail | None) -> None:
-            super().__init__()
-            self.detail = detail
 
     def __init__(self, database: Database, learner_number: int) -> None:
         super().__init__(id="learner")
@@ -157,17 +150,11 @@ class LearnerScreen(Screen[None]):
         self.sub_title = f"learner {self.learner_number}"
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        try:
-            detail = self.database.query(details.learner_detail, self.learner_number)
-        except UserError as error:
-            self.app.call_from_thread(self.app.notify, str(error), severity="error")
-            return
-        self.post_message(self.Loaded(detail))
+        number = self.learner_number
+        self.read_store(lambda store: store.details.learner(number), self._show, name="learner")
 
-    def on_learner_screen_loaded(self, message: Loaded) -> None:
-        detail = message.detail
+    def _show(self, detail: LearnerDetail | None) -> None:
         panel = self.query_one("#learner-details", Static)
         if detail is None:
             panel.update(f"There is no learner {self.learner_number}.")

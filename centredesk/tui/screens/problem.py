@@ -18,11 +18,9 @@ from centredesk.store import StoreLockedError
 def explain(error: UserError) -> str:
     """The problem in words for the user: the held file and the holding process by name."""
     if isinstance(error, StoreLockedError):
-        who = f"process {error.pid}" if error.pid else "another process"
-        if error.holder:
-            who += f" ({error.holder})"
+        who = error.holder or (f"process {error.pid}" if error.pid else "another process")
         return (
-            f"The database\n  {error.path}\nis in use by {who}.\n\n"
+            f"The database\n  {error.location}\nis in use by {who}.\n\n"
             "An import or another program is probably writing to it. Wait for it to "
             "finish (or close it there), then retry."
         )

@@ -14,8 +14,7 @@ from typing import Any
 from centredesk.io.reader import SheetData, read_sheet
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.store import Store
-from centredesk.store.reference import reference_frames
-from centredesk.validation.engine import Reference, Validated, validate
+from centredesk.validation.engine import REFERENCE_NEEDS, Reference, Validated, validate
 from centredesk.validation.fields import Kind
 
 
@@ -48,7 +47,7 @@ class CheckedFile:
         return self.rows - self.rejected
 
 
-def check_file(
+def read_and_validate(
     path: str | Path,
     *,
     kind: Kind | None = None,
@@ -63,7 +62,9 @@ def check_file(
     data = read_sheet(path, kind=kind, sheet=sheet)
     progress.step("reading", data.cells.height, data.cells.height)
     reference = (
-        Reference(reference_frames(store, data.kind)) if store is not None else Reference.empty()
+        Reference(store.reference.frames(REFERENCE_NEEDS[data.kind]))
+        if store is not None
+        else Reference.empty()
     )
     validated = validate(
         data.kind,

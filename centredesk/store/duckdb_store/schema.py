@@ -3,13 +3,39 @@
 The schema version lives in ``schema_version``; :func:`migrate` brings any older file up to
 :data:`SCHEMA_VERSION` when a store is opened. Each migration is a list of statements that
 run in one transaction, so a file is never left half-migrated.
+
+The CHECK lists of allowed values come from the field definitions in
+:mod:`centredesk.validation.fields` (and the rule catalogue's severities), so the schema and
+the rules cannot disagree. A change to one of those lists is a schema change: it needs a
+migration that replaces the CHECK in files made before it (a test compares a new file's
+constraints with the definitions).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import get_args
+
 import duckdb
 
+from centredesk.store.errors import StoreError
+from centredesk.validation.catalogue import Severity
+from centredesk.validation.fields import (
+    ASSESSMENT_MODES,
+    BOOKING_STATUSES,
+    GRADING_SCHEMES,
+    KINDS,
+    REGISTRATION_STATUSES,
+)
+
 SCHEMA_VERSION = 1
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """``CHECK (column IN (...))`` for a column that holds one of ``values``."""
+    quoted = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"CHECK ({column} IN ({quoted}))"
+
 
 _V1 = [
     """
@@ -19,7 +45,7 @@ _V1 = [
         created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
     )
     """,
-    """
+    f"""
     CREATE TABLE products (
         product_code         VARCHAR PRIMARY KEY,
         title                VARCHAR NOT NULL,
@@ -27,10 +53,10 @@ _V1 = [
         sector               VARCHAR,
         discount_code        VARCHAR,
         external_assessment  BOOLEAN NOT NULL DEFAULT false,
-        assessment_mode      VARCHAR CHECK (assessment_mode IN ('on-screen', 'paper-based')),
+        assessment_mode      VARCHAR {one_of("assessment_mode", ASSESSMENT_MODES)},
         operational_end_date DATE,
         grading_scheme       VARCHAR NOT NULL DEFAULT 'graded'
-                             CHECK (grading_scheme IN ('graded', 'pass-fail', 'unclassified')),
+                             {one_of("grading_scheme", GRADING_SCHEMES)},
         registration_fee     DECIMAL(8, 2)
     )
     """,
@@ -60,7 +86,7 @@ _V1 = [
         created_at             TIMESTAMP NOT NULL DEFAULT current_timestamp
     )
     """,
-    """
+    f"""
     CREATE TABLE registrations (
         registration_id   BIGINT PRIMARY KEY,
         learner_number    BIGINT NOT NULL,
@@ -69,21 +95,20 @@ _V1 = [
         batch_number      BIGINT NOT NULL,
         registration_date DATE NOT NULL,
         status            VARCHAR NOT NULL DEFAULT 'active'
-                          CHECK (status IN ('active', 'withdrawn', 'cancelled', 'completed')),
+                          {one_of("status", REGISTRATION_STATUSES)},
         import_id         BIGINT,
         source_row        INTEGER
     )
     """,
-    """
+    f"""
     CREATE TABLE bookings (
         booking_id      BIGINT PRIMARY KEY,
         registration_id BIGINT NOT NULL,
         assessment      VARCHAR NOT NULL,
         session_date    DATE NOT NULL,
-        assessment_mode VARCHAR CHECK (assessment_mode IN ('on-screen', 'paper-based')),
+        assessment_mode VARCHAR {one_of("assessment_mode", ASSESSMENT_MODES)},
         status          VARCHAR NOT NULL DEFAULT 'Active'
-                        CHECK (status IN ('Active', 'Cancelled', 'Transferred',
-                                          'Pending Result', 'Result Issued')),
+                        {one_of("status", BOOKING_STATUSES)},
         attempt         INTEGER NOT NULL DEFAULT 1 CHECK (attempt BETWEEN 1 AND 2),
         import_id       BIGINT
     )
@@ -99,13 +124,12 @@ _V1 = [
         import_id       BIGINT
     )
     """,
-    """
+    f"""
     CREATE TABLE imports (
         import_id     BIGINT PRIMARY KEY,
         file_name     VARCHAR NOT NULL,
         sha256        VARCHAR NOT NULL,
-        kind          VARCHAR NOT NULL
-                      CHECK (kind IN ('learners', 'bookings', 'results', 'products', 'approvals')),
+        kind          VARCHAR NOT NULL {one_of("kind", KINDS)},
         sheet         VARCHAR,
         rows_read     INTEGER NOT NULL,
         rows_accepted INTEGER NOT NULL,
@@ -116,14 +140,14 @@ _V1 = [
         CHECK (rows_accepted + rows_rejected = rows_read)
     )
     """,
-    """
+    f"""
     CREATE TABLE import_issues (
         import_id   BIGINT NOT NULL,
         row         INTEGER,
         column_name VARCHAR,
         field       VARCHAR,
         code        VARCHAR NOT NULL,
-        severity    VARCHAR NOT NULL CHECK (severity IN ('error', 'warning')),
+        severity    VARCHAR NOT NULL {one_of("severity", get_args(Severity))},
         message     VARCHAR NOT NULL,
         value       VARCHAR
     )
@@ -171,8 +195,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Bring the database up to :data:`SCHEMA_VERSION`; returns the version it started at."""
     start = current_version(con)
     if start > SCHEMA_VERSION:
-        from centredesk.store.errors import StoreError
-
         raise StoreError(
             f"the database was written by a newer centredesk (schema {start}, this one "
             f"knows {SCHEMA_VERSION}): upgrade centredesk to open it"

@@ -1,15 +1,19 @@
 """Reference frames the validation rules check a file against.
 
-Validation never queries the database: the jobs ask this module for the frames a kind's
-rules need and hand them over. Each frame comes out through Arrow, which costs about a
-second per million rows instead of minutes through Python objects.
+Validation never queries the database: it says which frames a kind's rules need, the jobs
+ask ``store.reference`` for them by name and hand them over. Each frame comes out through
+Arrow, which costs about a second per million rows instead of minutes through Python objects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import polars as pl
 
-from centredesk.store.connection import Store
+from centredesk.store.duckdb_store.session import Session
+from centredesk.store.errors import StoreError
+from centredesk.store.interface import Reference
 
 _QUERIES: dict[str, str] = {
     "centres": "SELECT centre_number, name FROM centres",
@@ -43,24 +47,17 @@ _QUERIES: dict[str, str] = {
     """,
 }
 
-# Which frames each kind's rules look at.
-NEEDS: dict[str, tuple[str, ...]] = {
-    "learners": ("centres", "products", "approvals", "learners", "registrations"),
-    "bookings": ("centres", "products", "registrations", "bookings"),
-    "results": ("centres", "products", "registrations", "results"),
-    "products": ("products",),
-    "approvals": ("centres", "products", "approvals"),
-}
 
+class DuckDBReference(Reference):
+    def __init__(self, session: Session) -> None:
+        self._session = session
 
-def frame(store: Store, name: str) -> pl.DataFrame:
-    """One reference frame by name (a key of :data:`NEEDS`'s values)."""
-    table = store.con.sql(_QUERIES[name]).to_arrow_table()
-    result = pl.from_arrow(table)
-    assert isinstance(result, pl.DataFrame)
-    return result
-
-
-def reference_frames(store: Store, kind: str) -> dict[str, pl.DataFrame]:
-    """Every frame the rules for ``kind`` need, keyed by name."""
-    return {name: frame(store, name) for name in NEEDS[kind]}
+    def frames(self, names: Iterable[str]) -> dict[str, pl.DataFrame]:
+        found: dict[str, pl.DataFrame] = {}
+        for name in names:
+            if name not in _QUERIES:
+                raise StoreError(f"no reference frame called {name!r}")
+            frame = pl.from_arrow(self._session.con.sql(_QUERIES[name]).to_arrow_table())
+            assert isinstance(frame, pl.DataFrame)
+            found[name] = frame
+        return found

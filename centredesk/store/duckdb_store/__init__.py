@@ -1,0 +1,97 @@
+"""The DuckDB backend: one file holds the whole store.
+
+:func:`open_file` is how :func:`centredesk.store.open_store` opens a path. Each group of
+operations is a module of this package; they share one :class:`Session`, the only holder of
+the connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from centredesk.store.duckdb_store.browse import DuckDBBrowse
+from centredesk.store.duckdb_store.connection import check_folder, check_is_ours, connect
+from centredesk.store.duckdb_store.details import DuckDBDetails
+from centredesk.store.duckdb_store.exports import DuckDBExports
+from centredesk.store.duckdb_store.imports import DuckDBImports
+from centredesk.store.duckdb_store.reference import DuckDBReference
+from centredesk.store.duckdb_store.schema import current_version, migrate
+from centredesk.store.duckdb_store.session import Session, empty_database
+from centredesk.store.duckdb_store.tables import DuckDBTables
+from centredesk.store.errors import OnWait, StoreError
+from centredesk.store.interface import Store
+
+if TYPE_CHECKING:
+    from centredesk.store import Missing
+
+
+class DuckDBStore(Store):
+    """A centredesk store in one DuckDB file."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.location = session.path
+        self.read_only = session.read_only
+        self.browse = DuckDBBrowse(session)
+        self.details = DuckDBDetails(session)
+        self.imports = DuckDBImports(session)
+        self.reference = DuckDBReference(session)
+        self.exports = DuckDBExports(session)
+        self.tables = DuckDBTables(session)
+
+    @property
+    def schema_version(self) -> int:
+        return 0 if self._session.pending else current_version(self._session.con)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._session.transaction():
+            yield
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def open_file(
+    path: Path,
+    *,
+    read_only: bool = False,
+    missing: Missing | None = None,
+    create_folder: bool = False,
+    wait: float = 0,
+    on_wait: OnWait | None = None,
+) -> DuckDBStore:
+    """Open the store in the DuckDB file at ``path``, migrating it when opened for writing.
+
+    ``missing`` defaults to ``"create"`` for writing and ``"refuse"`` read-only. Only our
+    own default folder may be made (``create_folder``): a ``--db`` in a folder that does not
+    exist is refused, naming it.
+    """
+    missing = missing or ("refuse" if read_only else "create")
+    if not path.exists():
+        if missing == "refuse":
+            raise StoreError(f"{path} does not exist: import data or run `centredesk demo` first")
+        if not create_folder:
+            check_folder(path)
+        session = Session(
+            path,
+            empty_database(),
+            read_only=read_only or missing == "empty",
+            pending=True,
+            create_folder=create_folder,
+            wait=wait,
+            on_wait=on_wait,
+        )
+        return DuckDBStore(session)
+    con = connect(path, read_only=read_only, wait=wait, on_wait=on_wait)
+    try:
+        check_is_ours(con, path)
+        if not read_only:
+            migrate(con)
+    except BaseException:
+        con.close()
+        raise
+    return DuckDBStore(Session(path, con, read_only=read_only, wait=wait, on_wait=on_wait))

@@ -1,0 +1,247 @@
+"""Writing an import on DuckDB: accepted rows, the import record, its issues and rejects.
+
+Everything of one import lands in one transaction, so a crash or a kill at any moment
+leaves the store as it was. Frames go in through Arrow (DuckDB reads a registered polars
+frame directly); no row is inserted one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+
+import duckdb
+import polars as pl
+
+from centredesk.store.duckdb_store.session import Session
+from centredesk.store.errors import StoreError
+from centredesk.store.interface import Imports
+from centredesk.store.records import ISSUE_COLUMNS, ImportMeta, PreviousImport
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, query: str, params: list[object] | None = None) -> int:
+    rows = con.execute(query, params or []).fetchall()
+    return int(rows[0][0] or 0)
+
+
+class DuckDBImports(Imports):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def find_by_sha256(self, sha256: str) -> PreviousImport | None:
+        rows = self._session.con.execute(
+            "SELECT import_id, file_name, finished_at FROM imports WHERE sha256 = ? "
+            "ORDER BY import_id DESC LIMIT 1",
+            [sha256],
+        ).fetchall()
+        if not rows:
+            return None
+        import_id, file_name, finished_at = rows[0]
+        return PreviousImport(int(import_id), str(file_name), finished_at)
+
+    def file_names(self) -> set[str]:
+        rows = self._session.con.execute("SELECT file_name FROM imports").fetchall()
+        return {str(row[0]) for row in rows}
+
+    def next_batch_number(self) -> int:
+        return _scalar(
+            self._session.con, "SELECT coalesce(max(batch_number), 1000) + 1 FROM registrations"
+        )
+
+    def record(
+        self,
+        meta: ImportMeta,
+        accepted: pl.DataFrame,
+        issues: pl.DataFrame,
+        rejected: pl.DataFrame,
+    ) -> int:
+        if accepted.height + rejected.height != meta.rows_read:
+            raise StoreError(
+                f"internal check failed: {accepted.height} accepted + {rejected.height} "
+                f"rejected != {meta.rows_read} rows read; nothing was written"
+            )
+        writer = _WRITERS.get(meta.kind)
+        if writer is None:
+            raise StoreError(f"unknown import kind {meta.kind!r}")
+        incoming = {
+            "incoming_issues": issues.select(ISSUE_COLUMNS),
+            "incoming_rejected": rejected.select("row", "cells"),
+            "incoming": accepted,
+        }
+        used: list[duckdb.DuckDBPyConnection] = []
+        try:
+            with self._session.transaction() as con:
+                # Registered on the connection the transaction runs on (the first write of a
+                # new store opens its file), and let go of only after the transaction ended:
+                # inside an aborted one that would fail and hide the real error.
+                used.append(con)
+                for name, frame in incoming.items():
+                    con.register(name, frame)
+                return self._write(con, meta, accepted.height, rejected.height, writer)
+        finally:
+            for con in used:
+                for name in incoming:
+                    with suppress(duckdb.Error):
+                        con.unregister(name)
+
+    def _write(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        meta: ImportMeta,
+        accepted: int,
+        rejected: int,
+        writer: Callable[[duckdb.DuckDBPyConnection, int], int],
+    ) -> int:
+        import_id = _scalar(con, "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
+        con.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                import_id,
+                meta.file_name,
+                meta.sha256,
+                meta.kind,
+                meta.sheet,
+                meta.rows_read,
+                accepted,
+                rejected,
+                meta.os_user,
+                meta.started_at,
+                meta.finished_at,
+            ],
+        )
+        con.execute(
+            'INSERT INTO import_issues SELECT ?, row, "column", field, code, severity, '
+            "message, value FROM incoming_issues",
+            [import_id],
+        )
+        con.execute(
+            "INSERT INTO rejected_rows SELECT ?, row, cells FROM incoming_rejected", [import_id]
+        )
+        written = writer(con, import_id) if accepted else 0
+        if written != accepted:
+            raise StoreError(
+                f"internal check failed: {written} of {accepted} accepted rows could be "
+                "attached; nothing was written"
+            )
+        return import_id
+
+
+def _write_products(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    con.execute(
+        """
+        INSERT INTO products
+        SELECT product_code, title, level, sector, discount_code,
+               coalesce(external_assessment, false), assessment_mode, operational_end_date,
+               coalesce(grading_scheme, 'graded'), registration_fee
+        FROM incoming
+        ON CONFLICT (product_code) DO UPDATE SET
+            title = excluded.title, level = excluded.level, sector = excluded.sector,
+            discount_code = excluded.discount_code,
+            external_assessment = excluded.external_assessment,
+            assessment_mode = excluded.assessment_mode,
+            operational_end_date = excluded.operational_end_date,
+            grading_scheme = excluded.grading_scheme,
+            registration_fee = excluded.registration_fee
+        """
+    )
+    return _scalar(con, "SELECT count(*) FROM incoming")
+
+
+def _write_approvals(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    con.execute(
+        """
+        INSERT INTO centres (centre_number, name)
+        SELECT centre_number, max(centre_name) FROM incoming GROUP BY centre_number
+        ON CONFLICT (centre_number) DO UPDATE SET name = coalesce(excluded.name, centres.name)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO approvals
+        SELECT centre_number, product_code, approved_on FROM incoming
+        ON CONFLICT (centre_number, product_code) DO UPDATE SET
+            approved_on = coalesce(excluded.approved_on, approvals.approved_on)
+        """
+    )
+    return _scalar(con, "SELECT count(*) FROM incoming")
+
+
+def _write_learners(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    # Validation has said who each row's learner is: a stored learner's number, or (for a
+    # learner new to the store) an identity that rows of the same person share.
+    base = _scalar(con, "SELECT coalesce(max(learner_number), 20000000) FROM learners")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE new_learners AS
+        SELECT learner_identity, ? + row_number() OVER (ORDER BY min(row)) AS learner_number
+        FROM incoming WHERE learner_number IS NULL
+        GROUP BY learner_identity
+        """,
+        [base],
+    )
+    # New learners take their details from the first row that names them.
+    con.execute(
+        """
+        INSERT INTO learners (learner_number, centre_number, forename, surname, date_of_birth,
+                              uln, learner_reference, reasonable_adjustments, person_key,
+                              import_id)
+        SELECT n.learner_number, i.centre_number, i.forename, i.surname, i.date_of_birth,
+               i.uln, i.learner_reference, i.reasonable_adjustments, i.person_key, ?
+        FROM incoming i JOIN new_learners n USING (learner_identity)
+        WHERE i.learner_number IS NULL
+        QUALIFY row_number() OVER (PARTITION BY n.learner_number ORDER BY i.row) = 1
+        """,
+        [import_id],
+    )
+    first_id = _scalar(con, "SELECT coalesce(max(registration_id), 0) FROM registrations")
+    con.execute(
+        """
+        INSERT INTO registrations
+        SELECT ? + row_number() OVER (ORDER BY i.row),
+               coalesce(i.learner_number, n.learner_number), i.product_code, i.centre_number,
+               i.batch_number, i.registration_date, 'active', ?, i.row
+        FROM incoming i LEFT JOIN new_learners n
+          ON i.learner_number IS NULL AND n.learner_identity = i.learner_identity
+        """,
+        [first_id, import_id],
+    )
+    con.execute("DROP TABLE new_learners")
+    return _scalar(con, "SELECT count(*) FROM registrations WHERE import_id = ?", [import_id])
+
+
+def _write_bookings(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    # Validation has already resolved each row's registration, attempt number and mode.
+    first_id = _scalar(con, "SELECT coalesce(max(booking_id), 0) FROM bookings")
+    con.execute(
+        """
+        INSERT INTO bookings
+        SELECT ? + row_number() OVER (ORDER BY row), registration_id, assessment, session_date,
+               assessment_mode, coalesce(booking_status, 'Active'), attempt, ?
+        FROM incoming
+        """,
+        [first_id, import_id],
+    )
+    return _scalar(con, "SELECT count(*) FROM bookings WHERE import_id = ?", [import_id])
+
+
+def _write_results(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    first_id = _scalar(con, "SELECT coalesce(max(result_id), 0) FROM results")
+    con.execute(
+        """
+        INSERT INTO results
+        SELECT ? + row_number() OVER (ORDER BY row), registration_id, component, grade,
+               result_date, release_date, ?
+        FROM incoming
+        """,
+        [first_id, import_id],
+    )
+    return _scalar(con, "SELECT count(*) FROM results WHERE import_id = ?", [import_id])
+
+
+_WRITERS: dict[str, Callable[[duckdb.DuckDBPyConnection, int], int]] = {
+    "products": _write_products,
+    "approvals": _write_approvals,
+    "learners": _write_learners,
+    "bookings": _write_bookings,
+    "results": _write_results,
+}

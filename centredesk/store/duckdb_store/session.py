@@ -1,0 +1,115 @@
+"""The connection behind one open DuckDB store, and its transactions.
+
+A store opened for writing on a file that does not exist yet makes no file until its first
+transaction: until then it reads an empty in-memory database with the same schema. If that
+first transaction fails, the file it made is removed again, so a failed first import leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import duckdb
+
+from centredesk.store.duckdb_store.connection import check_folder, check_is_ours, connect
+from centredesk.store.duckdb_store.schema import migrate
+from centredesk.store.errors import OnWait, StoreError, StoreIntegrityError
+
+
+def empty_database() -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the current schema and no rows."""
+    con = duckdb.connect(":memory:")
+    migrate(con)
+    return con
+
+
+class Session:
+    """Holds the connection; every operation of a store reads :attr:`con` when it runs."""
+
+    def __init__(
+        self,
+        path: Path,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        read_only: bool,
+        pending: bool = False,
+        create_folder: bool = False,
+        wait: float = 0,
+        on_wait: OnWait | None = None,
+    ) -> None:
+        self.path = path
+        self.con = con
+        self.read_only = read_only
+        self.pending = pending
+        """No file yet: the first transaction makes it."""
+        self._create_folder = create_folder
+        self._wait = wait
+        self._on_wait = on_wait
+        self._depth = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction; a nested one joins the outer."""
+        if self.read_only:
+            raise StoreError(f"{self.path} was opened read-only; nothing can be written")
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.con
+            finally:
+                self._depth -= 1
+            return
+        made_file = self._create() if self.pending else False
+        self.con.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            try:
+                yield self.con
+            except duckdb.ConstraintException as error:
+                raise StoreIntegrityError(str(error)) from error
+            self.con.execute("COMMIT")
+        except BaseException:
+            with suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
+            if made_file:
+                self._abandon()
+            raise
+        finally:
+            self._depth = 0
+
+    def _create(self) -> bool:
+        """Open (making it if need be) the real file; True if this made it."""
+        if self._create_folder:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        check_folder(self.path)
+        made = not self.path.exists()
+        con = connect(self.path, read_only=False, wait=self._wait, on_wait=self._on_wait)
+        try:
+            check_is_ours(con, self.path)
+            migrate(con)
+        except BaseException:
+            con.close()
+            if made:
+                _remove(self.path)
+            raise
+        self.con.close()
+        self.con, self.pending = con, False
+        return made
+
+    def _abandon(self) -> None:
+        """Close and remove the file the failed first transaction made; read empty again."""
+        with suppress(duckdb.Error):
+            self.con.close()
+        _remove(self.path)
+        self.con, self.pending = empty_database(), True
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)

@@ -1,0 +1,91 @@
+"""Reading the store without holding up the screen: one helper for every widget.
+
+A widget that shows store data derives from :class:`ReadsStore` and calls
+:meth:`ReadsStore.read_store` with the query and what to do with its answer. The query runs
+in a worker thread; the answer comes back as a message and is used on the event loop, and an
+answer to an older request of the same kind (a search typed on top of another) is dropped.
+When the store cannot answer, :class:`StoreProblem` goes up to the app, which says why and
+offers to retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from textual.message import Message
+from textual.widget import Widget
+
+from centredesk.errors import UserError
+from centredesk.store import Store
+from centredesk.tui.database import Database
+
+R = TypeVar("R")
+
+
+class StoreProblem(Message):
+    """The store could not answer (held by another process, say); ``retry`` asks again."""
+
+    def __init__(self, error: UserError, retry: Callable[[], None]) -> None:
+        super().__init__()
+        self.error = error
+        self.retry = retry
+
+
+class StoreAnswer(Message, Generic[R], bubble=False):
+    """A query's result, for the widget that asked."""
+
+    def __init__(self, kind: str, generation: int, use: Callable[[R], None], result: R) -> None:
+        super().__init__()
+        self.kind = kind
+        self.generation = generation
+        self.use = use
+        self.result = result
+
+
+class ReadsStore(Widget):
+    """A widget or screen whose data comes from the store, read in worker threads.
+
+    List it after the Textual class a widget is (``class Panel(Grid, ReadsStore)``):
+    Textual finds a widget's default styles through its first base.
+    """
+
+    database: Database
+
+    def read_store(
+        self,
+        call: Callable[[Store], R],
+        use: Callable[[R], None],
+        *,
+        name: str,
+        kind: str = "load",
+    ) -> None:
+        """Run ``call(store)`` in a worker, then ``use(result)`` on the event loop.
+
+        A newer request of the same ``kind`` supersedes an older one still running.
+        """
+        generations: dict[str, int] = self.__dict__.setdefault("_store_generations", {})
+        generation = generations[kind] = generations.get(kind, 0) + 1
+
+        def retry() -> None:
+            self.read_store(call, use, name=name, kind=kind)
+
+        def work() -> None:
+            try:
+                result = self.database.query(call, name=name)
+            except UserError as error:
+                self.post_message(StoreProblem(error, retry))
+                return
+            self.post_message(StoreAnswer(kind, generation, use, result))
+
+        self.run_worker(
+            work, name=name, group=f"store-{kind}", thread=True, exclusive=True,
+            exit_on_error=False,
+        )  # fmt: skip
+
+    def on_store_answer(self, message: StoreAnswer[Any]) -> None:
+        message.stop()
+        generations: dict[str, int] = self.__dict__.get("_store_generations", {})
+        # A thread cannot be stopped midway: an older request may finish after a newer one.
+        if message.generation == generations.get(message.kind):
+            message.use(message.result)
