@@ -54,6 +54,25 @@ def test_header_row_and_instructions_come_from_the_field_specs(kind: Kind, tmp_p
         assert example == (spec.example or None)
 
 
+def test_the_learners_template_keeps_the_headers_centres_already_use(tmp_path: Path) -> None:
+    # Written out rather than taken from the field definitions: centres keep copies of the
+    # template, so a renamed or reordered column is a change they would feel.
+    template("learners", tmp_path / "learners.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "learners.xlsx")["Learners"]
+    assert [cell.value for cell in sheet[1]] == [
+        "Centre Number",
+        "Product Code",
+        "Forename",
+        "Surname",
+        "Date of Birth",
+        "ULN",
+        "Learner Reference",
+        "Batch Number",
+        "Registration Date",
+        "Reasonable Adjustments",
+    ]
+
+
 def test_learners_template_checks_what_excel_can(tmp_path: Path) -> None:
     target = tmp_path / "learners.xlsx"
     template("learners", target)

@@ -3,6 +3,9 @@ retries or quits, and never shows a traceback."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
+import time
 from pathlib import Path
 
 from holder import hold, release
@@ -57,3 +60,25 @@ async def test_an_idle_app_does_not_lock_out_a_writer(tmp_path: Path) -> None:
         app.database.close_if_idle()
         holder = hold(path)  # would fail to open while the app held the file
         release(holder)
+
+
+async def test_a_command_line_import_waits_for_the_app_then_succeeds(tmp_path: Path) -> None:
+    path = small_store(tmp_path)
+    sheet = tmp_path / "approvals.csv"
+    sheet.write_text("Centre Number,Product Code\n12345,603/0862/X\n")
+    app = CentredeskApp(path, idle_seconds=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.database.is_open  # the app holds the file after reading it
+        started = time.monotonic()
+        importing = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "centredesk", "import", str(sheet), "--db", str(path),
+            "--wait", "30", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        # The app goes on running meanwhile, and lets go of the file once idle.
+        out, err = await asyncio.wait_for(importing.communicate(), timeout=60)
+        assert importing.returncode == 0, err.decode()
+        assert b"loaded 1 rows" in out and err == b""
+        # Starting takes about a second; the app lets go only after 3 idle seconds.
+        assert time.monotonic() - started >= 2.5
+        assert not app.database.is_open
