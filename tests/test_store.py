@@ -347,3 +347,19 @@ def test_products_and_approvals_are_upserted(tmp_path: Path) -> None:
     assert titles == ["Renamed"]
     assert approvals == [("100001", "603/0862/X", None)]
     assert centres == [("100001", "Riverside Academy")]
+
+
+def test_the_store_supplies_every_frame_validation_asks_for(tmp_path: Path) -> None:
+    from centredesk.store.interface import Reference
+    from centredesk.validation.engine import REFERENCE_NEEDS
+
+    asked = {name for names in REFERENCE_NEEDS.values() for name in names}
+    assert asked <= set(Reference.NAMES)
+    with open_store(tmp_path / "s.duckdb") as store:
+        record_rows(store, "learners", learner_rows())
+        frames = store.reference.frames(Reference.NAMES)
+        with pytest.raises(StoreError, match="no reference frame called 'colours'"):
+            store.reference.frames(["colours"])
+    assert frames["registrations"].height == 3
+    # Registrations carry their learner's identity, so duplicate checks need no join.
+    assert {"uln", "person_key"} <= set(frames["registrations"].columns)
