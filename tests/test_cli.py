@@ -21,6 +21,13 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     )
 
 
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The command line in this process: exit status, stdout, stderr."""
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
 def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--help"])
@@ -85,21 +92,25 @@ def test_bad_arguments_are_one_line_and_exit_2(
     assert err.startswith("centredesk: ")
 
 
-def test_db_option_works_before_and_after_the_command(tmp_path: Path) -> None:
+def test_db_option_works_before_and_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "here.duckdb"
     sheet = tmp_path / "approvals.csv"
     sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
     for args in (["--db", str(db), "import", str(sheet)], ["import", str(sheet), "--db", str(db)]):
-        result = run_cli(*args, "--dry-run")
-        assert result.returncode == 0, result.stderr
+        status, _out, err = run_main(capsys, *args, "--dry-run")
+        assert status == 0, err
         assert not db.exists(), "a dry run creates no database"
-        result = run_cli(*args, "--force")
-        assert result.returncode == 0, result.stderr
+        status, _out, err = run_main(capsys, *args, "--force")
+        assert status == 0, err
         assert db.exists(), "the named database was written"
         db.unlink()
 
 
-def test_another_applications_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+def test_another_applications_database_is_refused_and_left_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import duckdb
 
     db = tmp_path / "accounts.duckdb"
@@ -108,40 +119,40 @@ def test_another_applications_database_is_refused_and_left_as_it_was(tmp_path: P
     sheet = tmp_path / "approvals.csv"
     sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
     for command in (["import", str(sheet)], ["validate", str(sheet)]):
-        result = run_cli(*command, "--db", str(db))
-        assert result.returncode == 2
-        assert result.stderr.count("\n") == 1 and "not a centredesk database" in result.stderr
+        status, _out, err = run_main(capsys, *command, "--db", str(db))
+        assert status == 2
+        assert err.count("\n") == 1 and "not a centredesk database" in err
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT table_name FROM information_schema.tables").fetchall() == [
             ("invoices",)
         ]
 
 
-def test_a_db_in_a_folder_that_does_not_exist_is_refused_naming_it(tmp_path: Path) -> None:
+def test_a_db_in_a_folder_that_does_not_exist_is_refused_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "typo" / "store.duckdb"
     sheet = tmp_path / "approvals.csv"
     sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
-    result = run_cli("import", str(sheet), "--db", str(db))
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and str(tmp_path / "typo") in result.stderr
+    status, _out, err = run_main(capsys, "import", str(sheet), "--db", str(db))
+    assert status == 2
+    assert err.count("\n") == 1 and str(tmp_path / "typo") in err
     assert not (tmp_path / "typo").exists()
 
 
-def test_a_failed_first_import_leaves_no_database_behind(tmp_path: Path) -> None:
+def test_a_failed_first_import_leaves_no_database_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from centredesk.store.duckdb_store import imports as writer
+
+    def interrupted(con: object, import_id: int) -> int:
+        raise KeyboardInterrupt  # the user pressed Ctrl-C part way through the write
+
+    monkeypatch.setitem(writer._WRITERS, "approvals", interrupted)
     db = tmp_path / "new.duckdb"
     sheet = tmp_path / "approvals.csv"
     sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
-    # Interrupted by the user part way through: the import raises, nothing was written.
-    code = (
-        "import sys; from centredesk.cli import main; "
-        "import centredesk.store.duckdb_store.imports as writer; "
-        "writer._WRITERS['approvals'] = lambda con, n: (_ for _ in ()).throw(KeyboardInterrupt); "
-        "sys.exit(main(sys.argv[1:]))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, "import", str(sheet), "--db", str(db)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 130, result.stderr
-    assert "nothing was written" in result.stderr
+    status, _out, err = run_main(capsys, "import", str(sheet), "--db", str(db))
+    assert status == 130
+    assert "nothing was written" in err
     assert sorted(path.name for path in tmp_path.iterdir()) == ["approvals.csv"]

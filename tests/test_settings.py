@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from centredesk.cli import main
 from centredesk.cli.settings import SettingsError, default_database, resolve
 from centredesk.store import ServerURL
 
@@ -65,15 +63,14 @@ def test_a_bad_setting_names_where_it_came_from(
         resolve(environ=environment(tmp_path, config, **variables))
 
 
-def test_the_command_line_uses_the_settings_file(tmp_path: Path) -> None:
+def test_the_command_line_uses_the_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "configured.duckdb"
-    env = {**os.environ, **environment(tmp_path, f'database = "{db}"\n')}
-    env.pop("CENTREDESK_DB", None)
+    for name, value in environment(tmp_path, f'database = "{db}"\n').items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CENTREDESK_DB", raising=False)
     sheet = tmp_path / "approvals.csv"
     sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "centredesk", "import", str(sheet)],
-        capture_output=True, text=True, env=env, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    assert main(["import", str(sheet)]) == 0
     assert db.is_file()
