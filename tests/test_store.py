@@ -350,14 +350,14 @@ def test_products_and_approvals_are_upserted(tmp_path: Path) -> None:
 
 
 def test_the_store_supplies_every_frame_validation_asks_for(tmp_path: Path) -> None:
-    from centredesk.store.interface import Reference
+    from centredesk.store.interface import ReferenceData
     from centredesk.validation.engine import REFERENCE_NEEDS
 
     asked = {name for names in REFERENCE_NEEDS.values() for name in names}
-    assert asked <= set(Reference.NAMES)
+    assert asked <= set(ReferenceData.NAMES)
     with open_store(tmp_path / "s.duckdb") as store:
         record_rows(store, "learners", learner_rows())
-        frames = store.reference.frames(Reference.NAMES)
+        frames = store.reference.frames(ReferenceData.NAMES)
         with pytest.raises(StoreError, match="no reference frame called 'colours'"):
             store.reference.frames(["colours"])
     assert frames["registrations"].height == 3

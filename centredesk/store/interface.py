@@ -139,7 +139,7 @@ class Imports(ABC):
         """A batch number no registration uses yet (for uploads that give none)."""
 
 
-class Reference(ABC):
+class ReferenceData(ABC):
     """What the store holds, as frames for the validation rules to check a file against."""
 
     NAMES = ("centres", "products", "approvals", "learners", "registrations", "bookings", "results")
@@ -241,7 +241,7 @@ class Store(ABC):
     browse: Browse
     details: Details
     imports: Imports
-    reference: Reference
+    reference: ReferenceData
     exports: Exports
     tables: Tables
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import StoreError
-from centredesk.store.interface import Reference
+from centredesk.store.interface import ReferenceData
 
 _QUERIES: dict[str, str] = {
     "centres": "SELECT centre_number, name FROM centres",
@@ -48,7 +48,7 @@ _QUERIES: dict[str, str] = {
 }
 
 
-class DuckDBReference(Reference):
+class DuckDBReference(ReferenceData):
     def __init__(self, session: Session) -> None:
         self._session = session
 
