@@ -161,6 +161,7 @@ def test_approved_products_of_one_centre(store: Store, tmp_path: Path) -> None:
     assert book.sheetnames == ["Approved Products", "About"]
     records = _records(book["Approved Products"])
     assert [r["Product Code"] for r in records] == [FOOD, HEALTH]
+    assert records[0]["Title"] == "Level 1 Award in Food Safety & Hygiene"
     assert outcome.rows == 2
     health = records[1]
     assert health["External Assessment"] == "Y"
@@ -213,6 +214,7 @@ def test_bookings_filter_by_status_and_carry_the_mode(store: Store, tmp_path: Pa
     # No mode on the booking: the product's own mode (paper-based) is shown.
     assert cancelled["Assessment Mode"] == "paper-based"
     assert cancelled["Session Date"] == datetime(2027, 5, 12)
+    assert cancelled["Attempt"] == 1 and isinstance(cancelled["Attempt"], int)
     _, book = _export(store, "bookings", tmp_path, product=FOOD)
     assert {r["Booking Status"] for r in _records(book["Bookings"])} == {
         "Active",

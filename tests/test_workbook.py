@@ -7,6 +7,7 @@ import stat
 from datetime import date, datetime
 from pathlib import Path
 
+import fastexcel
 import openpyxl
 import polars as pl
 import pytest
@@ -161,3 +162,66 @@ def test_non_xlsx_targets_and_folders_are_refused(tmp_path: Path) -> None:
         SafeWorkbook(tmp_path / "out.csv")
     with pytest.raises(WorkbookError, match="is a folder"):
         SafeWorkbook(tmp_path)
+
+
+def test_control_characters_are_escaped_the_way_excel_reads_them(tmp_path: Path) -> None:
+    # XML cannot hold most control characters: Excel writes them as _xHHHH_ and writes a
+    # literal "_xHHHH_" with its underscore escaped, so both come back as typed.
+    typed = ["a\x01b", "_x0041_", "x\r\ny", "bell\x07"]
+    target = tmp_path / "out.xlsx"
+    with SafeWorkbook(target) as book:
+        book.add_table("Data", [Column("Note", "note")]).append(pl.DataFrame({"note": typed}))
+    sheet = openpyxl.load_workbook(target)["Data"]
+    # openpyxl shows the escapes as they are stored ...
+    stored = [sheet.cell(row=row, column=1).value for row in range(2, 6)]
+    assert stored == ["a_x0001_b", "_x005F_x0041_", "x_x000D_\ny", "bell_x0007_"]
+    # ... and a reader that decodes them, as Excel does, gets back what was typed.
+    read = fastexcel.read_excel(str(target)).load_sheet(0, header_row=0, dtypes="string")
+    assert pl.DataFrame(read).get_column("Note").to_list() == typed
+
+
+def test_spaces_line_breaks_markup_and_emoji_stay_as_typed(tmp_path: Path) -> None:
+    typed = ["  leading", "trailing  ", "two\nlines", "tab\tin", "Food & <Hygiene>", "Zoë 😀"]
+    target = tmp_path / "out.xlsx"
+    with SafeWorkbook(target) as book:
+        book.add_table("Data", [Column("Note", "note")]).append(pl.DataFrame({"note": typed}))
+    sheet = openpyxl.load_workbook(target)["Data"]
+    assert [sheet.cell(row=row, column=1).value for row in range(2, 8)] == typed
+
+
+def test_text_longer_than_a_cell_holds_is_cut_to_excels_limit(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    with SafeWorkbook(target) as book:
+        table = book.add_table("Data", [Column("Note", "note")])
+        table.append(pl.DataFrame({"note": ["é" * 40_000]}))
+    assert openpyxl.load_workbook(target)["Data"]["A2"].value == "é" * 32_767
+
+
+def test_missing_values_leave_empty_cells_and_numbers_stay_numbers(tmp_path: Path) -> None:
+    columns = [
+        Column("Name", "name"),
+        Column("Born", "born", "date"),
+        Column("Seen", "seen", "datetime"),
+        Column("Count", "count", "integer"),
+        Column("Fee", "fee", "number"),
+    ]
+    frame = pl.DataFrame(
+        {
+            "name": ["Ann", None],
+            "born": [date(2010, 4, 3), None],
+            "seen": [datetime(2026, 9, 1, 14, 30), None],
+            "count": [None, 7],
+            "fee": [45.5, None],
+        }
+    )
+    target = tmp_path / "out.xlsx"
+    with SafeWorkbook(target) as book:
+        book.add_table("Data", columns).append(frame)
+    sheet = openpyxl.load_workbook(target)["Data"]
+    first, second = sheet[2], sheet[3]
+    assert [cell.value for cell in second] == [None, None, None, 7, None]
+    assert second[3].data_type == "n"
+    assert first[2].value == datetime(2026, 9, 1, 14, 30)
+    assert first[2].number_format == "dd/mm/yyyy hh:mm"
+    assert first[4].value == 45.5 and first[4].data_type == "n"
+    assert first[3].value is None
