@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from benchmarks.inputs import Inputs
-from benchmarks.stages import StageFunction, Timing
+from benchmarks.stages import StageFunction, Timing, Variants
 
 VIEW = "learners"
 PRESSES = 7
@@ -94,9 +94,9 @@ def _stage(scenario: Callable[[Any, Any], Awaitable[float]] | None) -> StageFunc
 
 
 _NAIVE = _stage(_no_op)
-APP_STAGES: dict[str, tuple[StageFunction, StageFunction | None]] = {
-    "app_first_screen": (_stage(None), _NAIVE),
-    "app_page_down": (_stage(_page_down), _NAIVE),
-    "app_search": (_stage(_search), _NAIVE),
-    "app_sort": (_stage(_sort), _NAIVE),
+APP_STAGES: dict[str, Variants] = {
+    "app_first_screen": Variants(_stage(None), _NAIVE),
+    "app_page_down": Variants(_stage(_page_down), _NAIVE),
+    "app_search": Variants(_stage(_search), _NAIVE),
+    "app_sort": Variants(_stage(_sort), _NAIVE),
 }

@@ -24,8 +24,9 @@ def markdown(run: dict[str, Any]) -> str:
         f"{machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, "
         f"Python {machine['python']}.",
         "",
-        "| stage | ours (s) | naive (s) | ratio | rows/s | peak MB | target | result |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| stage | ours (s) | naive (s) | ratio | xlsxwriter (s) | ratio | rows/s | peak MB "
+        "| target | result |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for stage in run["stages"]:
         verdict = "–" if stage["pass"] is None else ("PASS" if stage["pass"] else "**FAIL**")
@@ -33,6 +34,8 @@ def markdown(run: dict[str, Any]) -> str:
         lines.append(
             f"| {stage['name']} | {_cell(stage['ours_s'], '.3f')} | "
             f"{_cell(stage['naive_s'], '.3f')} | {_cell(stage['ratio'], '.1f')} | "
+            f"{_cell(stage.get('xlsxwriter_s'), '.3f')} | "
+            f"{_cell(stage.get('xlsxwriter_ratio'), '.1f')} | "
             f"{_cell(stage['rows_per_s'], ',.0f')} | {_cell(stage['peak_mb'], '.0f')} | "
             f"{stage['target'] or '–'} | {verdict}{note} |"
         )

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -215,6 +215,17 @@ def export_ours(inputs: Inputs) -> Timing:
         return Timing(_clock() - start, outcome.rows)
 
 
+def export_xlsxwriter(inputs: Inputs) -> Timing:
+    """The same workbook written a cell at a time with xlsxwriter, as the project used to."""
+    from benchmarks.xlsxwriter_baseline import export_results
+    from centredesk.store import Store
+
+    with tempfile.TemporaryDirectory() as folder, Store.open(inputs.store, read_only=True) as store:
+        start = _clock()
+        rows = export_results(store, Path(folder) / "results.xlsx", DEFAULT_TODAY)
+        return Timing(_clock() - start, rows)
+
+
 def export_naive(inputs: Inputs) -> Timing:
     import openpyxl
 
@@ -241,9 +252,58 @@ def export_naive(inputs: Inputs) -> Timing:
         return Timing(_clock() - start, len(rows))
 
 
-STAGES: dict[str, tuple[StageFunction, StageFunction | None]] = {
-    "read": (read_ours, read_naive),
-    "validate": (validate_ours, validate_naive),
-    "import": (import_ours, import_naive),
-    "export": (export_ours, export_naive),
+# -- fix list ----------------------------------------------------------------------------
+
+
+def _checked_upload(inputs: Inputs) -> Any:
+    """The learner upload read and checked against the catalogue (untimed set-up)."""
+    from centredesk.jobs.checking import check_file
+    from centredesk.store import Store
+
+    with Store.open(inputs.catalogue, read_only=True) as store:
+        return check_file(inputs.learners, kind="learners", store=store, today=DEFAULT_TODAY)
+
+
+def fix_list_ours(inputs: Inputs) -> Timing:
+    from centredesk.jobs.validating import write_report
+
+    checked = _checked_upload(inputs)
+    with tempfile.TemporaryDirectory() as folder:
+        start = _clock()
+        write_report(checked, Path(folder) / "fixes.xlsx")
+        return Timing(_clock() - start, checked.rows)
+
+
+def fix_list_xlsxwriter(inputs: Inputs) -> Timing:
+    """The fix list written a cell at a time with xlsxwriter, as the project used to."""
+    from benchmarks.xlsxwriter_baseline import fix_list
+
+    checked = _checked_upload(inputs)
+    sheet = checked.sheet
+    with tempfile.TemporaryDirectory() as folder:
+        start = _clock()
+        rows = fix_list(
+            Path(folder) / "fixes.xlsx",
+            sheet.sheet or "Rows",
+            sheet.headers,
+            sheet.cells,
+            checked.validated.issues,
+        )
+        return Timing(_clock() - start, rows)
+
+
+class Variants(NamedTuple):
+    """A stage's own code, its naive baseline and, where there is one, the previous writer."""
+
+    ours: StageFunction
+    naive: StageFunction | None
+    xlsxwriter: StageFunction | None = None
+
+
+STAGES: dict[str, Variants] = {
+    "read": Variants(read_ours, read_naive),
+    "validate": Variants(validate_ours, validate_naive),
+    "import": Variants(import_ours, import_naive),
+    "export": Variants(export_ours, export_naive, export_xlsxwriter),
+    "fix_list": Variants(fix_list_ours, None, fix_list_xlsxwriter),
 }

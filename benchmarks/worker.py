@@ -1,6 +1,6 @@
 """Run one stage variant and print its timing and the process's peak memory as JSON.
 
-``python -m benchmarks.worker STAGE ours|naive FOLDER ROWS``: a fresh process per run, so
+``python -m benchmarks.worker STAGE ours|naive|xlsxwriter FOLDER ROWS``: a fresh process per run, so
 one stage's memory and caches never colour another's figures.
 """
 
@@ -19,8 +19,7 @@ def main(argv: list[str]) -> int:
     from benchmarks.app_stages import APP_STAGES
     from benchmarks.stages import STAGES, NotAvailable
 
-    functions = {**STAGES, **APP_STAGES}[stage]
-    function = functions[0] if variant == "ours" else functions[1]
+    function = getattr({**STAGES, **APP_STAGES}[stage], variant)
     if function is None:
         print(json.dumps({"available": False, "reason": "no baseline"}))
         return 0
