@@ -1,23 +1,29 @@
 """The safe workbook writer every export, template and report uses.
 
 Spreadsheets we send out are opened by people who trust them, so nothing a user typed may
-turn into a formula or a link: every text cell goes through ``write_string`` in a workbook
-whose ``strings_to_formulas``/``strings_to_urls``/``strings_to_numbers`` options are off, so
-``=1+1``, ``+44 …``, ``@SUM(A1)`` and ``-2`` stay the text they were. ULNs and codes are
-text columns, never numbers; dates are real Excel dates shown day first.
+turn into a formula or a link. Table sheets hold their text as inline strings, which cannot
+be formulas or links (:mod:`centredesk.io.sheet_rows`); anything written through xlsxwriter
+goes through ``write_string`` in a workbook whose ``strings_to_formulas``/``strings_to_urls``/
+``strings_to_numbers`` options are off, so ``=1+1``, ``+44 …``, ``@SUM(A1)`` and ``-2`` stay
+the text they were. ULNs and codes are text columns, never numbers; dates are real Excel
+dates shown day first.
 
-Sheets are written in xlsxwriter's constant-memory mode, row after row, one chunk (a polars
-frame) at a time, so a million-row export never holds the sheet in memory. The workbook goes
-to a temporary file beside the target and is renamed over it only when complete: a failed or
-cancelled export leaves nothing behind, and an existing file is replaced only with ``force``.
+A table sheet's rows are built a chunk (a polars frame) at a time as XML and spooled to disk,
+so a million-row export never holds the sheet in memory; xlsxwriter writes the rest of the
+workbook (styles, headers, widths, charts, comments, About sheets) in memory, and the two are
+put together when the workbook is complete (:mod:`centredesk.io.xlsx_package`). The workbook
+goes to a temporary file beside the target and is renamed over it only when complete: a
+failed or cancelled export leaves nothing behind, and an existing file is replaced only with
+``force``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +35,8 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from centredesk.errors import UserError
+from centredesk.io.sheet_rows import CellColumn, CellKind, rows_xml
+from centredesk.io.xlsx_package import RowSpool, SheetRows, write_package
 
 ColumnType = Literal["text", "date", "datetime", "integer", "number"]
 
@@ -38,6 +46,13 @@ MAX_WIDTH = 60
 """Widest a fitted column gets, in characters: long titles wrap the view, not the sheet."""
 _DATE_WIDTH, _DATETIME_WIDTH = 10, 16
 EXCEL_MAX_ROWS = 1_048_576
+_CELL_KINDS: dict[ColumnType, CellKind] = {
+    "text": "text",
+    "date": "date",
+    "datetime": "datetime",
+    "integer": "number",
+    "number": "number",
+}
 
 
 class WorkbookError(UserError):
@@ -52,6 +67,12 @@ class Column:
     field: str
     type: ColumnType = "text"
     min_width: int = 0
+    style_field: str | None = None
+    """A frame column naming, cell by cell, a format of the workbook (a key of
+    ``SafeWorkbook.formats``) that replaces the column's own; null keeps the column's."""
+    fallback: str | None = None
+    """For a date column: a frame column of text written where the date is null (a date
+    that did not parse stays as it was typed)."""
 
 
 @dataclass
@@ -67,76 +88,122 @@ class About:
     written_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
 
 
-class TableSheet:
-    """A worksheet with a bold, frozen, filterable header row, filled chunk by chunk."""
+def column_letters(index: int) -> str:
+    """Excel column letters of a 0-based column index (0 -> "A", 16383 -> "XFD")."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
-    def __init__(self, book: SafeWorkbook, name: str, columns: Sequence[Column]) -> None:
+
+class TableSheet:
+    """A worksheet with a bold, frozen, filterable header row, filled chunk by chunk.
+
+    ``header_row`` is the Excel row number of the header (1 unless a sheet keeps the rows
+    where a user had them); data rows follow it, or go where ``append`` is told.
+    """
+
+    def __init__(
+        self, book: SafeWorkbook, name: str, columns: Sequence[Column], *, header_row: int = 1
+    ) -> None:
         self.book = book
         self.columns = tuple(columns)
         self.worksheet = book.workbook.add_worksheet(name)
+        self.header_row = header_row
+        self.last_row = header_row
         self.rows = 0
         self._widths = [max(len(c.header) + 2, c.min_width) for c in self.columns]
-        self._writers = [self._writer_for(c.type) for c in self.columns]
         for index, column in enumerate(self.columns):
-            self.worksheet.write_string(0, index, column.header, book.formats["header"])
-        self.worksheet.freeze_panes(1, 0)
-
-    def _writer_for(self, column_type: ColumnType) -> Callable[[int, int, Any], object]:
-        sheet, formats = self.worksheet, self.book.formats
-        if column_type == "date":
-            return lambda row, col, value: sheet.write_datetime(row, col, value, formats["date"])
-        if column_type == "datetime":
-            return lambda row, col, value: sheet.write_datetime(
-                row, col, value, formats["datetime"]
+            self.worksheet.write_string(
+                header_row - 1, index, column.header, book.formats["header"]
             )
-        if column_type in ("integer", "number"):
-            return lambda row, col, value: sheet.write_number(row, col, value)
-        # Text: str() covers codes a query may hand over as numbers (batch numbers).
-        return lambda row, col, value: sheet.write_string(row, col, str(value), formats["text"])
+        self.worksheet.freeze_panes(header_row, 0)
+        self._cells = [self._cell_column(index, c) for index, c in enumerate(self.columns)]
+        self._spool = book.spool()
 
-    def append(self, chunk: pl.DataFrame) -> None:
-        """Write the next rows; ``chunk`` must carry every column's ``field``."""
+    def _cell_column(self, index: int, column: Column) -> CellColumn:
+        style = {"date": "date", "datetime": "datetime", "text": "text"}.get(column.type)
+        return CellColumn(
+            letters=column_letters(index),
+            field=column.field,
+            kind=_CELL_KINDS[column.type],
+            style=self.book.style(style) if style else 0,
+            style_field=column.style_field,
+            fallback=column.fallback,
+            text_style=self.book.style("text"),
+        )
+
+    def check_room(self, rows: int) -> None:
+        """Refuse, before any row is written, more rows than Excel's sheet holds."""
+        if self.last_row + rows > EXCEL_MAX_ROWS:
+            raise WorkbookError(
+                f"sheet {self.worksheet.name!r} would need more than "
+                f"{EXCEL_MAX_ROWS - self.header_row:,} rows, Excel's limit: narrow the "
+                "export with filters"
+            )
+
+    def append(self, chunk: pl.DataFrame, *, row_numbers: str | None = None) -> None:
+        """Write the next rows; ``chunk`` must carry every column's ``field``.
+
+        ``row_numbers`` names a column of Excel row numbers for the rows (rising, below the
+        header and below every row written so far); by default they follow on.
+        """
         if chunk.height == 0:
             return
-        if self.rows + chunk.height >= EXCEL_MAX_ROWS:
-            raise WorkbookError(
-                f"sheet {self.worksheet.name!r} would need more than {EXCEL_MAX_ROWS - 1:,} "
-                "rows, Excel's limit: narrow the export with filters"
-            )
+        if row_numbers is None:
+            first = self.last_row + 1
+            numbers = pl.int_range(first, first + chunk.height, eager=True, dtype=pl.Int64)
+        else:
+            numbers = chunk.get_column(row_numbers)
+            if numbers.null_count() or not numbers.is_sorted() or numbers[0] <= self.last_row:
+                raise ValueError("row numbers must rise, below the rows already written")
+        self.check_room(int(numbers[-1]) - self.last_row)
         self._fit_widths(chunk)
-        values = [chunk.get_column(column.field).to_list() for column in self.columns]
-        writers = self._writers
-        first = self.rows + 1
-        # xlsxwriter writes one cell per call: this loop is the writer itself, and a
-        # constant-memory sheet must be filled in row order anyway.
-        for offset, row in enumerate(zip(*values, strict=True)):
-            excel_row = first + offset
-            for col, value in enumerate(row):
-                if value is not None:
-                    writers[col](excel_row, col, value)
+        self._spool.write(rows_xml(self._styled(chunk), self._cells, numbers))
         self.rows += chunk.height
+        self.last_row = int(numbers[-1])
+
+    def _styled(self, chunk: pl.DataFrame) -> pl.DataFrame:
+        """Per-cell format names turned into the workbook's format indexes."""
+        names = [c.style_field for c in self.columns if c.style_field is not None]
+        if not names:
+            return chunk
+        indexes = {name: self.book.style(name) for name in self.book.formats}
+        return chunk.with_columns(
+            pl.col(name).replace_strict(indexes, return_dtype=pl.Int64) for name in names
+        )
 
     def _fit_widths(self, chunk: pl.DataFrame) -> None:
-        lengths = chunk.select(
-            pl.col(column.field).cast(pl.String).str.len_chars().max().alias(str(index))
+        texts = {
+            str(index): column.fallback if column.type in ("date", "datetime") else column.field
             for index, column in enumerate(self.columns)
-            if column.type not in ("date", "datetime")
+        }
+        lengths = chunk.select(
+            pl.col(name).cast(pl.String).str.len_chars().max().alias(key)
+            for key, name in texts.items()
+            if name is not None
         ).row(0, named=True)
         for index, column in enumerate(self.columns):
             if column.type == "date":
-                longest = _DATE_WIDTH
+                longest = max(_DATE_WIDTH, int(lengths.get(str(index)) or 0))
             elif column.type == "datetime":
-                longest = _DATETIME_WIDTH
+                longest = max(_DATETIME_WIDTH, int(lengths.get(str(index)) or 0))
             else:
                 longest = int(lengths[str(index)] or 0)
             self._widths[index] = max(self._widths[index], min(longest + 2, MAX_WIDTH))
 
-    def finish(self) -> None:
-        """Set the fitted widths and the autofilter over every written row."""
+    def finish(self) -> SheetRows:
+        """Set the fitted widths and the autofilter over every written row; the rows."""
         for index, width in enumerate(self._widths):
             self.worksheet.set_column(index, index, width)
+        last_row = max(self.last_row, self.header_row + 1)
         if self.columns:
-            self.worksheet.autofilter(0, 0, max(self.rows, 1), len(self.columns) - 1)
+            self.worksheet.autofilter(self.header_row - 1, 0, last_row - 1, len(self.columns) - 1)
+        last_column = column_letters(max(len(self.columns) - 1, 0))
+        dimension = f"A{self.header_row}:{last_column}{max(self.last_row, self.header_row)}"
+        return SheetRows(self._spool, dimension)
 
 
 class SafeWorkbook:
@@ -159,10 +226,12 @@ class SafeWorkbook:
                 pass
         except OSError as error:
             raise _unwritable(self.target, error) from None
+        # xlsxwriter writes only the small parts, in memory; table rows are spooled to disk.
+        self._parts = io.BytesIO()
         self.workbook = xlsxwriter.Workbook(
-            str(self.temporary),
+            self._parts,
             {
-                "constant_memory": True,
+                "in_memory": True,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -178,17 +247,43 @@ class SafeWorkbook:
             "wrap": self.workbook.add_format({"text_wrap": True, "valign": "top"}),
         }
         self.tables: list[TableSheet] = []
+        self._spools: list[RowSpool] = []
         self._done = False
 
-    def add_table(self, name: str, columns: Sequence[Column]) -> TableSheet:
+    def add_table(self, name: str, columns: Sequence[Column], *, header_row: int = 1) -> TableSheet:
         """A new table sheet, after those already added."""
-        table = TableSheet(self, name, columns)
+        table = TableSheet(self, name, columns, header_row=header_row)
         self.tables.append(table)
         return table
 
+    def add_worksheet(self, name: str) -> Any:
+        """A sheet to fill by hand with xlsxwriter (``name`` is made a valid sheet name)."""
+        return self.workbook.add_worksheet(name)
+
+    def add_format(self, name: str, properties: Mapping[str, object]) -> Any:
+        """A named format, usable as a table column's per-cell ``style_field`` value."""
+        self.formats[name] = self.workbook.add_format(dict(properties))
+        return self.formats[name]
+
+    def style(self, name: str) -> int:
+        """The format index of a named format, as a cell's ``s`` attribute gives it."""
+        # xlsxwriter numbers a format when a cell first uses it; table cells are written
+        # outside xlsxwriter, so ask it for the number now (it stays the same at close).
+        index: int = self.formats[name]._get_xf_index()
+        return index
+
+    def spool(self) -> RowSpool:
+        """A temporary file beside the target for one sheet's rows, removed with the book."""
+        try:
+            spool = RowSpool(self.target.parent)
+        except OSError as error:
+            raise _unwritable(self.target, error) from None
+        self._spools.append(spool)
+        return spool
+
     def add_about(self, about: About, name: str = "About") -> None:
         """The sheet that says what the workbook is, its filters, when and how many rows."""
-        sheet = self.workbook.add_worksheet(name)
+        sheet = self.add_worksheet(name)
         write_about(sheet, self.formats, about)
 
     def write_text(self, sheet: Any, row: int, col: int, value: object) -> None:
@@ -216,9 +311,10 @@ class SafeWorkbook:
         if self._done:
             return self.target
         try:
-            for table in self.tables:
-                table.finish()
+            rows = {_part_name(self.workbook, t.worksheet): t.finish() for t in self.tables}
             self.workbook.close()
+            with open(self.temporary, "wb") as package:
+                write_package(self._parts.getvalue(), package, rows)
             _move_into_place(self.temporary, self.target, force=self.force)
         except (OSError, XlsxWriterException) as error:
             self.discard()
@@ -227,6 +323,7 @@ class SafeWorkbook:
             self.discard()
             raise
         self._done = True
+        self._close_spools()
         return self.target
 
     def discard(self) -> None:
@@ -234,10 +331,22 @@ class SafeWorkbook:
         if self._done:
             return
         self._done = True
-        # Closing flushes xlsxwriter's own temporary files; the result is thrown away.
+        self._close_spools()
+        # Closed so that xlsxwriter does not try again when it is collected.
         with contextlib.suppress(Exception):
             self.workbook.close()
         self.temporary.unlink(missing_ok=True)
+
+    def _close_spools(self) -> None:
+        for spool in self._spools:
+            spool.close()
+        self._spools.clear()
+
+
+def _part_name(workbook: Any, worksheet: Any) -> str:
+    """The zip part xlsxwriter writes a worksheet to: sheetN.xml, N counting worksheets."""
+    sheets = [sheet for sheet in workbook.worksheets() if not sheet.is_chartsheet]
+    return f"xl/worksheets/sheet{sheets.index(worksheet) + 1}.xml"
 
 
 def write_about(sheet: Any, formats: Mapping[str, Any], about: About) -> None:
