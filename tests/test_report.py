@@ -10,6 +10,7 @@ import pytest
 
 from centredesk.cli import main
 from centredesk.io.report import ERROR_FILL, WARNING_FILL
+from centredesk.jobs.validating import validate_file
 
 HEADERS = ["Learner Ref", "Surname", "First Name", "DOB", "ULN", "Centre No", "QAN", "Notes"]
 ROWS = [
@@ -92,3 +93,24 @@ def test_an_existing_report_is_not_replaced_without_force(
     assert report.read_bytes() == before
     assert main(["validate", str(source), "--db", str(report.parent / "n.duckdb"),
                  "--report", str(report), "--force"]) == 1  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("file_name", "sheet"),
+    [
+        ("'quoted'.csv", "quoted"),
+        ("😀" * 20 + ".csv", "😀" * 15),
+        ("a" * 40 + ".csv", "a" * 31),
+        ("Summary.csv", "Summary (2)"),
+        ("[draft] week 3?.csv", "_draft_ week 3_"),
+    ],
+)
+def test_a_file_name_excel_would_refuse_as_a_sheet_name_is_made_valid(
+    tmp_path: Path, file_name: str, sheet: str
+) -> None:
+    source = tmp_path / file_name
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([HEADERS, *ROWS])
+    target = tmp_path / "fix.xlsx"
+    validate_file(source, database=None, report=target)
+    assert openpyxl.load_workbook(target).sheetnames == [sheet, "Issues", "Summary"]

@@ -69,7 +69,7 @@ def write_template(book: SafeWorkbook, kind: Kind, product_codes: Sequence[str] 
     """
     fields = SCHEMAS[kind]
     formats = book.formats
-    sheet = book.workbook.add_worksheet(sheet_name(kind))
+    sheet = book.add_worksheet(sheet_name(kind))
     dropdown = bool(product_codes) and kind != "products"
     for col, field in enumerate(fields):
         sheet.write_string(0, col, field.header, formats["header"])
@@ -86,7 +86,7 @@ def write_template(book: SafeWorkbook, kind: Kind, product_codes: Sequence[str] 
     sheet.activate()
     _write_instructions(book, kind, fields, dropdown)
     if dropdown:
-        lists = book.workbook.add_worksheet(LIST_SHEET)
+        lists = book.add_worksheet(LIST_SHEET)
         for row, code in enumerate(product_codes):
             lists.write_string(row, 0, code, formats["text"])
         lists.hide()
@@ -179,7 +179,7 @@ def _write_instructions(
     book: SafeWorkbook, kind: Kind, fields: Sequence[FieldSpec], dropdown: bool
 ) -> None:
     formats = book.formats
-    sheet = book.workbook.add_worksheet("Instructions")
+    sheet = book.add_worksheet("Instructions")
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 2, 70)

@@ -163,12 +163,13 @@ def write_grade_summary(book: SafeWorkbook, counts: pl.DataFrame) -> TableSheet:
     summary.append(table)
     chart = book.workbook.add_chart({"type": "column", "subtype": "stacked"})
     last = table.height
+    name = summary.worksheet.name
     for col in range(2, 2 + len(grades)):
         chart.add_series(
             {
-                "name": ["Summary", 0, col],
-                "categories": ["Summary", 1, 0, last, 0],
-                "values": ["Summary", 1, col, last, col],
+                "name": [name, 0, col],
+                "categories": [name, 1, 0, last, 0],
+                "values": [name, 1, col, last, col],
             }
         )
     chart.set_title({"name": "Grade distribution"})

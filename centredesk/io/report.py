@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from centredesk.io.sheet_names import valid_sheet_name
 from centredesk.io.workbook import SafeWorkbook
 from centredesk.validation.catalogue import BY_CODE
 
@@ -64,17 +65,12 @@ def write_fix_list(
     marks = _marks(issues, position)
     with SafeWorkbook(target, force=force) as book:
         formats = _formats(book)
-        rows_sheet = book.workbook.add_worksheet(_sheet_title(sheet_name))
+        name = valid_sheet_name(sheet_name, taken=("Issues", "Summary"), default="Rows")
+        rows_sheet = book.add_worksheet(name)
         _write_rows(book, rows_sheet, formats, header_list, cells, marks)
         _write_issues(book, formats, issues, position, report_row)
         _write_summary(book, formats, issues)
     return Path(target)
-
-
-def _sheet_title(name: str) -> str:
-    # Excel sheet names: at most 31 characters, none of []:*?/\ and not "Issues"/"Summary".
-    cleaned = "".join("_" if char in "[]:*?/\\" else char for char in name)[:31] or "Rows"
-    return "Rows" if cleaned.casefold() in ("issues", "summary") else cleaned
 
 
 def _formats(book: SafeWorkbook) -> dict[str, Any]:
@@ -142,7 +138,7 @@ def _write_issues(
     position: dict[str, int],
     report_row: dict[int, int],
 ) -> None:
-    sheet = book.workbook.add_worksheet("Issues")
+    sheet = book.add_worksheet("Issues")
     for index, header in enumerate(_ISSUE_HEADERS):
         sheet.write_string(0, index, header, formats["header"])
     sheet.freeze_panes(1, 0)
@@ -163,7 +159,7 @@ def _write_issues(
 
 
 def _write_summary(book: SafeWorkbook, formats: dict[str, Any], issues: pl.DataFrame) -> None:
-    sheet = book.workbook.add_worksheet("Summary")
+    sheet = book.add_worksheet("Summary")
     for index, header in enumerate(_SUMMARY_HEADERS):
         sheet.write_string(0, index, header, formats["header"])
     sheet.freeze_panes(1, 0)

@@ -35,6 +35,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from centredesk.errors import UserError
+from centredesk.io.sheet_names import valid_sheet_name
 from centredesk.io.sheet_rows import CellColumn, CellKind, rows_xml
 from centredesk.io.xlsx_package import RowSpool, SheetRows, write_package
 
@@ -110,7 +111,7 @@ class TableSheet:
     ) -> None:
         self.book = book
         self.columns = tuple(columns)
-        self.worksheet = book.workbook.add_worksheet(name)
+        self.worksheet = book.add_worksheet(name)
         self.header_row = header_row
         self.last_row = header_row
         self.rows = 0
@@ -257,8 +258,12 @@ class SafeWorkbook:
         return table
 
     def add_worksheet(self, name: str) -> Any:
-        """A sheet to fill by hand with xlsxwriter (``name`` is made a valid sheet name)."""
-        return self.workbook.add_worksheet(name)
+        """A sheet to fill by hand with xlsxwriter, after those already added.
+
+        ``name`` is made a name Excel accepts and no other sheet of the workbook uses.
+        """
+        taken = [sheet.name for sheet in self.workbook.worksheets()]
+        return self.workbook.add_worksheet(valid_sheet_name(name, taken))
 
     def add_format(self, name: str, properties: Mapping[str, object]) -> Any:
         """A named format, usable as a table column's per-cell ``style_field`` value."""
