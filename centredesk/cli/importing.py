@@ -69,7 +69,13 @@ def run(args: argparse.Namespace) -> int:
         )
     report = None
     if args.report:
-        report = write_report(outcome.checked, Path(args.report), force=args.force)
+        report = write_report(
+            outcome.checked,
+            Path(args.report),
+            loaded=outcome.import_id is not None,
+            force=args.force,
+            progress=progress,
+        )
     if args.format == "json":
         write_json(import_record(outcome), sys.stdout)
     else:

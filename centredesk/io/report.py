@@ -1,9 +1,13 @@
 """The fix-list workbook: the rows as read, every problem cell marked, ready to correct.
 
 A data manager opens it, fixes the red (error) and amber (warning) cells, each of which has a
-comment giving the rule code and message, and uploads the first sheet again: its headers and
-column order are the file's own. An "Issues" sheet lists every issue (filterable) and a
-"Summary" sheet counts them per rule with what each rule means.
+comment giving the rule code and message, and uploads the first sheet again. That sheet is
+the file's own layout: its headers and column order, the header on the row it was on, and
+every row on the row number the messages give, so "row 14" is row 14 here too. Dates that
+parse are real dates; everything else is the text as typed. A last column says what became
+of each row (loaded, warning, rejected), so a filter shows the rows still to fix. An
+"Issues" sheet lists every issue (filterable) and a "Summary" sheet counts them per rule with
+what each rule means.
 
 Written through :class:`~centredesk.io.workbook.SafeWorkbook`, so no cell text turns into a
 formula or link and a half-written report never replaces anything.
@@ -11,36 +15,38 @@ formula or link and a half-written report never replaces anything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from centredesk.io.sheet_names import valid_sheet_name
-from centredesk.io.workbook import SafeWorkbook
+from centredesk.io.workbook import Column, SafeWorkbook, TableSheet, column_letters
 from centredesk.validation.catalogue import BY_CODE
+from centredesk.validation.parsing import parse_date
 
 ERROR_FILL = "#FFC7CE"
 WARNING_FILL = "#FFE699"
+STATUS_HEADER = "Row Status"
+CHUNK_ROWS = 50_000
+"""Rows written between progress reports."""
+MAX_COMMENTS = 10_000
+"""Marked cells that get a comment; past this (a re-import's duplicate flood, say) the cells
+are still filled, the Issues sheet still lists every issue, and the workbook stays quick to
+write and to open (Excel slows to a crawl with hundreds of thousands of notes)."""
 _ISSUE_HEADERS = ("Row", "Column", "Field", "Code", "Severity", "Message", "Value", "Cell")
 _SUMMARY_HEADERS = ("Code", "Severity", "Issues", "Rows", "Meaning", "How to fix")
+_COMMENT_SIZE = {"x_scale": 2, "y_scale": 1.5}
+
+RowsWritten = Callable[[int, int], None]
+"""Told (rows written, rows in all) as the rows sheet fills."""
 
 
-@dataclass(frozen=True)
-class _Mark:
-    severity: str
-    comment: str
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+def status_words(loaded: bool) -> dict[str, str]:
+    """What the status column says of a clean row, a row with warnings, a row with errors."""
+    if loaded:
+        return {"ok": "loaded", "warning": "warning", "error": "rejected"}
+    return {"ok": "would load", "warning": "warning", "error": "would be rejected"}
 
 
 def write_fix_list(
@@ -50,43 +56,48 @@ def write_fix_list(
     headers: Sequence[str],
     cells: pl.DataFrame,
     issues: pl.DataFrame,
+    header_row: int = 1,
+    date_headers: Collection[str] = (),
+    loaded: bool = False,
     force: bool = False,
+    progress: RowsWritten | None = None,
 ) -> Path:
     """Write the fix-list workbook to ``target`` and return its path.
 
-    ``cells`` is the sheet as read ("row" + one text column per header, in file order);
-    ``issues`` the issue records (row, column, field, code, severity, message, value).
-    Whole-row issues are marked on the row's first cell.
+    ``cells`` is the sheet as read ("row", the row number the user sees, + one text column
+    per header, in file order); ``issues`` the issue records (row, column, field, code,
+    severity, message, value). Whole-row issues are marked on the row's first cell.
+    ``date_headers`` are the columns holding dates; ``loaded`` says whether the rows without
+    errors were loaded (an import) or only checked.
     """
     header_list = list(headers)
     position = {header: index for index, header in enumerate(header_list)}
-    # Report row of each source row: data starts on the second row of the sheet.
-    report_row = {row: index + 1 for index, row in enumerate(cells.get_column("row"))}
     marks = _marks(issues, position)
     with SafeWorkbook(target, force=force) as book:
-        formats = _formats(book)
+        book.add_format("error", {"num_format": "@", "bg_color": ERROR_FILL})
+        book.add_format("warning", {"num_format": "@", "bg_color": WARNING_FILL})
+        for severity, fill in (("error", ERROR_FILL), ("warning", WARNING_FILL)):
+            book.add_format(
+                f"{severity} date",
+                {"num_format": "dd/mm/yyyy", "align": "left", "bg_color": fill},
+            )
         name = valid_sheet_name(sheet_name, taken=("Issues", "Summary"), default="Rows")
-        rows_sheet = book.add_worksheet(name)
-        _write_rows(book, rows_sheet, formats, header_list, cells, marks)
-        _write_issues(book, formats, issues, position, report_row)
-        _write_summary(book, formats, issues)
+        rows_sheet = _rows_sheet(book, name, header_list, set(date_headers), header_row)
+        frame = _rows_frame(cells, header_list, set(date_headers), marks, status_words(loaded))
+        for start in range(0, frame.height, CHUNK_ROWS):
+            rows_sheet.append(frame.slice(start, CHUNK_ROWS), row_numbers="row")
+            if progress is not None:
+                progress(min(start + CHUNK_ROWS, frame.height), frame.height)
+        _comment(rows_sheet, marks)
+        _status_note(rows_sheet, len(header_list), loaded)
+        _write_issues(book, issues, position)
+        _write_summary(book, issues, commented=min(marks.height, MAX_COMMENTS), marked=marks.height)
     return Path(target)
 
 
-def _formats(book: SafeWorkbook) -> dict[str, Any]:
-    add = book.workbook.add_format
-    return {
-        "header": book.formats["header"],
-        "text": book.formats["text"],
-        "error": add({"num_format": "@", "bg_color": ERROR_FILL}),
-        "warning": add({"num_format": "@", "bg_color": WARNING_FILL}),
-        "wrap": book.formats["wrap"],
-    }
-
-
-def _marks(issues: pl.DataFrame, position: dict[str, int]) -> dict[tuple[int, int], _Mark]:
-    """(source row, column index) -> fill and comment; loops over issues, not rows."""
-    grouped = (
+def _marks(issues: pl.DataFrame, position: dict[str, int]) -> pl.DataFrame:
+    """One row per marked cell: row, at (column index), severity, comment."""
+    return (
         issues.with_columns(
             pl.col("column")
             .replace_strict(position, default=0, return_dtype=pl.Int64)
@@ -96,69 +107,129 @@ def _marks(issues: pl.DataFrame, position: dict[str, int]) -> dict[tuple[int, in
         )
         .group_by("row", "at", maintain_order=True)
         .agg(
-            (pl.col("severity") == "error").any().alias("has_error"),
+            _worst(pl.col("severity")).alias("severity"),
             pl.col("line").str.join("\n").alias("comment"),
         )
     )
-    return {
-        (row, at): _Mark("error" if has_error else "warning", comment)
-        for row, at, has_error, comment in grouped.iter_rows()
-    }
 
 
-def _write_rows(
-    book: SafeWorkbook,
-    sheet: Any,
-    formats: dict[str, Any],
-    headers: list[str],
+def _worst(severity: pl.Expr) -> pl.Expr:
+    return pl.when((severity == "error").any()).then(pl.lit("error")).otherwise(pl.lit("warning"))
+
+
+# The rows frame names its columns by position, so no header a user wrote can clash.
+def _text(index: int) -> str:
+    return f"text {index}"
+
+
+def _date(index: int) -> str:
+    return f"date {index}"
+
+
+def _mark(index: int) -> str:
+    return f"mark {index}"
+
+
+def _rows_sheet(
+    book: SafeWorkbook, name: str, headers: list[str], dates: set[str], header_row: int
+) -> TableSheet:
+    columns = [
+        Column(header, _date(index), "date", style_field=_mark(index), fallback=_text(index))
+        if header in dates
+        else Column(header, _text(index), style_field=_mark(index))
+        for index, header in enumerate(headers)
+    ]
+    status = STATUS_HEADER
+    while status in headers:
+        status += " (fix list)"
+    columns.append(Column(status, "status", style_field="status mark"))
+    return book.add_table(name, columns, header_row=header_row)
+
+
+def _rows_frame(
     cells: pl.DataFrame,
-    marks: dict[tuple[int, int], _Mark],
-) -> None:
+    headers: list[str],
+    dates: set[str],
+    marks: pl.DataFrame,
+    words: dict[str, str],
+) -> pl.DataFrame:
+    """The rows with, per column, its mark (a format name) and, for dates, the parsed date."""
+    texts = cells.select(
+        "row",
+        *(
+            (pl.col(header) if header in cells.columns else pl.lit(None, pl.String)).alias(
+                _text(index)
+            )
+            for index, header in enumerate(headers)
+        ),
+    )
+    by_column = (
+        marks.with_columns(pl.format("mark {}", "at").alias("at")).pivot(
+            on="at", index="row", values="severity"
+        )
+        if marks.height
+        else pl.DataFrame(schema={"row": pl.Int64})
+    )
+    worst = marks.group_by("row").agg(_worst(pl.col("severity")).alias("worst"))
+    frame = texts.join(by_column, on="row", how="left").join(worst, on="row", how="left")
+    columns = []
     for index, header in enumerate(headers):
-        sheet.write_string(0, index, header, formats["header"])
-    sheet.freeze_panes(1, 0)
-    present = [header for header in headers if header in cells.columns]
-    for out_row, values in enumerate(cells.select("row", *present).iter_rows(), start=1):
-        source_row = values[0]
-        for index, text in enumerate(values[1:]):
-            mark = marks.get((source_row, index))
-            if mark is None:
-                if text is not None:
-                    sheet.write_string(out_row, index, str(text), formats["text"])
-                continue
-            sheet.write_string(out_row, index, "" if text is None else str(text),
-                               formats[mark.severity])  # fmt: skip
-            sheet.write_comment(out_row, index, mark.comment, {"x_scale": 2, "y_scale": 1.5})
+        mark = pl.col(_mark(index)) if _mark(index) in frame.columns else pl.lit(None, pl.String)
+        if header in dates:
+            parsed = parse_date(pl.col(_text(index)))
+            columns.append(parsed.alias(_date(index)))
+            mark = pl.when(parsed.is_not_null()).then(mark + " date").otherwise(mark)
+        columns.append(mark.alias(_mark(index)))
+    columns += [
+        pl.col("worst").fill_null("ok").replace_strict(words).alias("status"),
+        pl.col("worst").alias("status mark"),
+    ]
+    return frame.with_columns(columns).sort("row")
 
 
-def _write_issues(
-    book: SafeWorkbook,
-    formats: dict[str, Any],
-    issues: pl.DataFrame,
-    position: dict[str, int],
-    report_row: dict[int, int],
+def _comment(sheet: TableSheet, marks: pl.DataFrame) -> None:
+    # One call per marked cell, for at most MAX_COMMENTS cells; xlsxwriter writes the notes.
+    shown = marks.select("row", "at", "comment").sort("row", "at").head(MAX_COMMENTS)
+    for row, at, comment in shown.iter_rows():
+        sheet.worksheet.write_comment(row - 1, at, comment, _COMMENT_SIZE)
+
+
+def _status_note(sheet: TableSheet, column: int, loaded: bool) -> None:
+    words = status_words(loaded)
+    note = (
+        f"{words['ok']}: no issues. {words['warning']}: "
+        + ("loaded, " if loaded else "would load, ")
+        + f"but check the amber cells. {words['error']}: "
+        + ("not loaded; " if loaded else "")
+        + "fix the red cells and upload the rows again."
+    )
+    sheet.worksheet.write_comment(sheet.header_row - 1, column, note, _COMMENT_SIZE)
+
+
+def _write_issues(book: SafeWorkbook, issues: pl.DataFrame, position: dict[str, int]) -> None:
+    columns = [Column("Row", "row", "integer")]
+    columns += [Column(header, header.lower()) for header in _ISSUE_HEADERS[1:-1]]
+    columns.append(Column("Cell", "cell"))
+    letters = {index: column_letters(index) for index in set(position.values()) | {0}}
+    listing = issues.with_columns(
+        pl.format(
+            "{}{}",
+            pl.col("column")
+            .replace_strict(position, default=0, return_dtype=pl.Int64)
+            .fill_null(0)
+            .replace_strict(letters, return_dtype=pl.String),
+            pl.col("row"),
+        ).alias("cell")
+    )
+    table = book.add_table("Issues", columns)
+    for start in range(0, listing.height, CHUNK_ROWS):
+        table.append(listing.slice(start, CHUNK_ROWS))
+
+
+def _write_summary(
+    book: SafeWorkbook, issues: pl.DataFrame, *, commented: int, marked: int
 ) -> None:
-    sheet = book.add_worksheet("Issues")
-    for index, header in enumerate(_ISSUE_HEADERS):
-        sheet.write_string(0, index, header, formats["header"])
-    sheet.freeze_panes(1, 0)
-    rows = issues.select("row", "column", "field", "code", "severity", "message", "value")
-    for out_row, record in enumerate(rows.iter_rows(), start=1):
-        row, column = record[0], record[1]
-        sheet.write_number(out_row, 0, row)
-        for index, value in enumerate(record[1:], start=1):
-            book.write_text(sheet, out_row, index, value)
-        at = position.get(column, 0) if column is not None else 0
-        if row in report_row:
-            book.write_text(sheet, out_row, 7, f"{_column_letter(at)}{report_row[row] + 1}")
-    sheet.autofilter(0, 0, max(rows.height, 1), len(_ISSUE_HEADERS) - 1)
-    sheet.set_column(0, 0, 8)
-    sheet.set_column(1, 4, 16)
-    sheet.set_column(5, 5, 60)
-    sheet.set_column(6, 7, 14)
-
-
-def _write_summary(book: SafeWorkbook, formats: dict[str, Any], issues: pl.DataFrame) -> None:
+    formats = book.formats
     sheet = book.add_worksheet("Summary")
     for index, header in enumerate(_SUMMARY_HEADERS):
         sheet.write_string(0, index, header, formats["header"])
@@ -177,6 +248,13 @@ def _write_summary(book: SafeWorkbook, formats: dict[str, Any], issues: pl.DataF
         if rule is not None:
             sheet.write_string(out_row, 4, rule.meaning, formats["wrap"])
             sheet.write_string(out_row, 5, rule.fix, formats["wrap"])
+    if commented < marked:
+        sheet.write_string(
+            counts.height + 2,
+            0,
+            f"{marked:,} cells are marked; the first {commented:,} carry a comment with their "
+            "issues. The Issues sheet lists every issue with its cell.",
+        )
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 3, 10)
     sheet.set_column(4, 5, 60)

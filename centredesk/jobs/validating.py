@@ -16,7 +16,7 @@ from centredesk.io.report import write_fix_list
 from centredesk.jobs.checked_file import CheckedFile, read_and_validate
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.store import Location, open_if_present
-from centredesk.validation.fields import Kind
+from centredesk.validation.fields import SCHEMAS, Kind
 
 
 @dataclass(frozen=True)
@@ -46,20 +46,36 @@ def validate_file(
         )
     written = None
     if report is not None:
-        progress.step("report", 0, checked.rows)
-        written = write_report(checked, report, force=force)
-        progress.step("report", checked.rows, checked.rows)
+        written = write_report(checked, report, force=force, progress=progress)
     return ValidationOutcome(checked, written)
 
 
-def write_report(checked: CheckedFile, target: Path, *, force: bool = False) -> Path:
-    """The fix-list workbook of a checked file (import uses it too)."""
+def write_report(
+    checked: CheckedFile,
+    target: Path,
+    *,
+    loaded: bool = False,
+    force: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> Path:
+    """The fix-list workbook of a checked file (import uses it too, with ``loaded`` when
+    the rows without errors went into the store)."""
     sheet = checked.sheet
+    dates = {
+        sheet.mapping[spec.name]
+        for spec in SCHEMAS[sheet.kind]
+        if spec.type == "date" and spec.name in sheet.mapping
+    }
+    progress.step("fix list", 0, checked.rows)
     return write_fix_list(
         target,
         sheet_name=sheet.sheet or Path(sheet.file_name).stem,
         headers=sheet.headers,
         cells=sheet.cells,
         issues=checked.validated.issues,
+        header_row=sheet.header_row,
+        date_headers=dates,
+        loaded=loaded,
         force=force,
+        progress=lambda done, total: progress.step("fix list", done, total),
     )
