@@ -89,6 +89,9 @@ def test_learners_template_checks_what_excel_can(tmp_path: Path) -> None:
     assert checks["Product Code"].type is None
     assert sheet.column_dimensions["F"].number_format == "@"  # ULN typed stays text
     assert sheet.column_dimensions["E"].number_format == "dd/mm/yyyy"
+    # Batch labels are text (BT17, 0042): kept as typed, not checked as whole numbers.
+    assert sheet.column_dimensions["H"].number_format == "@"
+    assert checks["Batch Number"].type is None
 
 
 def test_products_template_offers_y_n_and_fixed_lists(tmp_path: Path) -> None:
@@ -167,7 +170,7 @@ FILLED: dict[Kind, dict[str, Any]] = {
         "date_of_birth": datetime(2010, 12, 9),
         "uln": "1000000108",
         "learner_reference": "STU 9",
-        "batch_number": 1010,
+        "batch_number": "0042",
         "registration_date": datetime(2026, 9, 1),
         "reasonable_adjustments": "Reader",
     },

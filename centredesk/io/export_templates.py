@@ -2,9 +2,10 @@
 
 A template is the easiest way to get a clean upload: its header row is exactly what the
 importer expects (from :data:`centredesk.validation.fields.SCHEMAS`), each column is
-formatted so Excel keeps what is typed (ULNs and codes as text, dates as dates), and Excel's
-data validation catches what it can while the sheet is being filled in: ULN length, dates,
-Y/N and status lists, and product codes from the catalogue as a dropdown.
+formatted so Excel keeps what is typed (ULNs, codes and batch labels such as 0042 as text,
+dates as dates), and Excel's data validation catches what it can while the sheet is being
+filled in: ULN length, dates, Y/N and status lists, and product codes from the catalogue as
+a dropdown.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def write_template(book: SafeWorkbook, kind: Kind, product_codes: Sequence[str] 
     for col, field in enumerate(fields):
         sheet.write_string(0, col, field.header, formats["header"])
         cell_format = formats["date"] if field.type == "date" else formats["text"]
-        if field.type in ("batch_number", "learner_number", "money"):
+        if field.type in ("learner_number", "money"):
             cell_format = None
         width = max(len(field.header), len(field.example), 10) + 2
         sheet.set_column(col, col, width, cell_format)
@@ -145,7 +146,7 @@ def _validation(field: FieldSpec, catalogue_size: int) -> dict[str, Any] | None:
             "error_message": "1 to 12 letters, digits or spaces.",
             **prompt,
         }
-    if field.type in ("batch_number", "learner_number"):
+    if field.type == "learner_number":
         return {
             "validate": "integer",
             "criteria": ">",
