@@ -68,6 +68,7 @@ def test_unwritable_target_is_exit_2_and_leaves_nothing(
         (["register", "--product", "603/0862/X"], "needs --product CODE and --session"),
         (["results", "--dob", "31/02/2010"], "is not a date"),
         (["products", "--out2", "x"], "unrecognized arguments"),
+        (["results", "--learner", "twelve"], "--learner: 'twelve' is not a whole number"),
     ],
 )
 def test_bad_arguments_are_one_line_and_exit_2(
@@ -102,3 +103,27 @@ def test_template_with_and_without_a_database(
     assert main(["template", "bookings", "--out", str(other), "--db", str(missing)]) == 0
     assert capsys.readouterr().out.startswith("wrote the bookings template (8 columns)")
     assert not missing.exists()
+
+
+def test_batch_labels_are_text_on_the_command_line(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "registrations.xlsx"
+    arguments = ["export", "registrations", "--batch", "BT17", "--out", str(out), "--db", db]
+    assert main(arguments) == 0
+    assert capsys.readouterr().out.startswith("wrote 0 registrations")
+    assert main([*arguments[:3], "1001", *arguments[4:], "--force"]) == 0
+    assert capsys.readouterr().out.startswith("wrote 3 registrations")
+
+
+def test_help_lists_every_export_and_the_filters_each_takes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _status(["export", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "register the invigilator register of one paper-based session" in help_text
+    assert "--sector TEXT part of the sector, any case (products)" in help_text
+    assert "--session DD/MM/YYYY the session (sitting) date (register); register needs it" in (
+        help_text
+    )
+    assert "registrations: active, withdrawn, cancelled, completed" in help_text

@@ -1,135 +1,19 @@
-"""The layouts of the export workbooks: columns, the results summary and chart, the register.
+"""What the export workbooks have besides their main table: the results summary and chart,
+and the register's print layout.
 
-The column lists name the fields the store's export queries return; headers are the ones
-the upload templates use (from :mod:`centredesk.validation.fields`), so a column reads the
-same wherever it appears. Writing itself is :mod:`centredesk.io.workbook`'s job.
+The exports themselves (columns, queries, filters) are defined in
+:mod:`centredesk.jobs.export_specs`; writing is :mod:`centredesk.io.workbook`'s job.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal
 
 import polars as pl
 
 from centredesk.io.workbook import Column, SafeWorkbook, TableSheet
-from centredesk.validation.fields import GRADING_SCHEMES, UNGRADED, Kind, spec
-
-ExportKind = Literal["products", "results", "registrations", "bookings", "register"]
-EXPORT_KINDS: tuple[ExportKind, ...] = (
-    "products",
-    "results",
-    "registrations",
-    "bookings",
-    "register",
-)
-
-SHEET_NAMES: dict[ExportKind, str] = {
-    "products": "Approved Products",
-    "results": "Results",
-    "registrations": "Registrations",
-    "bookings": "Bookings",
-    "register": "Register",
-}
-
-
-def _field(kind: Kind, name: str, column_type: Literal["text", "date"] = "text") -> Column:
-    return Column(spec(kind, name).header, name, column_type)
-
-
-_CENTRE = _field("learners", "centre_number")
-_LEARNER_NUMBER = _field("bookings", "learner_number")
-_ULN = _field("learners", "uln")
-_FORENAME = _field("learners", "forename")
-_SURNAME = _field("learners", "surname")
-_DOB = _field("learners", "date_of_birth", "date")
-_PRODUCT = _field("learners", "product_code")
-_TITLE = _field("products", "title")
-_BATCH = _field("learners", "batch_number")
-
-CATALOGUE_COLUMNS: tuple[Column, ...] = (
-    _PRODUCT,
-    _TITLE,
-    _field("products", "level"),
-    _field("products", "sector"),
-    _field("products", "discount_code"),
-    _field("products", "external_assessment"),
-    _field("products", "assessment_mode"),
-    _field("products", "operational_end_date", "date"),
-)
-APPROVED_COLUMNS = (*CATALOGUE_COLUMNS, _field("approvals", "approved_on", "date"))
-
-RESULT_COLUMNS: tuple[Column, ...] = (
-    _CENTRE,
-    _LEARNER_NUMBER,
-    _ULN,
-    _FORENAME,
-    _SURNAME,
-    _DOB,
-    _BATCH,
-    _PRODUCT,
-    _TITLE,
-    _field("results", "component"),
-    _field("results", "grade"),
-    _field("results", "result_date", "date"),
-)
-
-REGISTRATION_COLUMNS: tuple[Column, ...] = (
-    _CENTRE,
-    _LEARNER_NUMBER,
-    _ULN,
-    _FORENAME,
-    _SURNAME,
-    _DOB,
-    _field("learners", "learner_reference"),
-    _PRODUCT,
-    _TITLE,
-    _BATCH,
-    _field("learners", "registration_date", "date"),
-    Column("Status", "status"),
-)
-
-BOOKING_COLUMNS: tuple[Column, ...] = (
-    _CENTRE,
-    _LEARNER_NUMBER,
-    _ULN,
-    _FORENAME,
-    _SURNAME,
-    _DOB,
-    _PRODUCT,
-    _TITLE,
-    _field("bookings", "assessment"),
-    _field("bookings", "session_date", "date"),
-    _field("bookings", "assessment_mode"),
-    Column("Booking Status", "status"),
-    Column("Attempt", "attempt", "integer"),
-    _BATCH,
-)
-
-REGISTER_COLUMNS: tuple[Column, ...] = (
-    _CENTRE,
-    _LEARNER_NUMBER,
-    _SURNAME,
-    _FORENAME,
-    _ULN,
-    _field("learners", "reasonable_adjustments"),
-    _field("bookings", "assessment"),
-    # Left empty for the learner to sign on the day; wide enough for a signature.
-    Column("Signature", "signature", min_width=36),
-)
-
-
-def columns_for(kind: ExportKind, *, with_approval: bool = False) -> tuple[Column, ...]:
-    """The columns of one export's main sheet."""
-    if kind == "products":
-        return APPROVED_COLUMNS if with_approval else CATALOGUE_COLUMNS
-    return {
-        "results": RESULT_COLUMNS,
-        "registrations": REGISTRATION_COLUMNS,
-        "bookings": BOOKING_COLUMNS,
-        "register": REGISTER_COLUMNS,
-    }[kind]
+from centredesk.validation.fields import GRADING_SCHEMES, UNGRADED
 
 
 def grade_order(grades: Sequence[str]) -> list[str]:
@@ -142,13 +26,16 @@ def grade_order(grades: Sequence[str]) -> list[str]:
     return [g for g in known if g in present] + sorted(present.difference(known))
 
 
-def write_grade_summary(book: SafeWorkbook, counts: pl.DataFrame) -> TableSheet:
+def write_grade_summary(
+    book: SafeWorkbook, counts: pl.DataFrame, product_columns: Sequence[Column]
+) -> TableSheet:
     """The "Summary" sheet: grade counts per product, and a chart of the distribution.
 
-    ``counts`` has one row per product and grade: product_code, title, grade, results.
+    ``counts`` has one row per product and grade: product_code, title, grade, results;
+    ``product_columns`` show the product (its code and title) as the other sheets do.
     """
     grades = grade_order(counts.get_column("grade").to_list())
-    columns = [_PRODUCT, _TITLE]
+    columns = list(product_columns)
     columns += [Column(grade, grade, "integer") for grade in grades]
     columns.append(Column("Total", "total", "integer"))
     summary = book.add_table("Summary", columns)
@@ -163,8 +50,8 @@ def write_grade_summary(book: SafeWorkbook, counts: pl.DataFrame) -> TableSheet:
     summary.append(table)
     chart = book.workbook.add_chart({"type": "column", "subtype": "stacked"})
     last = table.height
-    name = summary.worksheet.name
-    for col in range(2, 2 + len(grades)):
+    name, first = summary.worksheet.name, len(product_columns)
+    for col in range(first, first + len(grades)):
         chart.add_series(
             {
                 "name": [name, 0, col],

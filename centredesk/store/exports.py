@@ -32,7 +32,8 @@ class ExportFilters:
     """
 
     centre: str | None = None
-    batch: int | None = None
+    batch: str | None = None
+    """A batch label as written (``1001``, ``BT17``, ``0042``): matched as text, trimmed."""
     product: str | None = None
     forename: str | None = None
     surname: str | None = None
@@ -42,6 +43,8 @@ class ExportFilters:
     status: str | None = None
     sector: str | None = None
     title: str | None = None
+    session: date | None = None
+    """The sitting an invigilator register is for."""
 
     def applied(self) -> dict[str, str]:
         """The filters in use, by name, as text for the workbook's About sheet."""

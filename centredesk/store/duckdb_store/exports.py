@@ -87,7 +87,9 @@ class _Where:
 def _learner_filters(where: _Where, filters: ExportFilters, *, alias: str = "g") -> None:
     """The filters shared by results, registrations and bookings (``g`` = registration)."""
     where.exact(f"{alias}.centre_number", filters.centre)
-    where.exact(f"{alias}.batch_number", filters.batch)
+    if filters.batch is not None:
+        # Compared as text, so 0042 is not 42 and BT17 is a label, not a failed number.
+        where.add(f"CAST({alias}.batch_number AS VARCHAR) = trim(?)", filters.batch)
     where.product(f"{alias}.product_code", filters.product)
     where.part("l.forename", filters.forename)
     where.part("l.surname", filters.surname)
