@@ -29,8 +29,8 @@ def test_export_prints_a_one_line_summary(
     assert main(["export", "results", "--out", str(out), "--db", db]) == 0
     line = capsys.readouterr().out
     # Run on the real date: every result of the store is released by now or later.
-    assert line.startswith("wrote ") and f"results to {out} (" in line
-    assert "withheld until their release date)" in line
+    assert line.startswith("wrote ") and f"released results to {out}; " in line
+    assert line.rstrip().endswith("withheld until their release date")
     assert openpyxl.load_workbook(out).sheetnames == ["Results", "Summary", "About"]
 
 
@@ -69,6 +69,10 @@ def test_unwritable_target_is_exit_2_and_leaves_nothing(
         (["results", "--dob", "31/02/2010"], "is not a date"),
         (["products", "--out2", "x"], "unrecognized arguments"),
         (["results", "--learner", "twelve"], "--learner: 'twelve' is not a whole number"),
+        (
+            ["register", "--product", "500/5959/2", "--session", "12/05/2027"],
+            "no register written for 500/5959/2: its bookings on 12/05/2027 are sat on screen",
+        ),
     ],
 )
 def test_bad_arguments_are_one_line_and_exit_2(

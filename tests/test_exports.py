@@ -24,7 +24,7 @@ from export_fixtures import (
 )
 
 from centredesk.errors import UserError
-from centredesk.jobs.exporting import ExportOutcome, export
+from centredesk.jobs.exporting import ExportOutcome, NothingToExport, export
 from centredesk.jobs.progress import Cancelled, Progress
 from centredesk.store import Store, open_store
 from centredesk.store.exports import ExportFilters
@@ -61,7 +61,10 @@ def test_results_show_only_released_ones_and_count_the_withheld(
 ) -> None:
     outcome, book = _export(store, "results", tmp_path)
     assert (outcome.rows, outcome.withheld) == (RELEASED, WITHHELD)
-    assert outcome.summary().endswith(f"({WITHHELD} withheld until their release date)")
+    assert outcome.summary() == (
+        f"wrote {RELEASED} released results to {tmp_path / 'results.xlsx'}; "
+        f"{WITHHELD} more are withheld until their release date"
+    )
     assert book.sheetnames == ["Results", "Summary", "About"]
     records = _records(book["Results"])
     assert sorted(r["Grade"] for r in records) == ["Distinction", "Merit", "Pass", "Pass"]
@@ -149,8 +152,12 @@ def test_each_results_filter_selects_exactly_its_rows(
 def test_withheld_count_follows_the_filters(store: Store, tmp_path: Path) -> None:
     outcome, _ = _export(store, "results", tmp_path, product=FOOD)
     assert (outcome.rows, outcome.withheld) == (2, 1)
+    assert outcome.summary().endswith("; 1 more is withheld until their release date")
     outcome, _ = _export(store, "results", tmp_path, centre=HILLTOP)
     assert outcome.withheld == 0
+    assert outcome.summary().endswith(
+        f"released results to {tmp_path / 'results.xlsx'}; none are withheld"
+    )
 
 
 def test_approved_products_of_one_centre(store: Store, tmp_path: Path) -> None:
@@ -282,3 +289,32 @@ def test_progress_reports_rows_written(store: Store, tmp_path: Path) -> None:
     )
     assert seen[0] == ("exporting", 0, 7)
     assert seen[-1] == ("exporting", 7, 7)
+
+
+@pytest.mark.parametrize(
+    ("filters", "reason"),
+    [
+        (
+            {"product": FOOD, "session": SESSION},
+            f"no register written for {FOOD}: its bookings on 12/05/2027 are sat on screen, "
+            "which needs no register; it has no paper-based sessions booked from today on",
+        ),
+        (
+            {"product": HEALTH, "session": date(2027, 6, 1)},
+            f"no register written for {HEALTH}: nobody is booked onto it on 01/06/2027; "
+            "its next paper-based sessions: 12/05/2027",
+        ),
+        (
+            {"product": HEALTH, "session": SESSION, "centre": HILLTOP},
+            f"no register written for {HEALTH}: nobody at centre {HILLTOP} is booked onto it "
+            "on 12/05/2027; it has no paper-based sessions booked from today on",
+        ),
+    ],
+)
+def test_a_register_nobody_sits_is_not_written_and_says_why(
+    store: Store, tmp_path: Path, filters: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(NothingToExport) as refused:
+        _export(store, "register", tmp_path, **filters)
+    assert str(refused.value) == reason
+    assert list(tmp_path.iterdir()) == []

@@ -129,6 +129,8 @@ class ExportSpec:
     """Sets up the main sheet before its rows (the register's print layout)."""
     finish: Callable[[SafeWorkbook, ExportRun], Extras] | None = None
     """Adds sheets after the main one (the results summary) and says what to note."""
+    refuse_empty: Callable[[ExportRun], str] | None = None
+    """Why an export with no rows is not written at all (a register nobody sits)."""
     describe_run: Callable[[ExportRun], str] | None = None
     """The About description, where it depends on more than the centre."""
 
@@ -217,6 +219,32 @@ def _describe_register(run: ExportRun) -> str:
         f"Paper-based bookings of {code} {title} for the session on {_session(run)}; "
         "cancelled and transferred bookings are left out."
     )
+
+
+def _empty_register(run: ExportRun) -> str:
+    """Why a register would have nobody on it, in one line that says what to do."""
+    assert run.product is not None
+    session, code = _session(run), run.product[0]
+    assert run.filters.session is not None
+    found = run.store.exports.session_bookings(
+        code, run.filters.session, run.filters.centre, run.today
+    )
+    where = f" at centre {run.filters.centre}" if run.filters.centre else ""
+    if found.on_screen and not found.withdrawn:
+        reason = f"its bookings{where} on {session} are sat on screen, which needs no register"
+    elif found.withdrawn and not found.on_screen:
+        reason = f"every booking of it{where} on {session} is cancelled or transferred"
+    elif found.on_screen or found.withdrawn:
+        reason = f"its bookings{where} on {session} are on screen, cancelled or transferred"
+    else:
+        reason = f"nobody{where} is booked onto it on {session}"
+    dates = ", ".join(f"{day:%d/%m/%Y}" for day in found.paper_dates)
+    hint = (
+        f"; its next paper-based sessions: {dates}"
+        if dates
+        else "; it has no paper-based sessions booked from today on"
+    )
+    return f"no register written for {code}: {reason}{hint}"
 
 
 _SPECS = (
@@ -325,6 +353,7 @@ _SPECS = (
         required=("product", "session"),
         prepare=_print_register,
         describe_run=_describe_register,
+        refuse_empty=_empty_register,
     ),
 )
 

@@ -24,6 +24,10 @@ from centredesk.store.exports import ExportFilters
 assert {f.name for f in fields(ExportFilters)} == set(FILTERS), "a filter per ExportFilters field"
 
 
+class NothingToExport(UserError):
+    """The export would be empty for a reason the user should hear (a register nobody sits)."""
+
+
 @dataclass(frozen=True)
 class ExportOutcome:
     """What an export wrote: where, how many rows, and how many results were withheld."""
@@ -36,10 +40,14 @@ class ExportOutcome:
 
     def summary(self) -> str:
         """One line for the terminal or the status bar."""
-        line = f"wrote {self.rows:,} {SPECS[self.kind].noun} to {self.path}"
-        if self.withheld is not None:
-            line += f" ({self.withheld:,} withheld until their release date)"
-        return line
+        noun = SPECS[self.kind].noun
+        if self.withheld is None:
+            return f"wrote {self.rows:,} {noun} to {self.path}"
+        line = f"wrote {self.rows:,} released {noun} to {self.path}; "
+        if self.withheld == 0:
+            return line + "none are withheld"
+        verb = "is" if self.withheld == 1 else "are"
+        return line + f"{self.withheld:,} more {verb} withheld until their release date"
 
 
 def read_filters(kind: str, given: Mapping[str, str]) -> ExportFilters:
@@ -92,6 +100,8 @@ def export(
     _check_centre(store, filters)
     query = export.query(store.exports, filters, run.today)
     total = query.count()
+    if total == 0 and export.refuse_empty is not None:
+        raise NothingToExport(export.refuse_empty(run))
     target = Path(target)
     with SafeWorkbook(target, force=force) as book:
         table = book.add_table(export.sheet, export.columns_for(filters))

@@ -56,6 +56,21 @@ class ExportFilters:
         return shown
 
 
+@dataclass(frozen=True)
+class SessionBookings:
+    """The bookings of one product on one day, by whether they belong on a register."""
+
+    paper: int
+    """Paper-based and still standing: the register's rows."""
+    on_screen: int
+    """Still standing, but sat on screen (or with no mode recorded): no register."""
+    withdrawn: int
+    """Cancelled or transferred."""
+    paper_dates: list[date]
+    """The next days (from ``today``, at most three) with standing paper-based bookings of
+    the product."""
+
+
 class ExportRows(ABC):
     """The rows of one export, ready to be counted or streamed."""
 

@@ -17,7 +17,7 @@ from types import TracebackType
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from centredesk.store.exports import ExportFilters, ExportRows
+from centredesk.store.exports import ExportFilters, ExportRows, SessionBookings
 from centredesk.store.location import Location
 from centredesk.store.records import (
     Dashboard,
@@ -180,6 +180,13 @@ class Exports(ABC):
     @abstractmethod
     def register(self, product: str, session: date, centre: str | None = None) -> ExportRows:
         """Who sits a paper-based session: one product, one date, bookings still standing."""
+
+    @abstractmethod
+    def session_bookings(
+        self, product: str, session: date, centre: str | None, today: date
+    ) -> SessionBookings:
+        """The bookings of one product on one day (at one centre) counted by whether they
+        belong on a register, and the next days from ``today`` with paper-based ones."""
 
     @abstractmethod
     def find_product(self, code: str) -> tuple[str, str] | None:
