@@ -121,3 +121,20 @@ def test_more_rows_than_excel_holds_are_refused_before_any_is_written(tmp_path: 
         table.check_room(1_048_575)
         table.check_room(1_048_576)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sheet_too_big_for_a_plain_zip_header_gets_a_zip64_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A sheet of more than 2 GB of XML cannot be written in a test: pretend the limit is low.
+    monkeypatch.setattr("centredesk.io.xlsx_package._ZIP64_LIMIT", 100)
+    target = tmp_path / "out.xlsx"
+    with SafeWorkbook(target) as book:
+        book.add_table("Data", [Column("Name", "name")]).append(
+            pl.DataFrame({"name": [f"learner {n}" for n in range(1000)]})
+        )
+    with zipfile.ZipFile(target) as package:
+        sheet = package.getinfo("xl/worksheets/sheet1.xml")
+        assert sheet.extract_version >= 45  # zip64
+        assert package.testzip() is None
+    assert openpyxl.load_workbook(target)["Data"]["A1001"].value == "learner 999"

@@ -21,8 +21,12 @@ from typing import IO, BinaryIO
 
 _COPY_BYTES = 1024 * 1024
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
-# xlsxwriter writes its parts with this fixed time; so do we, for the same bytes each run.
-_PART_TIME = (1980, 1, 1, 0, 0, 0)
+ROWS_LEVEL = 1
+"""Deflate level of the sheets with spooled rows. Level 6 (zip's default) spent more time
+compressing a million rows than building them, for a file about a fifth smaller."""
+PARTS_LEVEL = 6
+_ZIP64_LIMIT = (1 << 31) - 1
+"""Where zipfile needs a part's zip64 header (it checks the size it is told, plus 5 %)."""
 
 
 class RowSpool:
@@ -62,23 +66,24 @@ def write_package(parts: bytes, target: BinaryIO, sheets: Mapping[str, SheetRows
     the rows of ``sheets`` (part name -> rows) spliced into their worksheets."""
     with (
         zipfile.ZipFile(io.BytesIO(parts)) as source,
-        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ROWS_LEVEL) as package,
     ):
         missing = set(sheets) - set(source.namelist())
         if missing:
             raise RuntimeError(f"the workbook has no part {sorted(missing)[0]}")
         for info in source.infolist():
             data = source.read(info)
-            part = zipfile.ZipInfo(info.filename, _PART_TIME)
-            part.compress_type = zipfile.ZIP_DEFLATED
             rows = sheets.get(info.filename)
             if rows is None:
-                package.writestr(part, data)
+                # Parts keep xlsxwriter's fixed time (ZipInfo's default), so runs compare.
+                package.writestr(zipfile.ZipInfo(info.filename), data, compresslevel=PARTS_LEVEL)
                 continue
             head, tail = _split(data, rows.dimension)
-            # Known in advance, so that a sheet past 4 GB gets its zip64 header up front.
-            part.file_size = len(head) + rows.spool.size + len(tail)
-            with package.open(part, "w") as stream:
+            size = len(head) + rows.spool.size + len(tail)
+            # Opened by name, so the package's (faster) level applies; a sheet past 2 GB
+            # needs its zip64 header written up front.
+            big = size * 1.05 > _ZIP64_LIMIT
+            with package.open(info.filename, "w", force_zip64=big) as stream:
                 stream.write(head)
                 rows.spool.copy_to(stream)
                 stream.write(tail)
