@@ -42,6 +42,8 @@ _CONTROL = [c for c in range(0x20) if c not in (0x09, 0x0A)]
 _RAW = ["&", "<", ">", *(chr(c) for c in _CONTROL), "\ufffe", "\uffff"]
 _ESCAPED = ["&amp;", "&lt;", "&gt;", *(f"_x{c:04X}_" for c in _CONTROL), "_xFFFE_", "_xFFFF_"]
 _LITERAL_ESCAPE = r"(_x[0-9A-Fa-f]{4}_)"
+# A column whose text holds none of these needs no escaping (most columns, most chunks).
+_NEEDS_ESCAPE = [*_RAW, "_x"]
 
 
 @dataclass(frozen=True)
@@ -66,30 +68,44 @@ def rows_xml(chunk: pl.DataFrame, columns: Sequence[CellColumn], row_numbers: pl
     """The ``<row>`` elements of ``chunk``, one per frame row, numbered by ``row_numbers``."""
     if chunk.height == 0:
         return b""
-    texts = _prepared_texts(chunk, columns)
+    texts, to_escape = _prepared_texts(chunk, columns)
     frame = texts.with_columns(row_numbers.cast(pl.String).alias("__row"))
     number = pl.col("__row")
-    cells = [_cell(column, number, chunk.schema[column.field]) for column in columns]
+    cells = [_cell(column, number, chunk.schema[column.field], to_escape) for column in columns]
     row = pl.concat_str([pl.lit('<row r="'), number, pl.lit('">'), *cells, pl.lit("</row>")])
     xml: str = frame.select(row.str.join("")).item()
     return xml.encode()
 
 
-def _prepared_texts(chunk: pl.DataFrame, columns: Sequence[CellColumn]) -> pl.DataFrame:
-    """Text columns (and fallbacks) as strings cut to what a cell holds."""
-    names = {c.field for c in columns if c.kind == "text"}
-    names |= {c.fallback for c in columns if c.fallback is not None}
+def _prepared_texts(
+    chunk: pl.DataFrame, columns: Sequence[CellColumn]
+) -> tuple[pl.DataFrame, set[str]]:
+    """Text columns (and fallbacks) as strings cut to what a cell holds, and the names of
+    those that hold anything to escape."""
+    names = sorted(
+        {c.field for c in columns if c.kind == "text"}
+        | {c.fallback for c in columns if c.fallback is not None}
+    )
     prepared = chunk.with_columns(pl.col(name).cast(pl.String) for name in names)
+    if not names:
+        return prepared, set()
+    # One pass over every text column at once, in parallel.
+    found = prepared.select(
+        *(pl.col(name).str.len_chars().max().alias(f"longest {name}") for name in names),
+        *(
+            pl.col(name).str.contains_any(_NEEDS_ESCAPE).any().alias(f"escape {name}")
+            for name in names
+        ),
+    ).row(0, named=True)
     for name in names:
-        values = prepared.get_column(name)
-        # Anything past half the limit might be over it in UTF-16 units: rare, so the
-        # exact cut is worked out only for those values.
-        long = values.str.len_chars() > MAX_CELL_UNITS // 2
-        if long.any():
+        # Past half the limit a value might be over it in UTF-16 units: rare, so the exact
+        # cut is worked out only for those values.
+        if (found[f"longest {name}"] or 0) > MAX_CELL_UNITS // 2:
+            values = prepared.get_column(name)
+            long = values.str.len_chars() > MAX_CELL_UNITS // 2
             cut = [_cut(text) for text in values.filter(long).to_list()]
-            positions = long.arg_true()
-            prepared = prepared.with_columns(values.scatter(positions, cut).alias(name))
-    return prepared
+            prepared = prepared.with_columns(values.scatter(long.arg_true(), cut).alias(name))
+    return prepared, {name for name in names if found[f"escape {name}"]}
 
 
 def _cut(text: str) -> str:
@@ -106,7 +122,9 @@ def escaped(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(_LITERAL_ESCAPE, "_x005F$1").str.replace_many(_RAW, _ESCAPED)
 
 
-def _text_cell(letters: str, number: pl.Expr, style: pl.Expr, text: pl.Expr) -> pl.Expr:
+def _text_cell(
+    letters: str, number: pl.Expr, style: pl.Expr, text: pl.Expr, *, escape: bool = True
+) -> pl.Expr:
     # Leading or trailing whitespace is kept only when the element says so.
     space = (
         pl.when(text.str.contains(r"^\s|\s$"))
@@ -122,7 +140,7 @@ def _text_cell(letters: str, number: pl.Expr, style: pl.Expr, text: pl.Expr) -> 
             pl.lit('" t="inlineStr"><is><t'),
             space,
             pl.lit(">"),
-            escaped(text),
+            escaped(text) if escape else text,
             pl.lit("</t></is></c>"),
         ]
     )
@@ -141,7 +159,7 @@ def _blank_cell(letters: str, number: pl.Expr, style: pl.Expr) -> pl.Expr:
     )
 
 
-def _cell(column: CellColumn, number: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+def _cell(column: CellColumn, number: pl.Expr, dtype: pl.DataType, to_escape: set[str]) -> pl.Expr:
     """One column's cells: XML text per row, empty where nothing is written."""
     value = pl.col(column.field)
     own_style = pl.lit(str(column.style))
@@ -153,7 +171,7 @@ def _cell(column: CellColumn, number: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         text_style = pl.coalesce(marked, text_style)
     letters = column.letters
     if column.kind == "text":
-        cell = _text_cell(letters, number, own_style, value)
+        cell = _text_cell(letters, number, own_style, value, escape=column.field in to_escape)
     elif column.kind == "number":
         if dtype.is_integer():
             cell = _value_cell(letters, number, own_style, value.cast(pl.String))
@@ -171,7 +189,7 @@ def _cell(column: CellColumn, number: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         else:
             shown = serial.cast(pl.String)
         in_range = day.is_between(pl.lit(_FIRST_DATE), pl.lit(_LAST_DATE))
-        as_text = _text_cell(letters, number, text_style, day.dt.strftime("%d/%m/%Y"))
+        as_text = _text_cell(letters, number, text_style, day.dt.strftime("%d/%m/%Y"), escape=False)
         cell = (
             pl.when(in_range)
             .then(_value_cell(letters, number, own_style, shown))
@@ -179,7 +197,13 @@ def _cell(column: CellColumn, number: pl.Expr, dtype: pl.DataType) -> pl.Expr:
             .then(as_text)
         )
     if column.fallback is not None:
-        fallback = _text_cell(letters, number, text_style, pl.col(column.fallback))
+        fallback = _text_cell(
+            letters,
+            number,
+            text_style,
+            pl.col(column.fallback),
+            escape=column.fallback in to_escape,
+        )
         cell = pl.when(value.is_null()).then(fallback).otherwise(cell)
     if marked is not None:
         # A marked cell is written even when empty, so its fill shows where a value is missing.
