@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "build a demo database from the sample data, then open it"),
     "import": ("importing", "validate a spreadsheet and load its good rows into the store"),
     "validate": ("validating", "check a spreadsheet against every rule; write nothing"),
-    "export": ("exporting", "write a workbook: products, results, registrations, bookings"),
+    "export": ("exporting", "write an export workbook (export --help lists them all)"),
     "template": ("templates", "write an empty upload template with instructions"),
     "rules": ("rules", "list every validation rule: code, severity, meaning, fix"),
 }

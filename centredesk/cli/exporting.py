@@ -7,6 +7,7 @@ The kinds, the filter options and their help all come from the export registry
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from centredesk.cli import EXIT_OK
 from centredesk.jobs.export_specs import FILTERS, SPECS
@@ -16,13 +17,22 @@ from centredesk.jobs.progress import Progress
 
 def _kinds_help() -> str:
     width = max(len(kind) for kind in SPECS)
-    return "\n".join(f"  {kind:<{width}}  {spec.summary}" for kind, spec in SPECS.items())
+    return "\n".join(
+        textwrap.fill(
+            spec.summary,
+            width=78,
+            initial_indent=f"  {kind:<{width}}  ",
+            subsequent_indent=" " * (width + 4),
+        )
+        for kind, spec in SPECS.items()
+    )
 
 
 def _filter_help(name: str) -> str:
     takes = [kind for kind, spec in SPECS.items() if name in spec.filters]
     needs = [kind for kind, spec in SPECS.items() if name in spec.required]
-    help_text = f"{FILTERS[name].help} ({', '.join(takes)})"
+    which = "every export" if len(takes) == len(SPECS) else ", ".join(takes)
+    help_text = f"{FILTERS[name].help} ({which})"
     if needs:
         help_text += f"; {', '.join(needs)} needs it"
     statuses = [f"{kind}: {', '.join(spec.statuses)}" for kind, spec in SPECS.items()
