@@ -218,9 +218,9 @@ def export_ours(inputs: Inputs) -> Timing:
 def export_xlsxwriter(inputs: Inputs) -> Timing:
     """The same workbook written a cell at a time with xlsxwriter, as the project used to."""
     from benchmarks.xlsxwriter_baseline import export_results
-    from centredesk.store import Store
+    from centredesk.store import open_store
 
-    with tempfile.TemporaryDirectory() as folder, Store.open(inputs.store, read_only=True) as store:
+    with tempfile.TemporaryDirectory() as folder, open_store(inputs.store, read_only=True) as store:
         start = _clock()
         rows = export_results(store, Path(folder) / "results.xlsx", DEFAULT_TODAY)
         return Timing(_clock() - start, rows)
@@ -257,11 +257,11 @@ def export_naive(inputs: Inputs) -> Timing:
 
 def _checked_upload(inputs: Inputs) -> Any:
     """The learner upload read and checked against the catalogue (untimed set-up)."""
-    from centredesk.jobs.checking import check_file
-    from centredesk.store import Store
+    from centredesk.jobs.checked_file import read_and_validate
+    from centredesk.store import open_store
 
-    with Store.open(inputs.catalogue, read_only=True) as store:
-        return check_file(inputs.learners, kind="learners", store=store, today=DEFAULT_TODAY)
+    with open_store(inputs.catalogue, read_only=True) as store:
+        return read_and_validate(inputs.learners, kind="learners", store=store, today=DEFAULT_TODAY)
 
 
 def fix_list_ours(inputs: Inputs) -> Timing:

@@ -108,17 +108,16 @@ def _about(book: Any, formats: dict[str, Any], title: str, rows: int) -> None:
 
 def export_results(store: Any, target: Path, today: date) -> int:
     """The results workbook through the production query, written a cell at a time."""
-    from centredesk.store import exports as queries
     from centredesk.store.exports import ExportFilters
 
     filters = ExportFilters()
     book = xlsxwriter.Workbook(str(target), _OPTIONS)
     formats = _formats(book)
     table = _Table(book, formats, "Results", _RESULT_COLUMNS)
-    for chunk in queries.results(filters, today).chunks(store):
+    for chunk in store.exports.results(filters, today).chunks():
         table.append(chunk)
     table.finish()
-    counts = queries.grade_counts(store, filters, today)
+    counts = store.exports.grade_counts(filters, today)
     grades = sorted(set(counts.get_column("grade").to_list()))
     pivot = (
         counts.pivot(on="grade", index=["product_code", "title"], values="results")
