@@ -12,6 +12,7 @@ from datetime import date
 
 import polars as pl
 
+from centredesk.dates import uk_date
 from centredesk.io.workbook import Column, SafeWorkbook, TableSheet
 from centredesk.validation.fields import GRADING_SCHEMES, UNGRADED
 
@@ -85,6 +86,6 @@ def prepare_register(
     sheet.hide_gridlines(0)  # gridlines on screen and on paper, to guide signatures
     sheet.set_default_row(24)
     sheet.set_header(
-        f"&L&B{_header_text(product_code)} {_header_text(title[:100])}&RSession {session:%d/%m/%Y}"
+        f"&L&B{_header_text(product_code)} {_header_text(title[:100])}&RSession {uk_date(session)}"
     )
     sheet.set_footer(f"&LPrinted {_header_text(printed)}&RPage &P of &N")

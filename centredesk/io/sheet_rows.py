@@ -25,6 +25,8 @@ from typing import Literal
 
 import polars as pl
 
+from centredesk.dates import UK_DATE
+
 CellKind = Literal["text", "date", "datetime", "number"]
 
 MAX_CELL_UNITS = 32_767
@@ -189,7 +191,7 @@ def _cell(column: CellColumn, number: pl.Expr, dtype: pl.DataType, to_escape: se
         else:
             shown = serial.cast(pl.String)
         in_range = day.is_between(pl.lit(_FIRST_DATE), pl.lit(_LAST_DATE))
-        as_text = _text_cell(letters, number, text_style, day.dt.strftime("%d/%m/%Y"), escape=False)
+        as_text = _text_cell(letters, number, text_style, day.dt.strftime(UK_DATE), escape=False)
         cell = (
             pl.when(in_range)
             .then(_value_cell(letters, number, own_style, shown))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from centredesk.dates import UK_DATE, UK_DATE_TIME, uk_date
 from centredesk.io.exports import prepare_register, write_grade_summary
 from centredesk.io.workbook import Column, SafeWorkbook, TableSheet
 from centredesk.store import Store
@@ -27,9 +28,9 @@ class FilterValueError(ValueError):
     """A filter value that cannot be read (a date that is not a date); the message says why."""
 
 
-def uk_date(text: str) -> date:
+def read_date(text: str) -> date:
     """A date filter: day first (03/04/2010) or ISO (2010-04-03)."""
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+    for pattern in (UK_DATE, "%Y-%m-%d"):
         try:
             return datetime.strptime(text.strip(), pattern).date()
         except ValueError:
@@ -69,11 +70,11 @@ FILTERS: dict[str, ExportFilter] = {
         ExportFilter("batch", "one batch, by its label as written (1001, BT17, 0042)", "LABEL"),
         ExportFilter("forename", "part of the forename, any case"),
         ExportFilter("surname", "part of the surname, any case"),
-        ExportFilter("dob", "date of birth", "DD/MM/YYYY", uk_date),
+        ExportFilter("dob", "date of birth", "DD/MM/YYYY", read_date),
         ExportFilter("learner", "AO learner number", "NUMBER", whole_number),
         ExportFilter("uln", "one ULN", "ULN"),
         ExportFilter("status", "only rows with this status", "STATUS"),
-        ExportFilter("session", "the session (sitting) date", "DD/MM/YYYY", uk_date),
+        ExportFilter("session", "the session (sitting) date", "DD/MM/YYYY", read_date),
     )
 }
 
@@ -195,20 +196,20 @@ def _results_summary(book: SafeWorkbook, run: ExportRun) -> Extras:
     withheld = exports.withheld_results(run.filters, run.today).count()
     notes = [
         ("Withheld", f"{withheld:,} results before their release date"),
-        ("Released up to", f"{run.today:%d/%m/%Y}"),
+        ("Released up to", uk_date(run.today)),
     ]
     return Extras(notes, withheld)
 
 
 def _session(run: ExportRun) -> str:
     assert run.filters.session is not None
-    return f"{run.filters.session:%d/%m/%Y}"
+    return uk_date(run.filters.session)
 
 
 def _print_register(register: TableSheet, run: ExportRun) -> None:
     assert run.product is not None and run.filters.session is not None
     code, title = run.product
-    printed = datetime.now().strftime("%d/%m/%Y %H:%M")
+    printed = datetime.now().strftime(UK_DATE_TIME)
     prepare_register(register, code, title, run.filters.session, printed)
 
 
@@ -238,7 +239,7 @@ def _empty_register(run: ExportRun) -> str:
         reason = f"its bookings{where} on {session} are on screen, cancelled or transferred"
     else:
         reason = f"nobody{where} is booked onto it on {session}"
-    dates = ", ".join(f"{day:%d/%m/%Y}" for day in found.paper_dates)
+    dates = ", ".join(uk_date(day) for day in found.paper_dates)
     hint = (
         f"; its next paper-based sessions: {dates}"
         if dates
