@@ -1,0 +1,150 @@
+"""A bounded look into a worksheet's XML for what calamine cannot tell us: formula cells
+that carry no calculated value.
+
+Excel saves each formula's last result next to it (``<f>A2*2</f><v>84</v>``). Files written
+by scripts often hold the formula alone, and every reader (calamine included) then sees an
+empty cell. Only the XML says the cell is not empty but uncalculated, so the sheet's part is
+streamed through in chunks (never inflated whole), and only chunks that hold a formula at all
+are searched cell by cell. Runs only on files whose limits were already checked.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHUNK_BYTES = 4 * 1024 * 1024
+MAX_PART_BYTES = 16 * 1024 * 1024
+"""The workbook part and its relationships are small; a bigger one is not read."""
+MAX_CARRY_BYTES = 64 * 1024 * 1024
+"""A cell is never this long: text carried over between chunks is dropped past it."""
+
+_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b")
+_SHEET = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\b([^>]*)>")
+_RELATION_ID = re.compile(rb'\s[A-Za-z_][\w.-]*:id\s*=\s*"([^"]*)"')
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b([^>]*)>")
+_ID = re.compile(rb'\sId\s*=\s*"([^"]*)"')
+_TARGET = re.compile(rb'\sTarget\s*=\s*"([^"]*)"')
+_REFERENCE = re.compile(rb'\sr\s*=\s*"([A-Z]{1,3})([0-9]{1,7})"')
+_STRING_RESULT = re.compile(rb'\st\s*=\s*"str"')
+
+
+@dataclass(frozen=True)
+class FormulaCells:
+    """Cells holding a formula without a calculated value: parallel lists of row numbers
+    and column letters (as Excel shows them)."""
+
+    rows: list[int] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+
+def uncalculated_formulas(path: Path, index: int) -> FormulaCells:
+    """The formula cells with no calculated value in the ``index``-th sheet (0-based).
+
+    A cell whose ``r`` reference is missing cannot be placed and is left out. An unreadable
+    workbook yields nothing here: the parser says what is wrong with it.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entry = _sheet_entry(archive, index)
+            if entry is None:
+                return FormulaCells()
+            return _scan(archive, entry)
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, zlib.error):
+        return FormulaCells()
+
+
+def _sheet_entry(archive: zipfile.ZipFile, index: int) -> str | None:
+    """The zip entry of the ``index``-th sheet, as the workbook and its relationships say."""
+    workbook = _small_part(archive, "xl/workbook.xml")
+    relations = _small_part(archive, "xl/_rels/workbook.xml.rels")
+    if workbook is None or relations is None:
+        return None
+    sheets = [_RELATION_ID.search(attributes) for attributes in _SHEET.findall(workbook)]
+    if index >= len(sheets) or sheets[index] is None:
+        return None
+    wanted = sheets[index]
+    assert wanted is not None
+    for attributes in _RELATIONSHIP.findall(relations):
+        found_id, target = _ID.search(attributes), _TARGET.search(attributes)
+        if found_id and target and found_id.group(1) == wanted.group(1):
+            location = target.group(1).decode("utf-8", "replace")
+            if location.startswith("/"):
+                entry = location.lstrip("/")
+            else:
+                entry = posixpath.normpath(posixpath.join("xl", location))
+            return entry if entry in archive.namelist() else None
+    return None
+
+
+def _small_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        with archive.open(name) as stream:
+            part = stream.read(MAX_PART_BYTES + 1)
+    except KeyError:
+        return None
+    return part if len(part) <= MAX_PART_BYTES else None
+
+
+def _scan(archive: zipfile.ZipFile, entry: str) -> FormulaCells:
+    found = FormulaCells()
+    carry = b""  # the start of a cell cut off at the end of the previous chunk
+    prefix: bytes | None = None
+    with archive.open(entry) as stream:
+        while chunk := stream.read(CHUNK_BYTES):
+            if prefix is None:
+                root = _ROOT.search(carry + chunk)
+                if root is None:
+                    carry = (carry + chunk)[-MAX_CARRY_BYTES:]
+                    continue
+                prefix = root.group(1) + b":" if root.group(1) else b""
+            marker = b"<" + prefix + b"f"
+            # The carried cell is short: looking in it whole costs nothing.
+            if marker not in chunk and marker not in carry + chunk[: len(marker)]:
+                # Most chunks hold no formula: keep only the last, unfinished cell.
+                opened = max(chunk.rfind(b"<" + prefix + tag) for tag in (b"c ", b"c>"))
+                carry = chunk[opened:] if opened >= 0 else (carry + chunk)[-MAX_CARRY_BYTES:]
+                continue
+            text = carry + chunk
+            close = b"</" + prefix + b"c>"
+            end = text.rfind(close)
+            if end < 0:
+                carry = text[-MAX_CARRY_BYTES:]
+                continue
+            end += len(close)
+            _formulas_in(text[:end], prefix, found)
+            carry = text[end:]
+    return found
+
+
+def _formulas_in(text: bytes, prefix: bytes, found: FormulaCells) -> None:
+    """Add the uncalculated formula cells among the whole cells of ``text``."""
+    starts = [b"<" + prefix + b"f" + tail for tail in (b">", b" ", b"/")]
+    if not any(start in text for start in starts):
+        return
+    open_tags = (b"<" + prefix + b"c ", b"<" + prefix + b"c>")
+    close = b"</" + prefix + b"c>"
+    formula = re.compile(b"<" + re.escape(prefix) + rb"f[\s>/]")
+    value = re.compile(b"<" + re.escape(prefix) + rb"v>\s*[^<\s]")
+    any_value = re.compile(b"<" + re.escape(prefix) + rb"v[\s>/]")
+    position = 0
+    while (hit := formula.search(text, position)) is not None:
+        start = max(text.rfind(tag, 0, hit.start()) for tag in open_tags)
+        end = text.find(close, hit.end())
+        if start < 0 or end < 0:
+            break
+        cell = text[start:end]
+        position = end + len(close)
+        attributes = cell[: cell.find(b">") + 1]
+        if value.search(cell):
+            continue
+        if _STRING_RESULT.search(attributes) and any_value.search(cell):
+            continue  # a formula whose calculated text is empty
+        reference = _REFERENCE.search(attributes)
+        if reference:
+            found.columns.append(reference.group(1).decode("ascii"))
+            found.rows.append(int(reference.group(2)))
