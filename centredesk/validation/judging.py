@@ -43,18 +43,21 @@ def judge(
         ),
     ).rechunk()
     by_name = {rule.spec.name: rule for rule in rules}
+    # Every expression is built here, before the threads start: building polars expressions
+    # in several threads at once is not safe.
+    checks = {rule.spec.name: rule.checks(today) for rule in rules}
     # Fields are judged independently, and one field's work is too small for polars to
     # keep every core busy; polars releases the GIL, so threads overlap the fields.
     with ThreadPoolExecutor(max_workers=4) as pool:
-        judged = list(pool.map(lambda rule: _judge_field(texts, rule, by_name, today), rules))
+        judged = list(pool.map(lambda rule: _judge_field(texts, rule, by_name, checks), rules))
     frame = pl.DataFrame([texts.get_column("row"), *(value for value, _ in judged)])
     return frame, pl.concat([found for _, found in judged], how="vertical")
 
 
-def _inputs(rule: FieldRule, by_name: dict[str, FieldRule], today: date) -> list[str]:
+def _inputs(rule: FieldRule, by_name: dict[str, FieldRule], checks: list[Check]) -> list[str]:
     """The fields whose cells this field's parser and checks read, this field first."""
     exprs = [rule.parse]
-    for check in rule.checks(today):
+    for check in checks:
         exprs += [check.when, check.message]
     names = {name.removeprefix("raw:") for expr in exprs for name in expr.meta.root_names()}
     names.discard(rule.spec.name)
@@ -62,10 +65,13 @@ def _inputs(rule: FieldRule, by_name: dict[str, FieldRule], today: date) -> list
 
 
 def _judge_field(
-    texts: pl.DataFrame, rule: FieldRule, by_name: dict[str, FieldRule], today: date
+    texts: pl.DataFrame,
+    rule: FieldRule,
+    by_name: dict[str, FieldRule],
+    checks: dict[str, list[Check]],
 ) -> tuple[pl.Series, pl.DataFrame]:
     name = rule.spec.name
-    inputs = _inputs(rule, by_name, today)
+    inputs = _inputs(rule, by_name, checks[name])
     keys = [f"raw:{field}" for field in inputs]
     per_row = rule.spec.type in PER_ROW_TYPES
 
@@ -74,7 +80,7 @@ def _judge_field(
             _parse(table, by_name[field], alone=len(keys) == 1 or (per_row and field == name))
             for field in inputs
         )
-        return _verdicts(table, rule, today)
+        return _verdicts(table, checks[name])
 
     rows = texts.select("row", *keys)
     table = judged(rows) if per_row else _per_distinct(rows, keys, judged)
@@ -136,13 +142,12 @@ def _parse(table: pl.DataFrame, rule: FieldRule, *, alone: bool) -> pl.Series:
     return value
 
 
-def _verdicts(table: pl.DataFrame, rule: FieldRule, today: date) -> pl.DataFrame:
+def _verdicts(table: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
     """Add ``severity``, ``code`` and ``message`` of the field's issue (null when none).
 
     Whether a check fails is worked out for every line of ``table``; codes and messages
     (string building) only for the few lines that fail one.
     """
-    checks = rule.checks(today)
     errors = [check for check in checks if check.severity == "error"]
     warnings = [check for check in checks if check.severity == "warning"]
     severity = pl.lit(None, pl.String)
