@@ -47,7 +47,9 @@ RULES: tuple[Rule, ...] = (
         "row",
         _ALL,
         "A date cannot be read. Dates are read day first (03/04/2010 is 3 April 2010), as "
-        "ISO (2010-04-03), as 3 Apr 2010, or as an Excel date.",
+        "ISO (2010-04-03), as 3 Apr 2010, or from a cell Excel stores as a date or number. "
+        "Digits typed as text (031210, 20100517) are not a date; nor is 29/02/1900, a day "
+        "Excel counts that never was.",
         "Type the date as DD/MM/YYYY or format the cell as a date.",
     ),
     Rule(
@@ -56,15 +58,39 @@ RULES: tuple[Rule, ...] = (
         "row",
         _ALL,
         "A value is not one the column allows: a yes/no answer, an assessment mode, a "
-        "grading scheme, a booking status, a whole number or an amount of money.",
+        "grading scheme, a booking status, a learner number or an amount of money. Common "
+        "spellings are read (Yes, PBA, P/M/D/D*: see Accepted spellings below).",
         "Use one of the values the message lists.",
+    ),
+    Rule(
+        "FORMULA_UNCALCULATED",
+        "error",
+        "row",
+        _ALL,
+        "The cell holds a formula that was saved without its result, as files written by "
+        "programs (not by Excel) often are, so its value cannot be read; it is not taken "
+        "for an empty cell.",
+        "Open the file in Excel or LibreOffice, save it (that calculates every formula), and "
+        "check or import it again.",
+    ),
+    Rule(
+        "TEXT_TOO_LONG",
+        "error",
+        "row",
+        _ALL,
+        "A cell holds more characters than its column takes (names 100, a batch label 30, "
+        "reasonable adjustments 1,000; docs/rules.md lists every column). Nothing is ever "
+        "cut short.",
+        "Shorten the value; if it is two values run together, split them.",
     ),
     Rule(
         "ULN_FORMAT",
         "error",
         "row",
         ("learners", "bookings", "results"),
-        "The ULN is not 10 digits starting with 1 to 9.",
+        "The ULN is not 10 digits starting with 1 to 9. Scientific notation such as "
+        "1.00E+09 is Excel's display of a long number whose last digits are lost: it is "
+        "never read as a ULN.",
         "Copy the ULN from the Learner Records Service, or leave the cell empty until the "
         "learner has one.",
     ),
@@ -109,7 +135,9 @@ RULES: tuple[Rule, ...] = (
         "row",
         _PEOPLE,
         "A name holds something other than Latin letters, spaces, apostrophes, hyphens and "
-        'full stops: a digit, a control character, | or ", or another script.',
+        'full stops: a digit, a tab or other control character, | or ", or another script. '
+        "The message names the character and its code point, since it may be invisible. "
+        "No-break, thin and zero-width spaces count as spaces.",
         "Remove the character, or write the name in Latin letters.",
     ),
     Rule(
@@ -133,7 +161,8 @@ RULES: tuple[Rule, ...] = (
         "error",
         "row",
         _PEOPLE,
-        "The date of birth cannot be read as a real date.",
+        "The date of birth cannot be read as a real date (see DATE_INVALID for the forms "
+        "that are read).",
         "Type it as DD/MM/YYYY or format the cell as a date.",
     ),
     Rule(
@@ -150,7 +179,8 @@ RULES: tuple[Rule, ...] = (
         "row",
         _PEOPLE,
         "At the registration date (today when none is given) the learner would be 115 or "
-        "older (error), or 100 or older or younger than 10 (warning).",
+        "older (error), or 100 or older or younger than 10 (warning); or the learner was "
+        "born after the registration date (error).",
         "Check the date of birth, and that day and month are not swapped.",
     ),
     Rule(
@@ -238,7 +268,8 @@ RULES: tuple[Rule, ...] = (
         "The row repeats an earlier row of the same file: the same learner on the same "
         "product (by ULN, or by name and date of birth where a ULN is missing), the same "
         "product in a catalogue, or the same centre and product in approvals.",
-        "Delete the repeated row; the earlier row is kept.",
+        "Delete the repeated row. The message says whether the earlier row is loaded; if it "
+        "is not (it has errors of its own), correct it and import it again.",
     ),
     Rule(
         "DUP_IN_STORE",

@@ -11,6 +11,19 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from centredesk.validation.vocabularies import (
+    ASSESSMENT_MODE,
+    BOOKING_STATUS,
+    GRADE,
+    GRADING_SCHEME,
+    YES_NO,
+    Vocabulary,
+)
+from centredesk.validation.vocabularies import ASSESSMENT_MODES as ASSESSMENT_MODES
+from centredesk.validation.vocabularies import BOOKING_STATUSES as BOOKING_STATUSES
+from centredesk.validation.vocabularies import GRADING_SCHEMES as GRADING_SCHEMES
+from centredesk.validation.vocabularies import UNGRADED as UNGRADED
+
 Kind = Literal["learners", "bookings", "results", "products", "approvals"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
@@ -23,7 +36,7 @@ FieldType = Literal[
     "learner_number",  # the AO learner number we assign
     "learner_reference",  # the centre's own learner id
     "batch_number",  # groups what was submitted together
-    "date",  # UK day-first text, ISO text, an Excel date or a date serial
+    "date",  # UK day-first text, ISO text, or an Excel date (a date or number cell)
     "yes_no",  # Y/N, Yes/No, True/False
     "assessment_mode",  # on-screen or paper-based
     "grading_scheme",  # see GRADING_SCHEMES
@@ -34,15 +47,35 @@ FieldType = Literal[
 ]
 
 REGISTRATION_STATUSES = ("active", "withdrawn", "cancelled", "completed")
-BOOKING_STATUSES = ("Active", "Cancelled", "Transferred", "Pending Result", "Result Issued")
-ASSESSMENT_MODES = ("on-screen", "paper-based")
-GRADING_SCHEMES: dict[str, tuple[str, ...]] = {
-    "graded": ("Pass", "Merit", "Distinction", "Distinction*"),
-    "pass-fail": ("Pass", "Fail"),
-    "unclassified": ("Achieved", "Not Achieved"),
+
+_VOCABULARIES: dict[FieldType, Vocabulary] = {
+    "yes_no": YES_NO,
+    "assessment_mode": ASSESSMENT_MODE,
+    "grading_scheme": GRADING_SCHEME,
+    "booking_status": BOOKING_STATUS,
+    "grade": GRADE,
 }
-# A grade that says the learner did not reach the lowest grade, valid in every scheme.
-UNGRADED = "U"
+# The longest text each type of field takes; a longer cell is an issue (TEXT_TOO_LONG), never
+# cut. Types whose values have a fixed form get a generous bound, so that a huge cell is
+# refused before any rule quotes it.
+_MAX_LENGTHS: dict[FieldType, int] = {
+    "text": 250,
+    "name": 100,
+    "uln": 40,
+    "product_code": 40,
+    "centre_number": 20,
+    "learner_number": 30,
+    "learner_reference": 100,
+    "batch_number": 30,
+    "date": 40,
+    "yes_no": 100,
+    "assessment_mode": 100,
+    "grading_scheme": 100,
+    "grade": 100,
+    "booking_status": 100,
+    "code": 30,
+    "money": 30,
+}
 
 
 @dataclass(frozen=True)
@@ -58,17 +91,45 @@ class FieldSpec:
     """One or two sentences for the help screen and the template's instructions."""
     required: bool = False
     synonyms: tuple[str, ...] = ()
-    """Other headers people write for this column; matched ignoring case and punctuation."""
+    """Other headers people write for this column; matched ignoring case, punctuation and
+    hints in brackets (see :func:`header_key`)."""
     example: str = ""
+    max_length: int = 0
+    """The most characters a cell may hold (trimmed); 0 takes the type's own limit."""
+    vocabulary: Vocabulary | None = None
+    """The values a choice column allows and their spellings (set by the type)."""
+
+    def __post_init__(self) -> None:
+        if not self.max_length:
+            object.__setattr__(self, "max_length", _MAX_LENGTHS[self.type])
+        if self.vocabulary is None and self.type in _VOCABULARIES:
+            object.__setattr__(self, "vocabulary", _VOCABULARIES[self.type])
 
     def header_keys(self) -> set[str]:
         """Every normalised header text that names this field."""
         return {header_key(text) for text in (self.name, self.header, *self.synonyms)}
 
 
+# A hint in brackets after a header: a format (dd/mm/yyyy), "optional", "if known", a plural
+# "(s)". It says how to fill the column, not what it is, so matching ignores it...
+_BRACKETED = re.compile(r"\s*[(\[{]([^()\[\]{}]*)[)\]}]\s*$")
+# ...unless it changes what the column is: a preferred or former name is not the legal one.
+_QUALIFIER = re.compile(
+    r"\b(?:prefer\w*|known\s+as|chosen|former|previous|maiden|middle|nick\w*|alias|other|parent|"
+    r"guardian|carer|contact|emergency)\b",
+    re.IGNORECASE,
+)
+
+
 def header_key(text: str) -> str:
-    """Normalise a header for matching: case, spacing and punctuation are ignored."""
-    return re.sub(r"[^0-9a-z*]+", "", text.casefold().replace("’", "'"))
+    """Normalise a header for matching: case, spacing, punctuation, a trailing ``*`` (a
+    required column) and hints in brackets (``DOB (dd/mm/yyyy)``) are ignored."""
+    bare = text.strip().rstrip("*").strip()
+    while (hint := _BRACKETED.search(bare)) and hint.start() > 0:
+        if _QUALIFIER.search(hint.group(1)):
+            break
+        bare = bare[: hint.start()].rstrip("*").strip()
+    return re.sub(r"[^0-9a-z]+", "", bare.casefold())
 
 
 _CENTRE = FieldSpec(
@@ -77,7 +138,17 @@ _CENTRE = FieldSpec(
     "centre_number",
     "The centre's number as issued on approval.",
     required=True,
-    synonyms=("Centre No", "Centre No.", "Centre", "Centre ID", "Centre Code"),
+    synonyms=(
+        "Centre No",
+        "Centre",
+        "Centre ID",
+        "Centre Code",
+        "Centre Ref",
+        "Center Number",
+        "AO Centre Number",
+        "Exam Centre Number",
+        "Centre Num",
+    ),
     example="123456",
 )
 _PRODUCT = FieldSpec(
@@ -86,13 +157,24 @@ _PRODUCT = FieldSpec(
     "product_code",
     "The qualification number, with or without slashes (603/0862/X or 6030862X).",
     required=True,
+    # Learning aim references (ProSolution, UNIT-e, Ebs) are qualification numbers written
+    # without slashes.
     synonyms=(
         "Qualification Number",
         "Qualification Code",
         "Qualification No",
+        "Qual Code",
+        "Qual Number",
+        "Qual No",
         "QAN",
+        "QAN Code",
         "QN",
         "Product",
+        "Learning Aim Reference",
+        "Learning Aim Ref",
+        "Aim Reference",
+        "Aim Ref",
+        "LAR",
     ),
     example="603/0862/X",
 )
@@ -102,7 +184,16 @@ _ULN = FieldSpec(
     "uln",
     "The learner's 10-digit Unique Learner Number. Leave empty if not known yet; "
     "9999999999 means not known yet and is accepted with a warning.",
-    synonyms=("Unique Learner Number", "Unique Learner No", "ULN Number"),
+    synonyms=(
+        "Unique Learner Number",
+        "Unique Learner No",
+        "ULN Number",
+        "ULN No",
+        "Learner ULN",
+        "Student ULN",
+        "Pupil ULN",
+        "Candidate ULN",
+    ),
     example="1000000043",
 )
 _LEARNER_NUMBER = FieldSpec(
@@ -124,7 +215,21 @@ LEARNERS: tuple[FieldSpec, ...] = (
         "name",
         "The learner's first name as it should appear on the certificate.",
         required=True,
-        synonyms=("First Name", "Firstname", "Given Name", "Given Names", "Given Name(s)"),
+        # Legal names only: a preferred or known-as name is not what a certificate shows,
+        # so "Preferred Forename" is not read as the forename.
+        synonyms=(
+            "First Name",
+            "Firstname",
+            "First Names",
+            "Forenames",
+            "Given Name",
+            "Given Names",
+            "Legal Forename",
+            "Legal Forenames",
+            "Legal First Name",
+            "Legal Given Name",
+            "Christian Name",
+        ),
         example="Siobhán",
     ),
     FieldSpec(
@@ -133,7 +238,14 @@ LEARNERS: tuple[FieldSpec, ...] = (
         "name",
         "The learner's family name as it should appear on the certificate.",
         required=True,
-        synonyms=("Last Name", "Lastname", "Family Name"),
+        synonyms=(
+            "Last Name",
+            "Lastname",
+            "Family Name",
+            "Legal Surname",
+            "Legal Last Name",
+            "Legal Family Name",
+        ),
         example="O'Brien",
     ),
     FieldSpec(
@@ -142,7 +254,7 @@ LEARNERS: tuple[FieldSpec, ...] = (
         "date",
         "Day first (03/04/2010 is 3 April 2010), ISO (2010-04-03) or an Excel date.",
         required=True,
-        synonyms=("DOB", "D.O.B.", "Birth Date", "Birthdate", "Date Of Birth (DD/MM/YYYY)"),
+        synonyms=("DOB", "D.O.B.", "Birth Date", "Birthdate", "Date Born", "Birthday"),
         example="03/04/2010",
     ),
     _ULN,
@@ -153,11 +265,18 @@ LEARNERS: tuple[FieldSpec, ...] = (
         "The centre's own reference for the learner: 1 to 12 letters, digits or spaces.",
         synonyms=(
             "Learner Ref",
+            "Learner ID",
             "Candidate Ref",
             "Candidate Reference",
             "Student ID",
+            "Student Ref",
             "Student Reference",
+            "Student Number",
             "MIS ID",
+            "Person Code",
+            "Admission Number",
+            "Admission No",
+            "Adno",
         ),
         example="STU 0042",
     ),
@@ -166,7 +285,15 @@ LEARNERS: tuple[FieldSpec, ...] = (
         "Batch Number",
         "batch_number",
         "Groups the registrations submitted together. Left empty, the import assigns one.",
-        synonyms=("Batch", "Batch No", "Batch ID"),
+        synonyms=(
+            "Batch",
+            "Batch No",
+            "Batch ID",
+            "Batch Ref",
+            "Batch Reference",
+            "Batch Label",
+            "Batch Name",
+        ),
         example="1001",
     ),
     FieldSpec(
@@ -182,7 +309,8 @@ LEARNERS: tuple[FieldSpec, ...] = (
         "Reasonable Adjustments",
         "text",
         "Any reasonable adjustments or access arrangements the learner has.",
-        synonyms=("Adjustments", "Access Arrangements"),
+        synonyms=("Adjustments", "Access Arrangements", "Reasonable Adjustment"),
+        max_length=1000,
         example="25% extra time",
     ),
 )
@@ -279,7 +407,14 @@ PRODUCTS: tuple[FieldSpec, ...] = (
         "text",
         "The qualification's full title.",
         required=True,
-        synonyms=("Product Title", "Qualification Title", "Product Name", "Qualification Name"),
+        synonyms=(
+            "Product Title",
+            "Qualification Title",
+            "Product Name",
+            "Qualification Name",
+            "Qual Title",
+            "Qual Name",
+        ),
         example="Level 2 Technical Award in Health and Fitness",
     ),
     FieldSpec(
@@ -287,7 +422,8 @@ PRODUCTS: tuple[FieldSpec, ...] = (
         "Level",
         "text",
         "Entry, 1, 2, 3 and so on, or 1/2 for a combined level.",
-        synonyms=("Qualification Level",),
+        synonyms=("Qualification Level", "Qual Level"),
+        max_length=20,
         example="1/2",
     ),
     FieldSpec(
@@ -296,6 +432,7 @@ PRODUCTS: tuple[FieldSpec, ...] = (
         "text",
         "The subject sector the product belongs to.",
         synonyms=("Subject Sector", "Subject Area", "Sector Subject Area", "SSA"),
+        max_length=100,
         example="Health, Public Services and Care",
     ),
     FieldSpec(
@@ -304,6 +441,7 @@ PRODUCTS: tuple[FieldSpec, ...] = (
         "code",
         "The DfE discount code. Products sharing a code count once in performance tables.",
         synonyms=("DfE Discount Code", "Discount"),
+        max_length=10,
         example="FK2B",
     ),
     FieldSpec(
@@ -311,7 +449,12 @@ PRODUCTS: tuple[FieldSpec, ...] = (
         "External Assessment",
         "yes_no",
         "Y when the product has an externally assessed component, otherwise N.",
-        synonyms=("Externally Assessed", "Has External Assessment", "External"),
+        synonyms=(
+            "Externally Assessed",
+            "Has External Assessment",
+            "External",
+            "External Assessment Y/N",
+        ),
         example="Y",
     ),
     FieldSpec(
@@ -335,7 +478,7 @@ PRODUCTS: tuple[FieldSpec, ...] = (
         "Grading Scheme",
         "grading_scheme",
         "graded (Pass to Distinction*), pass-fail, or unclassified.",
-        synonyms=("Grading", "Grade Scheme"),
+        synonyms=("Grading", "Grade Scheme", "Grades", "Grading Type"),
         example="graded",
     ),
     FieldSpec(
@@ -356,6 +499,7 @@ APPROVALS: tuple[FieldSpec, ...] = (
         "text",
         "The centre's name.",
         synonyms=("Centre Title", "School", "College", "Provider"),
+        max_length=200,
         example="Riverside Academy",
     ),
     _PRODUCT,

@@ -89,17 +89,26 @@ def _today(info: ValidationInfo) -> date:
     return context["today"] if isinstance(context, dict) and "today" in context else date.today()
 
 
+def _unreadable_date(text: str) -> str:
+    return v.DATE_MESSAGES[v.date_problem(text)].format(text.strip())
+
+
 def _date(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> date | None:
     day, today = v.parse_date(text) if text.strip() else None, _today(info)
     if spec.name == "date_of_birth":
         if not text.strip():
             raise _fail("DOB_MISSING", f"{spec.header} is empty")
         if day is None:
-            raise _fail("DOB_INVALID", f"{text.strip()} is not a real date")
+            raise _fail("DOB_INVALID", _unreadable_date(text))
         if day > today:
             raise _fail("DOB_FUTURE", f"{day:%d/%m/%Y} is in the future")
         registered = info.data.get("registration_date") if kind == "learners" else None
         on = registered or today
+        if day > on:
+            raise _fail(
+                "DOB_IMPLAUSIBLE",
+                v.BORN_AFTER_REGISTRATION.format(f"{day:%d/%m/%Y}", f"{on:%d/%m/%Y}"),
+            )
         age = v.age_on(day, on)
         aged = f"born {day:%d/%m/%Y}, aged {age} on {on:%d/%m/%Y}"
         if age >= 115:
@@ -114,7 +123,7 @@ def _date(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> date 
             _warn(info, spec, "RESULT_RELEASE_MISSING", "no release date")
         return None
     if day is None:
-        raise _fail("DATE_INVALID", f"{text.strip()} is not a date")
+        raise _fail("DATE_INVALID", _unreadable_date(text))
     if spec.name == "result_date" and day > today:
         raise _fail("RESULT_DATE_FUTURE", f"{day:%d/%m/%Y} is in the future")
     if spec.name == "release_date" and day > today:
@@ -126,6 +135,8 @@ def _uln(spec: FieldSpec, text: str, info: ValidationInfo) -> str | None:
     if not re.sub(r"\s+", "", text.strip().lstrip("'’‘`")):
         return None
     digits = v.normalise_uln(text)
+    if digits is None and v.uln_digits_lost(text):
+        raise _fail("ULN_FORMAT", text.strip() + v.ULN_DIGITS_LOST)
     if digits is None or not re.fullmatch(r"[1-9][0-9]{9}", digits):
         raise _fail("ULN_FORMAT", f"{text.strip()} is not 10 digits starting 1 to 9")
     if digits == v.ULN_PLACEHOLDER:
@@ -135,12 +146,16 @@ def _uln(spec: FieldSpec, text: str, info: ValidationInfo) -> str | None:
     return digits
 
 
-def _choice(spec: FieldSpec, text: str, choices: Mapping[str, Any], default: Any) -> Any:
+def _choice(spec: FieldSpec, text: str, default: Any) -> Any:
+    assert spec.vocabulary is not None
     if not text.strip():
         return default
-    found = choices.get(v.choice_key(text))
+    found = spec.vocabulary.lookup.get(v.choice_key(text))
     if found is None:
-        raise _fail("VALUE_INVALID", f"{text.strip()} is not an accepted {spec.header}")
+        raise _fail(
+            "VALUE_INVALID",
+            v.NOT_ACCEPTED.format(text.strip(), spec.header, spec.vocabulary.accepted),
+        )
     return found
 
 
@@ -162,6 +177,8 @@ def _learner_number(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo
 def _parse(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> Any:
     """The value of one field from its text, or a PydanticCustomError naming the rule."""
     stripped = text.strip()
+    if len(stripped) > spec.max_length:
+        raise _fail("TEXT_TOO_LONG", v.TOO_LONG.format(spec.header, len(stripped), spec.max_length))
     match spec.type:
         case "uln":
             return _uln(spec, text, info)
@@ -186,35 +203,33 @@ def _parse(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> Any:
             if not name:
                 raise _fail("NAME_MISSING", f"{spec.header} is empty")
             if not v.name_characters_ok(name):
-                raise _fail("NAME_CHARACTERS", f"{name} holds characters a name cannot have")
+                raise _fail("NAME_CHARACTERS", f"{name} {v.name_problem(name)}")
             if v.name_case_odd(name):
                 _warn(info, spec, "NAME_CASE", f"{name} is all capitals or all lower case")
             return name
         case "learner_number":
             return _learner_number(kind, spec, text, info)
         case "batch_number":
-            number = v.whole_number(text) if stripped else None
-            if stripped and number is None:
-                raise _fail("VALUE_INVALID", f"{stripped} is not a whole number")
-            return number
+            return stripped or None
         case "learner_reference":
             if stripped and not re.fullmatch(r"[A-Za-z0-9 ]{1,12}", stripped):
                 raise _fail("LEARNER_REF_FORMAT", f"{stripped} is not 1 to 12 letters/digits")
             return stripped or None
-        case "yes_no":
-            return _choice(spec, text, v.YES_NO, None)
-        case "assessment_mode":
-            return _choice(spec, text, v.ASSESSMENT_MODES, None)
+        case "yes_no" | "assessment_mode":
+            return _choice(spec, text, None)
         case "grading_scheme":
-            return _choice(spec, text, v.GRADING_SCHEME_NAMES, "graded")
+            return _choice(spec, text, "graded")
         case "booking_status":
-            return _choice(spec, text, v.BOOKING_STATUS_NAMES, "Active")
+            return _choice(spec, text, "Active")
         case "grade":
+            assert spec.vocabulary is not None
             if not stripped:
                 raise _fail("FIELD_MISSING", f"{spec.header} is empty")
-            grade = v.GRADES.get(v.choice_key(text))
+            grade = spec.vocabulary.lookup.get(v.choice_key(text))
             if grade is None:
-                raise _fail("RESULT_GRADE", f"{stripped} is not a grade")
+                raise _fail(
+                    "RESULT_GRADE", v.NOT_A_GRADE.format(stripped, spec.vocabulary.accepted)
+                )
             return grade
         case "money":
             amount = v.money(text) if stripped else None
@@ -238,7 +253,6 @@ def _validator(kind: Kind, spec: FieldSpec) -> Callable[[Any, ValidationInfo], A
 _PYTHON_TYPES: dict[str, Any] = {
     "date": date,
     "learner_number": int,
-    "batch_number": int,
     "yes_no": bool,
     "money": float,
 }

@@ -8,11 +8,22 @@ keeps the two in agreement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
-from centredesk.validation.values import EXCEL_EPOCH, MONTHS, ULN_PLACEHOLDER
+from centredesk.validation.values import (
+    CHARACTER_NAMES,
+    ISO_DATE,
+    MONTHS,
+    NAMED_MONTH_DATE,
+    SCIENTIFIC,
+    TRIMMED,
+    UK_DATE,
+    ULN_PLACEHOLDER,
+    ZERO_WIDTH_SPACES,
+)
 
-_ZEROS = "0" * 100
 NAME_PATTERN = r"^[[\p{Latin}&&\p{L}]\p{M} '’.\-]+$"
 
 
@@ -22,25 +33,41 @@ def blank_to_null(text: pl.Expr) -> pl.Expr:
     return pl.when(trimmed != "").then(trimmed)
 
 
+def _compact_uln(raw: pl.Expr) -> pl.Expr:
+    return raw.str.strip_chars().str.strip_chars_start("'’‘`").str.replace_all(r"\s+", "")
+
+
 def uln_digits(raw: pl.Expr) -> pl.Expr:
     """The ULN's digits without any float: plain, ``.0``-suffixed or scientific notation.
 
-    Null where the cell is not a whole number (the caller reports ULN_FORMAT).
+    Null where the cell is not a whole number, or is scientific notation that lost digits
+    (the caller reports ULN_FORMAT).
     """
-    compact = raw.str.strip_chars().str.strip_chars_start("'’‘`").str.replace_all(r"\s+", "")
-    sci = r"^([0-9])(?:\.([0-9]*))?[eE]\+?([0-9]{1,2})$"
-    head = compact.str.extract(sci, 1)
-    fraction = compact.str.extract(sci, 2).fill_null("")
-    exponent = compact.str.extract(sci, 3).cast(pl.Int64)
-    shifted = head + (fraction + pl.lit(_ZEROS)).str.slice(0, exponent)
-    leftover_zero = fraction.str.slice(exponent).str.contains(r"^0*$")
+    compact = _compact_uln(raw)
+    sci = compact.str.extract_groups(f"^{SCIENTIFIC}$")
+    head = sci.struct.field("1")
+    fraction = sci.struct.field("2").fill_null("")
+    exponent = sci.struct.field("3").cast(pl.Int64)
+    every_digit = (fraction.str.len_chars() >= exponent) & fraction.str.slice(
+        exponent
+    ).str.contains(r"^0*$")
     return (
         pl.when(compact.str.contains(r"^[0-9]+$"))
         .then(compact)
         .when(compact.str.contains(r"^[0-9]+\.0*$"))
         .then(compact.str.extract(r"^([0-9]+)", 1))
-        .when(head.is_not_null() & leftover_zero)
-        .then(shifted)
+        .when(head.is_not_null() & every_digit)
+        .then(head + fraction.str.slice(0, exponent))
+    )
+
+
+def uln_digits_lost(raw: pl.Expr) -> pl.Expr:
+    """Scientific notation with fewer digits than its number has (``1.00E+09``)."""
+    sci = _compact_uln(raw).str.extract_groups(f"^{SCIENTIFIC}$")
+    fraction = sci.struct.field("2").fill_null("")
+    exponent = sci.struct.field("3").cast(pl.Int64)
+    return (sci.struct.field("1").is_not_null() & (fraction.str.len_chars() < exponent)).fill_null(
+        False
     )
 
 
@@ -85,26 +112,37 @@ def uln_is_placeholder(uln: pl.Expr) -> pl.Expr:
 
 
 def parse_date(raw: pl.Expr) -> pl.Expr:
-    """ISO (maybe with a time), UK day-first text, ``3 Apr 2010`` or an Excel serial."""
+    """ISO (maybe with a time), UK day-first text or ``3 Apr 2010``; null otherwise."""
     text = raw.str.strip_chars()
-    iso = text.str.extract(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9:.]*)?$", 1)
+    iso = text.str.extract_groups(f"^{ISO_DATE}$")
     # One pass per pattern: extract_groups gives all of a pattern's groups at once.
-    uk = text.str.extract_groups(r"^(?<d>[0-9]{1,2})[/.\-](?<m>[0-9]{1,2})[/.\-](?<y>[0-9]{4})$")
-    named = text.str.extract_groups(
-        r"^(?<d>[0-9]{1,2})[ \-](?<m>[A-Za-z]{3,9})\.?[ \-](?<y>[0-9]{4})$"
-    )
+    uk = text.str.extract_groups(f"^{UK_DATE}$")
+    named = text.str.extract_groups(f"^{NAMED_MONTH_DATE}$")
     named_month = (
-        named.struct.field("m")
+        named.struct.field("2")
         .str.slice(0, 3)
         .str.to_lowercase()
         .replace_strict(MONTHS, default=None, return_dtype=pl.Int64)
     )
-    serial = text.str.extract(r"^([0-9]{1,7})(?:\.[0-9]*)?$", 1).cast(pl.Int64)
     return pl.coalesce(
-        iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-        _ymd(uk.struct.field("y"), uk.struct.field("m"), uk.struct.field("d")),
-        _ymd(named.struct.field("y"), named_month.cast(pl.String), named.struct.field("d")),
-        pl.when(serial.is_between(1, 2958465)).then(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)),
+        _ymd(iso.struct.field("1"), iso.struct.field("2"), iso.struct.field("3")),
+        _ymd(uk.struct.field("3"), uk.struct.field("2"), uk.struct.field("1")),
+        _ymd(named.struct.field("3"), named_month.cast(pl.String), named.struct.field("1")),
+    )
+
+
+def date_problem(raw: pl.Expr) -> pl.Expr:
+    """Why an unreadable date cell is not a date (see :func:`values.date_problem`)."""
+    text = raw.str.strip_chars()
+    written_right = pl.any_horizontal(
+        text.str.contains(f"^{form}$") for form in (ISO_DATE, UK_DATE, NAMED_MONTH_DATE)
+    )
+    return (
+        pl.when(text.str.contains(r"^(?:1900-0?2-29(?:[ T][0-9:.]*)?|29[/.\-]0?2[/.\-]1900)$"))
+        .then(pl.lit("phantom"))
+        .when(written_right)
+        .then(pl.lit("not_real"))
+        .otherwise(pl.lit("form"))
     )
 
 
@@ -147,12 +185,58 @@ def product_check_character(code: pl.Expr) -> pl.Expr:
 
 
 def tidy_name(raw: pl.Expr) -> pl.Expr:
-    """Trimmed, with runs of inner spaces collapsed to one."""
-    return raw.str.strip_chars().str.replace_all(" +", " ")
+    """NFC, every kind of space a plain space, runs collapsed, trimmed (see values)."""
+    zero_width = "".join(f"\\x{{{ord(char):X}}}" for char in ZERO_WIDTH_SPACES)
+    return (
+        raw.str.normalize("NFC")
+        .str.replace_all(f"[\\p{{Zs}}{zero_width}]", " ")
+        .str.replace_all(" +", " ")
+        .str.strip_chars(TRIMMED)
+    )
 
 
 def name_characters_ok(name: pl.Expr) -> pl.Expr:
     return name.str.contains(NAME_PATTERN) & name.str.contains(r"[\p{Latin}&&\p{L}]")
+
+
+def name_problem(name: pl.Expr) -> pl.Expr:
+    """What makes a name fail :func:`name_characters_ok` (see values.name_problem)."""
+    char = name.str.extract(r"([^[\p{Latin}&&\p{L}]\p{M} '’.\-])", 1)
+    described = (
+        pl.when(char.is_in(list(CHARACTER_NAMES)))
+        .then(char.replace_strict(CHARACTER_NAMES, default=None))
+        .when(char.str.contains(r"^\p{C}$"))
+        .then(pl.lit("an invisible character"))
+        .otherwise(pl.format('"{}"', char))
+    )
+    return (
+        pl.when(char.is_not_null())
+        .then(pl.format("contains {} ({})", described, code_point(char)))
+        .otherwise(pl.lit("has no letter"))
+    )
+
+
+def code_point(char: pl.Expr) -> pl.Expr:
+    """``U+0418`` for a one-character text, worked out from its UTF-8 bytes."""
+    utf8 = char.cast(pl.Binary).bin.encode("hex")
+    size = utf8.str.len_bytes() // 2
+    byte = [utf8.str.slice(2 * i, 2).str.to_integer(base=16, strict=False) for i in range(4)]
+    tail = [(part.fill_null(128) % 64) for part in byte[1:]]
+    number = (
+        pl.when(size == 1)
+        .then(byte[0])
+        .when(size == 2)
+        .then((byte[0] % 32) * 64 + tail[0])
+        .when(size == 3)
+        .then((byte[0] % 16) * 4096 + tail[0] * 64 + tail[1])
+        .otherwise((byte[0] % 8) * 262144 + tail[0] * 4096 + tail[1] * 64 + tail[2])
+    )
+    digits = [number // 16**place % 16 for place in range(5, -1, -1)]
+    hexadecimal = pl.concat_str(pl.lit("0123456789ABCDEF").str.slice(d, 1) for d in digits)
+    return pl.format(
+        "U+{}", pl.when(number > 0xFFFF).then(hexadecimal.str.strip_chars_start("0"))
+        .otherwise(hexadecimal.str.slice(2))
+    )  # fmt: skip
 
 
 def name_case_odd(name: pl.Expr) -> pl.Expr:
@@ -201,7 +285,7 @@ def choice_key(raw: pl.Expr) -> pl.Expr:
     return raw.str.to_lowercase().str.replace_all(r"[^0-9a-z*]", "")
 
 
-def choice(raw: pl.Expr, choices: dict[str, str] | dict[str, bool], dtype: pl.DataType) -> pl.Expr:
+def choice(raw: pl.Expr, choices: Mapping[str, object], dtype: pl.DataType) -> pl.Expr:
     """The canonical value of a choice column; null where the text is no known spelling."""
     return choice_key(raw).replace_strict(choices, default=None, return_dtype=dtype)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from typing import Any
 
 import polars as pl
 
@@ -70,10 +71,36 @@ def _not_one_of(spec: FieldSpec, allowed: str) -> Check:
     )
 
 
+def _not_accepted(spec: FieldSpec) -> Check:
+    assert spec.vocabulary is not None
+    return Check(
+        "VALUE_INVALID",
+        "error",
+        ~_blank(spec.name) & value(spec.name).is_null(),
+        pl.format(
+            values.NOT_ACCEPTED, raw(spec.name).str.strip_chars(), pl.lit(spec.header),
+            pl.lit(spec.vocabulary.accepted),
+        ),
+    )  # fmt: skip
+
+
+def _lookup(spec: FieldSpec) -> dict[str, Any]:
+    assert spec.vocabulary is not None
+    return spec.vocabulary.lookup
+
+
+def _unreadable_date(name: str) -> pl.Expr:
+    """The message for a date cell that is not a date, saying why."""
+    as_typed, problem = raw(name).str.strip_chars(), p.date_problem(raw(name))
+    message = pl.lit(None, pl.String)
+    for reason, template in values.DATE_MESSAGES.items():
+        message = pl.when(problem == reason).then(pl.format(template, as_typed)).otherwise(message)
+    return message
+
+
 def _date_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
     name, day = spec.name, value(spec.name)
     unreadable = ~_blank(name) & day.is_null()
-    as_typed = raw(name).str.strip_chars()
     if name == "date_of_birth":
         on = (
             pl.coalesce(value("registration_date"), pl.lit(today))
@@ -84,18 +111,17 @@ def _date_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
         aged = pl.format("born {}, aged {} on {}", uk(day), age, uk(on))
         return [
             _missing(spec, "DOB_MISSING"),
-            Check("DOB_INVALID", "error", unreadable,
-                  pl.format("{} is not a real date", as_typed)),
+            Check("DOB_INVALID", "error", unreadable, _unreadable_date(name)),
             Check("DOB_FUTURE", "error", day > pl.lit(today),
                   pl.format("{} is in the future", uk(day))),
+            Check("DOB_IMPLAUSIBLE", "error", day > on,
+                  pl.format(values.BORN_AFTER_REGISTRATION, uk(day), uk(on))),
             Check("DOB_IMPLAUSIBLE", "error", age >= 115, aged),
             Check("DOB_IMPLAUSIBLE", "warning", age >= 100, aged),
             Check("DOB_IMPLAUSIBLE", "warning", age < 10, aged),
         ]  # fmt: skip
     checks = [_missing(spec)] if spec.required else []
-    checks.append(
-        Check("DATE_INVALID", "error", unreadable, pl.format("{} is not a date", as_typed))
-    )
+    checks.append(Check("DATE_INVALID", "error", unreadable, _unreadable_date(name)))
     if name == "result_date":
         checks.append(
             Check("RESULT_DATE_FUTURE", "error", day > pl.lit(today),
@@ -116,7 +142,9 @@ def _uln_checks(spec: FieldSpec) -> list[Check]:
     return [
         # The parsed ULN is null exactly where the cell's digits are not a well-formed ULN.
         Check("ULN_FORMAT", "error", ~p.uln_blank(raw("uln")) & uln.is_null(),
-              pl.format("{} is not 10 digits starting 1 to 9", as_typed)),
+              pl.when(p.uln_digits_lost(raw("uln")))
+              .then(pl.format("{}" + values.ULN_DIGITS_LOST, as_typed))
+              .otherwise(pl.format("{} is not 10 digits starting 1 to 9", as_typed))),
         Check("ULN_CHECKSUM", "error", ~p.uln_is_placeholder(uln) & ~p.uln_check_digit_ok(uln),
               pl.format("{} fails the ULN check digit", uln)),
         Check("ULN_TEMPORARY", "warning", p.uln_is_placeholder(uln),
@@ -142,7 +170,7 @@ def _name_checks(spec: FieldSpec) -> list[Check]:
     return [
         _missing(spec, "NAME_MISSING"),
         Check("NAME_CHARACTERS", "error", ~p.name_characters_ok(name),
-              pl.format("{} holds characters a name cannot have", name)),
+              pl.format("{} {}", name, p.name_problem(name))),
         Check("NAME_CASE", "warning", p.name_case_odd(name),
               pl.format("{} is all capitals or all lower case", name)),
     ]  # fmt: skip
@@ -163,31 +191,44 @@ def _parse(kind: Kind, spec: FieldSpec) -> pl.Expr:
             return p.centre_number(text)
         case "name":
             return p.blank_to_null(p.tidy_name(text))
-        case "learner_number" | "batch_number":
+        case "learner_number":
             return p.whole_number(text)
         case "yes_no":
-            return p.choice(text, values.YES_NO, pl.Boolean())
-        case "assessment_mode":
-            return p.choice(text, values.ASSESSMENT_MODES, pl.String())
+            return p.choice(text, _lookup(spec), pl.Boolean())
+        case "assessment_mode" | "grade":
+            return p.choice(text, _lookup(spec), pl.String())
         case "grading_scheme":
-            scheme = p.choice(text, values.GRADING_SCHEME_NAMES, pl.String())
+            scheme = p.choice(text, _lookup(spec), pl.String())
             return pl.when(_blank(spec.name)).then(pl.lit("graded")).otherwise(scheme)
         case "booking_status":
-            status = p.choice(text, values.BOOKING_STATUS_NAMES, pl.String())
+            status = p.choice(text, _lookup(spec), pl.String())
             return pl.when(_blank(spec.name)).then(pl.lit("Active")).otherwise(status)
-        case "grade":
-            return p.choice(text, values.GRADES, pl.String())
         case "code":
             return p.code(text)
         case "money":
             return p.money(text)
-        case "text" | "learner_reference":
+        case "text" | "learner_reference" | "batch_number":
             return p.blank_to_null(text)
     raise AssertionError(f"no parser for field type {spec.type}")  # pragma: no cover
 
 
+def _too_long(spec: FieldSpec) -> Check:
+    """A cell longer than the field takes: refused before any rule quotes it."""
+    length = raw(spec.name).str.strip_chars().str.len_chars()
+    return Check(
+        "TEXT_TOO_LONG",
+        "error",
+        length > spec.max_length,
+        pl.format(values.TOO_LONG, pl.lit(spec.header), length, pl.lit(spec.max_length)),
+    )
+
+
 def _checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
-    """The checks on one field, in the order they are tried."""
+    """The checks on one field, in the order they are tried: its length first."""
+    return [_too_long(spec), *_own_checks(kind, spec, today)]
+
+
+def _own_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
     match spec.type:
         case "uln":
             return _uln_checks(spec)
@@ -218,21 +259,16 @@ def _checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
                 Check(code, "error", unnamed, _text("neither a learner number nor a real ULN")),
             ]
         case "batch_number":
-            return [_not_one_of(spec, "a whole number")]
-        case "yes_no":
-            return [_not_one_of(spec, "Y or N")]
-        case "assessment_mode":
-            return [_not_one_of(spec, "on-screen or paper-based")]
-        case "grading_scheme":
-            return [_not_one_of(spec, "graded, pass-fail or unclassified")]
-        case "booking_status":
-            return [_not_one_of(spec, "Active, Cancelled, Transferred, Pending Result or "
-                                      "Result Issued")]  # fmt: skip
+            return []
+        case "yes_no" | "assessment_mode" | "grading_scheme" | "booking_status":
+            return [_not_accepted(spec)]
         case "grade":
+            assert spec.vocabulary is not None
             return [
                 _missing(spec),
                 Check("RESULT_GRADE", "error", value(spec.name).is_null(),
-                      pl.format("{} is not a grade", raw(spec.name).str.strip_chars())),
+                      pl.format(values.NOT_A_GRADE, raw(spec.name).str.strip_chars(),
+                                pl.lit(spec.vocabulary.accepted))),
             ]  # fmt: skip
         case "money":
             return [_not_one_of(spec, "an amount in pounds")]

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Literal
 
-from centredesk.validation.fields import BOOKING_STATUSES, GRADING_SCHEMES, UNGRADED
+from centredesk.validation.vocabularies import choice_key as choice_key
 
 ULN_PLACEHOLDER = "9999999999"
 _APOSTROPHES = "'’‘`"
-EXCEL_EPOCH = date(1899, 12, 30)
-"""Day 0 of Excel's date serials (1900 system, with its phantom 29 February 1900)."""
+DateProblem = Literal["phantom", "not_real", "form"]
+"""Why a date cell is not a date: Excel's 29/02/1900, a day that does not exist (31/02/2010),
+or text in no date form at all (``031210``)."""
 MONTHS = {
     name: number
     for number, name in enumerate(
@@ -28,6 +30,25 @@ MONTHS = {
 }
 
 
+NOT_ACCEPTED = "{} is not an accepted {}: use {}"
+"""VALUE_INVALID for a choice: the text, the column's header, the accepted values."""
+TOO_LONG = "{} holds {} characters; it takes at most {}"
+"""TEXT_TOO_LONG: the column's header, the cell's length, the field's maximum."""
+BORN_AFTER_REGISTRATION = "born {}, after the registration date {}"
+"""DOB_IMPLAUSIBLE when the birth date follows the registration date: the two dates."""
+EARLIER_ROW_LOADED = ", which is loaded"
+EARLIER_ROW_REJECTED = (
+    ", which is not loaded either (it has errors of its own): correct row {} and import it again"
+)
+"""Said after a DUP_IN_FILE message, of the earlier row it repeats ({} is that row)."""
+FORMULA_UNCALCULATED = (
+    "the cell holds a formula that was saved without its value, so it reads as empty; open "
+    "the file in Excel, save it, and check it again"
+)
+NOT_A_GRADE = "{} is not a grade: use {}"
+"""RESULT_GRADE for a text that is no grade: the text, the accepted grades."""
+
+
 def uln_check_digit_ok(uln: str) -> bool:
     """The DESIGN check-digit rule on a 10-digit string: 10·d1 + … + 2·d9, mod 11."""
     total = sum((10 - i) * int(digit) for i, digit in enumerate(uln[:9]))
@@ -35,49 +56,101 @@ def uln_check_digit_ok(uln: str) -> bool:
     return remainder != 0 and int(uln[9]) == 10 - remainder
 
 
+SCIENTIFIC = r"([0-9])(?:\.([0-9]*))?[eE]\+?([0-9]{1,2})"
+"""A number in scientific notation as Excel shows it: ``1.000000043E9``, ``2.62E+09``."""
+
+
+def _compact_uln(text: str) -> str:
+    return re.sub(r"\s+", "", text.strip().lstrip(_APOSTROPHES))
+
+
 def normalise_uln(text: str) -> str | None:
     """The ULN's digits from what a spreadsheet holds, or None when it is not a whole number.
 
     Numbers arrive as ``1000000043``, ``1000000043.0``, ``1.000000043E9``, with spaces or a
-    leading apostrophe. Scientific notation is shifted as text, never through a float.
+    leading apostrophe. Scientific notation is shifted as text, never through a float, and
+    only when it carries every digit: ``1.00E+09`` is Excel's rounded display of a number
+    whose last digits are gone (see :func:`uln_digits_lost`), not the number 1000000000.
     """
-    compact = re.sub(r"\s+", "", text.strip().lstrip(_APOSTROPHES))
+    compact = _compact_uln(text)
     if re.fullmatch(r"[0-9]+", compact):
         return compact
     whole = re.fullmatch(r"([0-9]+)\.0*", compact)
     if whole:
         return whole.group(1)
-    sci = re.fullmatch(r"([0-9])(?:\.([0-9]*))?[eE]\+?([0-9]{1,2})", compact)
+    sci = re.fullmatch(SCIENTIFIC, compact)
     if sci:
         head, fraction, exponent = sci.group(1), sci.group(2) or "", int(sci.group(3))
-        if fraction[exponent:].strip("0"):
+        if len(fraction) < exponent or fraction[exponent:].strip("0"):
             return None
-        return head + fraction[:exponent].ljust(exponent, "0")
+        return head + fraction[:exponent]
     return None
 
 
+ULN_DIGITS_LOST = (
+    " is how Excel shows a long number in a narrow column: the ULN's last digits are lost."
+    " Format the column as Text and enter the ULNs again, or export them again from the MIS"
+)
+"""Said after the text of a ULN cell whose digits were rounded away (see uln_digits_lost)."""
+
+
+def uln_digits_lost(text: str) -> bool:
+    """Scientific notation with fewer digits than the number has: the rest were rounded away.
+
+    What Excel shows of a 10-digit number in a narrow column (``1.00E+09``, ``2.62E+09``)
+    becomes the cell's text when the sheet is saved as CSV or pasted as text.
+    """
+    sci = re.fullmatch(SCIENTIFIC, _compact_uln(text))
+    return sci is not None and len(sci.group(2) or "") < int(sci.group(3))
+
+
+ISO_DATE = r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T][0-9:.]*)?"
+UK_DATE = r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})"
+NAMED_MONTH_DATE = r"([0-9]{1,2})[ \-]([A-Za-z]{3,9})\.?[ \-]([0-9]{4})"
+"""The ways a date may be written as text: ISO (maybe with a time), UK day first, 3 Apr 2010.
+
+A bare number is not among them: only a cell the spreadsheet stored as a number is an Excel
+date serial, and the reader turns those into ISO dates before any rule sees them.
+"""
+
+
 def parse_date(text: str) -> date | None:
-    """A date from ISO, UK day-first text, ``3 Apr 2010`` or an Excel serial; None if none."""
+    """A date from ISO, UK day-first text or ``3 Apr 2010``; None if it is none of them."""
     value = text.strip()
     try:
-        iso = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T][0-9:.]*)?", value)
+        iso = re.fullmatch(ISO_DATE, value)
         if iso:
             return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-        uk = re.fullmatch(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})", value)
+        uk = re.fullmatch(UK_DATE, value)
         if uk:
             return date(int(uk.group(3)), int(uk.group(2)), int(uk.group(1)))
-        named = re.fullmatch(r"([0-9]{1,2})[ \-]([A-Za-z]{3,9})\.?[ \-]([0-9]{4})", value)
+        named = re.fullmatch(NAMED_MONTH_DATE, value)
         if named:
             month = MONTHS.get(named.group(2)[:3].lower())
             if month is None:
                 return None
             return date(int(named.group(3)), month, int(named.group(1)))
-        serial = re.fullmatch(r"([0-9]{1,7})(?:\.[0-9]*)?", value)
-        if serial and 1 <= int(serial.group(1)) <= 2958465:
-            return EXCEL_EPOCH + timedelta(days=int(serial.group(1)))
     except ValueError:
         return None
     return None
+
+
+DATE_MESSAGES: dict[DateProblem, str] = {
+    "phantom": "{} is 29/02/1900, a day Excel counts that never was: 1900 was not a leap year",
+    "not_real": "{} is not a real date",
+    "form": "{} is not a date: type it as DD/MM/YYYY, e.g. 03/04/2010",
+}
+"""What to say of an unreadable date cell ({} is its text), by :data:`DateProblem`."""
+
+
+def date_problem(text: str) -> DateProblem:
+    """Why a date cell that :func:`parse_date` cannot read is not a date, for its message."""
+    value = text.strip()
+    if re.fullmatch(r"1900-0?2-29(?:[ T][0-9:.]*)?|29[/.\-]0?2[/.\-]1900", value):
+        return "phantom"
+    if any(re.fullmatch(form, value) for form in (ISO_DATE, UK_DATE, NAMED_MONTH_DATE)):
+        return "not_real"
+    return "form"
 
 
 def age_on(born: date, on: date) -> int:
@@ -98,24 +171,72 @@ def normalise_product_code(text: str) -> str | None:
     return f"{found.group(1)}/{found.group(2)}/{found.group(3)}" if found else None
 
 
+TRIMMED = " \t\r\n\v\f"
+"""What is trimmed from both ends of a name: spaces, tabs and line breaks (inside, a tab or
+line break is an error)."""
+ZERO_WIDTH_SPACES = "\u200b\u2060\ufeff"
+"""Zero-width space, word joiner and zero-width no-break space: spaces that take no room."""
+CHARACTER_NAMES = {
+    "\t": "a tab",
+    "\n": "a line break",
+    "\r": "a carriage return",
+    "\u00ad": "a soft hyphen",
+    "\u200c": "a zero-width non-joiner",
+    "\u200d": "a zero-width joiner",
+    "\u200e": "a left-to-right mark",
+    "\u200f": "a right-to-left mark",
+    '"': "a double quote",
+    "|": "a vertical bar",
+}
+"""Characters a user cannot see in a cell, named for the message that finds them."""
+
+
 def tidy_name(text: str) -> str:
-    """A name trimmed, with runs of inner spaces collapsed to one."""
-    return re.sub(r" +", " ", text.strip())
+    """A name as it is judged and stored: Unicode NFC, every kind of space (no-break, thin,
+    zero-width) a plain space, runs of spaces collapsed, trimmed."""
+    composed = unicodedata.normalize("NFC", text)
+    spaced = "".join(
+        " " if unicodedata.category(char) == "Zs" or char in ZERO_WIDTH_SPACES else char
+        for char in composed
+    )
+    return re.sub(r" +", " ", spaced).strip(TRIMMED)
+
+
+def name_problem(name: str) -> str:
+    """What makes a name fail :func:`name_characters_ok`, for its message.
+
+    The first character a name cannot have, with its code point, since it may be one the
+    user cannot see (``a tab (U+0009)``); or that it has no letter at all.
+    """
+    for char in name:
+        if not _name_character(char):
+            return f"contains {describe_character(char)} (U+{ord(char):04X})"
+    return "has no letter"
+
+
+def describe_character(char: str) -> str:
+    """A character as a message names it: a tab, an invisible character, or itself quoted."""
+    if char in CHARACTER_NAMES:
+        return CHARACTER_NAMES[char]
+    if unicodedata.category(char).startswith("C"):
+        return "an invisible character"
+    return f'"{char}"'
+
+
+def _name_character(char: str) -> bool:
+    category = unicodedata.category(char)
+    return (
+        char in " '’-."
+        or category.startswith("M")
+        or (category.startswith("L") and "LATIN" in unicodedata.name(char, ""))
+    )
 
 
 def name_characters_ok(name: str) -> bool:
     """Latin letters (accents allowed), spaces, apostrophes, hyphens and full stops only."""
-    has_letter = False
-    for char in name:
-        if char in " '’-.":
-            continue
-        if unicodedata.category(char).startswith("M"):
-            continue
-        if unicodedata.category(char).startswith("L") and "LATIN" in unicodedata.name(char, ""):
-            has_letter = True
-            continue
-        return False
-    return has_letter
+    return all(_name_character(char) for char in name) and any(
+        unicodedata.category(char).startswith("L") for char in name
+    )
 
 
 def name_case_odd(name: str) -> bool:
@@ -154,26 +275,3 @@ def money(text: str) -> float | None:
         return float(Decimal(value))
     except InvalidOperation:  # pragma: no cover - the pattern above rules it out
         return None
-
-
-def choice_key(text: str) -> str:
-    """A choice compared ignoring case, spaces and punctuation (``*`` kept for grades)."""
-    return re.sub(r"[^0-9a-z*]", "", text.casefold())
-
-
-# Choice columns: the key (see choice_key) of each accepted spelling -> canonical value.
-YES_NO: dict[str, bool] = {
-    "y": True, "yes": True, "true": True, "1": True,
-    "n": False, "no": False, "false": False, "0": False,
-}  # fmt: skip
-ASSESSMENT_MODES: dict[str, str] = {
-    "onscreen": "on-screen", "online": "on-screen", "screen": "on-screen", "os": "on-screen",
-    "paperbased": "paper-based", "paper": "paper-based", "pb": "paper-based",
-}  # fmt: skip
-GRADING_SCHEME_NAMES: dict[str, str] = {choice_key(name): name for name in GRADING_SCHEMES}
-BOOKING_STATUS_NAMES: dict[str, str] = {choice_key(name): name for name in BOOKING_STATUSES}
-GRADES: dict[str, str] = {
-    **{choice_key(grade): grade for scheme in GRADING_SCHEMES.values() for grade in scheme},
-    "u": UNGRADED, "p": "Pass", "m": "Merit", "d": "Distinction", "d*": "Distinction*",
-    "f": "Fail",
-}  # fmt: skip
