@@ -14,7 +14,9 @@ import polars as pl
 
 from centredesk.validation.catalogue import Severity, rule
 
-ISSUE_PARTS = ["row", "field", "code", "severity", "message", "value"]
+ISSUE_PARTS = ["row", "field", "code", "severity", "message", "value", "other_row"]
+"""The columns of every issue frame the rules build. ``other_row`` is the earlier row an
+issue points at (DUP_IN_FILE), so the message can say what became of that row."""
 
 
 class ProgressLike(Protocol):
@@ -61,6 +63,7 @@ def issues_where(
     field: str | None,
     value: pl.Expr | None = None,
     severity: Severity | None = None,
+    other_row: pl.Expr | None = None,
 ) -> pl.DataFrame:
     """Issue records for the rows of ``frame`` where ``when`` holds.
 
@@ -82,4 +85,5 @@ def issues_where(
         pl.lit(level).alias("severity"),
         message.cast(pl.String).alias("message"),
         shown.cast(pl.String).alias("value"),
+        (other_row if other_row is not None else pl.lit(None)).cast(pl.Int64).alias("other_row"),
     )

@@ -252,7 +252,7 @@ def _duplicates_in_file(work: pl.DataFrame) -> list[pl.DataFrame]:
         issues_where(marked, pl.col("dup_of").is_not_null(), "DUP_IN_FILE",
                      pl.format("the same learner on {} as row {}", pl.col(_PRODUCT),
                                pl.col("dup_of")),
-                     field=None)
+                     field=None, other_row=pl.col("dup_of"))
     ]  # fmt: skip
 
 
@@ -476,7 +476,7 @@ def products(parsed: pl.DataFrame, ok: pl.Expr) -> Outcome:
     issues = issues_where(
         marked, pl.col("first") < _ROW, "DUP_IN_FILE",
         pl.format("{} is already given in row {}", pl.col(_PRODUCT), pl.col("first")),
-        field=_PRODUCT,
+        field=_PRODUCT, other_row=pl.col("first"),
     )  # fmt: skip
     return parsed, [issues], []
 
@@ -490,7 +490,7 @@ def approvals(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcom
             marked, pl.col("first") < _ROW, "DUP_IN_FILE",
             pl.format("centre {} and {} are already given in row {}", pl.col(_CENTRE),
                       pl.col(_PRODUCT), pl.col("first")),
-            field=None,
+            field=None, other_row=pl.col("first"),
         )
     ]  # fmt: skip
     # Approvals create centres, so an unknown centre is expected here.

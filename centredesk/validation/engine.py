@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from centredesk.validation import cross_rules, identity, judging, linking
+from centredesk.validation import cross_rules, identity, judging, linking, values
 from centredesk.validation.checking import ISSUE_PARTS, NO_PROGRESS, ProgressLike
 from centredesk.validation.fields import SCHEMAS, Kind
 from centredesk.validation.parsing import person_key as person_key
@@ -87,20 +87,39 @@ def validate(
     reference: Reference,
     today: date,
     progress: ProgressLike = NO_PROGRESS,
+    uncalculated: pl.DataFrame | None = None,
 ) -> Validated:
     """Check every row of ``cells`` (``row`` + one text column per field of ``kind``).
 
     ``columns`` maps canonical field names to the header text as written in the file, so
-    each issue names the column the user sees.
+    each issue names the column the user sees. ``uncalculated`` ("row", "field") lists the
+    cells that hold a formula with no calculated value: they read as empty, but are not.
     """
     total = cells.height
     progress.step("checking", 0, total)
     frame, row_issues = judging.judge(cells, field_rules(kind), today)
+    if uncalculated is not None and uncalculated.height:
+        row_issues = _uncalculated(row_issues, uncalculated)
     progress.step("checking", total // 2, total)
     parsed, cross_issues, notes = _cross(kind, frame, row_issues, reference, today)
     issues = pl.concat([row_issues, *cross_issues], how="vertical")
     progress.step("checking", total, total)
     return Validated(parsed, _finish(issues, kind, columns), notes)
+
+
+def _uncalculated(row_issues: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    """FORMULA_UNCALCULATED for each such cell, in place of what its emptiness would say."""
+    found = cells.select(
+        pl.col("row").cast(pl.Int64),
+        pl.col("field").cast(pl.String),
+        pl.lit("FORMULA_UNCALCULATED").alias("code"),
+        pl.lit("error").alias("severity"),
+        pl.lit(values.FORMULA_UNCALCULATED).alias("message"),
+        pl.lit(None, pl.String).alias("value"),
+        pl.lit(None, pl.Int64).alias("other_row"),
+    )
+    kept = row_issues.join(found.select("row", "field"), on=["row", "field"], how="anti")
+    return pl.concat([kept, found.select(kept.columns)], how="vertical")
 
 
 _NOT_CROSS_CHECKED = ("learner_reference", "batch_number", "reasonable_adjustments")
@@ -134,19 +153,55 @@ def _cross(
     return cross_rules.approvals(parsed, ok, reference)
 
 
+def _fates(issues: pl.DataFrame) -> pl.DataFrame:
+    """Say in each issue pointing at an earlier row whether that row is loaded.
+
+    A repeated row is refused in favour of the earlier one, but the earlier one may be
+    refused too, for errors of its own: then neither is loaded, and the user must know.
+    """
+    rejected = issues.filter(pl.col("severity") == "error").get_column("row").unique()
+    other = pl.col("other_row")
+    fate = (
+        pl.when(other.is_in(rejected.implode()))
+        .then(pl.format(values.EARLIER_ROW_REJECTED, other))
+        .otherwise(pl.lit(values.EARLIER_ROW_LOADED))
+    )
+    return issues.with_columns(
+        pl.when(other.is_not_null())
+        .then(pl.concat_str(pl.col("message"), fate))
+        .otherwise(pl.col("message"))
+        .alias("message")
+    )
+
+
+SHOWN_VALUE_CHARACTERS = 200
+"""An issue repeats its cell up to this long; a longer one is cut, saying how long it was."""
+
+
+def _shortened(value: pl.Expr) -> pl.Expr:
+    length = value.str.len_chars()
+    return (
+        pl.when(length > SHOWN_VALUE_CHARACTERS)
+        .then(pl.format("{}… ({} characters)", value.str.slice(0, SHOWN_VALUE_CHARACTERS), length))
+        .otherwise(value)
+        .alias("value")
+    )
+
+
 def _finish(issues: pl.DataFrame, kind: Kind, columns: Mapping[str, str]) -> pl.DataFrame:
     """Name each issue's column as the file does and sort by row, then column position."""
     order = {name: position for position, name in enumerate(columns)}
     for position, spec in enumerate(SCHEMAS[kind], start=len(order)):
         order.setdefault(spec.name, position)
     return (
-        issues.select(ISSUE_PARTS)
+        _fates(issues.select(ISSUE_PARTS))
         .with_columns(
             pl.col("field").replace_strict(dict(columns), default=None).alias("column"),
             pl.col("field")
             .replace_strict(order, default=len(order) + 1, return_dtype=pl.Int64)
             .alias("position"),
         )
+        .with_columns(_shortened(pl.col("value")))
         .sort("row", "position", maintain_order=True)
         .select(*(pl.col(name).cast(dtype) for name, dtype in ISSUE_SCHEMA.items()))
     )

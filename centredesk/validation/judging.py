@@ -22,7 +22,7 @@ from centredesk.validation.row_rules import FieldRule, raw
 
 PER_ROW_TYPES = frozenset({"uln", "learner_reference", "learner_number"})
 """Field types whose cells are (nearly) all different: distinct texts would save nothing."""
-_ISSUE_COLUMNS = ["row", "field", "code", "severity", "message", "value"]
+_ISSUE_COLUMNS = ["row", "field", "code", "severity", "message", "value", "other_row"]
 
 
 def judge(
@@ -91,6 +91,7 @@ def _judge_field(
         "severity",
         "message",
         raw(name).alias("value"),
+        pl.lit(None, pl.Int64).alias("other_row"),
     )
     return table.get_column(name), found.select(_ISSUE_COLUMNS)
 
