@@ -146,12 +146,16 @@ def test_canonical_frame_has_every_field_in_spec_order(tmp_path: Path) -> None:
 
 
 def test_blank_and_repeated_headers_are_named_and_kept(tmp_path: Path) -> None:
-    rows = [[*LEARNER_HEADERS, None, "Surname", None], [*ZOE, "x", "Smith", None]]
+    rows = [[*LEARNER_HEADERS, None, "Surname", None], [*ZOE, "x", ZOE[3], None]]
     sheet = read_sheet(write_xlsx(tmp_path / "dups.xlsx", rows))
     assert sheet.headers == [*LEARNER_HEADERS, "Column G", "Surname (2)"]
     assert sheet.ignored == ["Column G", "Surname (2)"]
     assert sheet.mapping["surname"] == "Surname"
     assert column(sheet.cells, "Column G") == ["x"]
+    # A repeated header names the same field: with other values it cannot be guessed.
+    rows[1][7] = "Smith"
+    with pytest.raises(HeaderError, match='"Surname" and "Surname \\(2\\)" both name'):
+        read_sheet(write_xlsx(tmp_path / "differ.xlsx", rows))
 
 
 def test_sheet_by_name_and_index_and_hidden_sheets_skipped(tmp_path: Path) -> None:

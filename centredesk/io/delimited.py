@@ -2,7 +2,8 @@
 
 Nothing is assumed: the encoding is detected (UTF-8, UTF-8 with a byte-order mark, UTF-16
 as Excel's "Unicode text" writes it, else Windows-1252 as Excel's "CSV" on Windows writes
-it) and the delimiter is sniffed from the first lines (comma, semicolon, tab or bar).
+it), lines may end in LF, CR LF or CR alone (old Mac exports), and the delimiter is sniffed
+from the first lines (comma, semicolon, tab or bar).
 polars parses, with every column as text.
 """
 
@@ -31,6 +32,9 @@ def read_delimited(path: Path) -> pl.DataFrame:
     text = decode_text(path.name, path.read_bytes())
     if not text.strip():
         raise InputError(f"{path.name}: the file has no data (it is empty or blank)")
+    if "\r" in text and "\n" not in text:
+        # Old Mac line endings (CR alone), as some exports still write them: one line each.
+        text = text.replace("\r", "\n")
     delimiter = sniff_delimiter(text[:SNIFF_CHARS], prefer_tab=path.suffix.lower() == ".tsv")
     # An upper bound on the fields in a line (quoted delimiters count too); columns that
     # turn out empty are dropped below, so no field of a long line is cut off.

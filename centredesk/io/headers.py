@@ -2,13 +2,15 @@
 
 Header texts are matched to fields only through the specs in
 :mod:`centredesk.validation.fields` (``FieldSpec.header_keys``), so a synonym is declared
-once, on its field. Everything here looks at the first few rows only.
+once, on its field. The header search looks at the first few rows only; when two columns
+name one field, what they hold (:class:`ColumnFacts`) decides which is read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from centredesk.io.errors import HeaderError
 from centredesk.validation.fields import KINDS, SCHEMAS, Kind, header_key
@@ -24,6 +26,18 @@ _FIELD_KEYS: dict[Kind, dict[str, set[str]]] = {
 }
 
 
+class ColumnFacts(Protocol):
+    """What the kind choice needs to know of the data under the headers."""
+
+    def populated(self, header: str) -> bool:
+        """Whether the column holds any value below its header."""
+        ...
+
+    def same_values(self, first: str, second: str) -> bool:
+        """Whether two columns hold the same value in every row."""
+        ...
+
+
 @dataclass(frozen=True)
 class KindChoice:
     """The kind a header row was read as, and how its columns map to that kind's fields."""
@@ -33,24 +47,48 @@ class KindChoice:
     mapping: dict[str, str]
     """Canonical field name -> header text, for the fields present."""
     ignored: list[str]
-    """Headers that name no field of the kind."""
+    """Headers that name no field of the kind, or name one another column gives."""
+    notes: list[str] = field(default_factory=list)
+    """Which of two columns naming one field was read, and why."""
+
+
+@dataclass(frozen=True)
+class HeaderFit:
+    """How well one header row fits the kind it fits best."""
+
+    kind: Kind
+    fields: int
+    """How many of the kind's fields the row names."""
+    complete: bool
+    """Whether the row names every column the kind requires."""
 
 
 def matched_fields(kind: Kind, headers: Sequence[str | None]) -> dict[str, str]:
     """Field name -> the first header naming it, for one kind, in spec order."""
-    first_by_key: dict[str, str] = {}
-    for text in headers:
-        if text is not None and text.strip():
-            first_by_key.setdefault(header_key(text), text)
-    mapping: dict[str, str] = {}
+    return {name: texts[0] for name, texts in field_candidates(kind, headers).items()}
+
+
+def field_candidates(kind: Kind, headers: Sequence[str | None]) -> dict[str, list[str]]:
+    """Field name -> every header naming it, in file order; a header names one field."""
+    keyed = [(header_key(text), text) for text in headers if text is not None and text.strip()]
+    found: dict[str, list[str]] = {}
     taken: set[str] = set()
     for name, keys in _FIELD_KEYS[kind].items():
-        for key, text in first_by_key.items():
-            if key in keys and text not in taken:
-                mapping[name] = text
-                taken.add(text)
-                break
-    return mapping
+        texts = [text for key, text in keyed if key in keys and text not in taken]
+        if texts:
+            found[name] = texts
+            taken.update(texts)
+    return found
+
+
+def best_fit(headers: Sequence[str | None], kind: Kind | None) -> HeaderFit:
+    """The kind (``kind`` if given) whose fields the headers name most, complete ones first."""
+    fits = [
+        HeaderFit(candidate, len(mapping), not _missing(candidate, mapping))
+        for candidate in ((kind,) if kind else KINDS)
+        for mapping in (matched_fields(candidate, headers),)
+    ]
+    return max(fits, key=lambda fit: (fit.complete, fit.fields))
 
 
 def find_header_row(rows: Sequence[Sequence[str | None]], kind: Kind | None) -> int | None:
@@ -83,21 +121,29 @@ def name_headers(texts: Sequence[str | None], labels: Sequence[str]) -> list[str
     return named
 
 
-def choose_kind(headers: list[str], kind: Kind | None, *, file_name: str, where: str) -> KindChoice:
+def choose_kind(
+    headers: list[str],
+    kind: Kind | None,
+    *,
+    file_name: str,
+    where: str,
+    columns: ColumnFacts | None = None,
+) -> KindChoice:
     """Map the headers to the given kind, or infer the kind that fits them.
 
     The kind naming the most fields is chosen when it has every required column; when
     several kinds fit equally, or the best fit lacks required columns, the user must say
-    (or fix the headers): guessing there would load data as the wrong thing.
+    (or fix the headers): guessing there would load data as the wrong thing. ``columns``
+    says which columns hold values, to choose between two columns naming one field.
     """
     if kind is not None:
-        return _complete(kind, headers, file_name=file_name, where=where, inferred=False)
+        return _complete(kind, headers, file_name, where, columns, inferred=False)
     fits = {candidate: matched_fields(candidate, headers) for candidate in KINDS}
     top = max(len(mapping) for mapping in fits.values())
     leaders = [candidate for candidate in KINDS if len(fits[candidate]) == top]
     complete = [candidate for candidate in leaders if not _missing(candidate, fits[candidate])]
     if len(complete) == 1:
-        return _complete(complete[0], headers, file_name=file_name, where=where, inferred=True)
+        return _complete(complete[0], headers, file_name, where, columns, inferred=True)
     found = _list(headers)
     if len(complete) > 1:
         raise HeaderError(
@@ -105,22 +151,30 @@ def choose_kind(headers: list[str], kind: Kind | None, *, file_name: str, where:
             f"give the kind with --kind (headers found: {found})"
         )
     if len(leaders) == 1:
-        return _complete(leaders[0], headers, file_name=file_name, where=where, inferred=True)
-    needs = "; ".join(
-        f"{candidate} needs {_list([_header_of(candidate, name) for name in _required(candidate)])}"
-        for candidate in KINDS
-    )
+        return _complete(leaders[0], headers, file_name, where, columns, inferred=True)
+    needs = "; ".join(f"{candidate} needs {needed_columns(candidate)}" for candidate in KINDS)
     raise HeaderError(
         f"{file_name}{where}: cannot tell what kind of sheet this is from its headers "
         f"({found}); {needs}; or give the kind with --kind"
     )
 
 
+def needed_columns(kind: Kind) -> str:
+    """The headers of the columns a sheet of ``kind`` must have, quoted."""
+    return _list([_header_of(kind, name) for name in _required(kind)])
+
+
 def _complete(
-    kind: Kind, headers: list[str], *, file_name: str, where: str, inferred: bool
+    kind: Kind,
+    headers: list[str],
+    file_name: str,
+    where: str,
+    columns: ColumnFacts | None,
+    *,
+    inferred: bool,
 ) -> KindChoice:
-    mapping = matched_fields(kind, headers)
-    missing = _missing(kind, mapping)
+    candidates = field_candidates(kind, headers)
+    missing = [name for name in _required(kind) if name not in candidates]
     if missing:
         guessed = " (guessed from the headers)" if inferred else ""
         names = _list([_header_of(kind, name) for name in missing])
@@ -128,16 +182,57 @@ def _complete(
             f"{file_name}{where}: a {kind} sheet{guessed} needs the column(s) {names}, "
             f"which are missing; headers found: {_list(headers)}"
         )
+    mapping: dict[str, str] = {}
+    notes: list[str] = []
+    for name, texts in candidates.items():
+        mapping[name], note = _one_column(kind, name, texts, columns, f"{file_name}{where}")
+        if note:
+            notes.append(note)
     used = set(mapping.values())
     ignored = [text for text in headers if text not in used]
-    return KindChoice(kind, inferred, mapping, ignored)
+    return KindChoice(kind, inferred, mapping, ignored, notes)
+
+
+def _one_column(
+    kind: Kind, name: str, texts: list[str], columns: ColumnFacts | None, place: str
+) -> tuple[str, str | None]:
+    """The column to read for a field several headers name, and a note saying which.
+
+    The one with values wins over empty ones; two with different values are refused, since
+    either could be the right one.
+    """
+    if len(texts) == 1 or columns is None:
+        return texts[0], None
+    field_header = _header_of(kind, name)
+    listed = _list(texts)
+    filled = [text for text in texts if columns.populated(text)]
+    if not filled:
+        return texts[0], None
+    chosen = filled[0]
+    if len(filled) == 1:
+        empty = _list([text for text in texts if text != chosen])
+        return chosen, (
+            f'the columns {listed} all name the {field_header}; "{chosen}" was read, '
+            f"since {empty} {'is' if len(texts) == 2 else 'are'} empty"
+        )
+    differing = [text for text in filled[1:] if not columns.same_values(chosen, text)]
+    if differing:
+        raise HeaderError(
+            f'{place}: the columns "{chosen}" and "{differing[0]}" both name the '
+            f"{field_header} and hold different values; delete or rename the one that is "
+            "not it, then try again"
+        )
+    return chosen, (
+        f"the columns {_list(filled)} all name the {field_header} and hold the same values; "
+        f'"{chosen}" was read'
+    )
 
 
 def _required(kind: Kind) -> list[str]:
     return [spec.name for spec in SCHEMAS[kind] if spec.required]
 
 
-def _missing(kind: Kind, mapping: dict[str, str]) -> list[str]:
+def _missing(kind: Kind, mapping: Mapping[str, object]) -> list[str]:
     return [name for name in _required(kind) if name not in mapping]
 
 

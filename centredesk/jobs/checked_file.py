@@ -73,6 +73,7 @@ def read_and_validate(
         reference=reference,
         today=today or date.today(),
         progress=progress,
+        uncalculated=data.uncalculated_fields(),
     )
     return CheckedFile(path, data, validated)
 
