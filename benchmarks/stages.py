@@ -180,7 +180,7 @@ def import_naive(inputs: Inputs) -> Timing:
                 )  # fmt: skip
                 registrations.append(
                     (index + 1, number, model.product_code, model.centre_number,
-                     model.batch_number or 1, model.registration_date or DEFAULT_TODAY, index)
+                     model.batch_number or "1", model.registration_date or DEFAULT_TODAY, index)
                 )  # fmt: skip
             con.executemany(
                 "INSERT INTO learners (learner_number, centre_number, forename, surname, "

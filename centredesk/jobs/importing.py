@@ -34,8 +34,9 @@ class ImportOutcome:
     checked: CheckedFile
     import_id: int | None
     """None for a dry run: nothing was written."""
-    batch_number: int | None
-    """The batch assigned to learner rows that gave none (learner imports only)."""
+    batch_number: str | None
+    """The batch label given to the loaded learner rows that had none; None when every
+    row had one (or for other kinds)."""
 
     @property
     def accepted(self) -> int:
@@ -82,15 +83,19 @@ def import_file(
     rejected_rows = checked.validated.rejected_rows()
     parsed = checked.validated.parsed
     accepted = parsed.filter(~pl.col("row").is_in(rejected_rows.implode()))
-    batch_number: int | None = None
+    batch_number: str | None = None
     if checked.sheet.kind == "learners":
-        # Validation has filled in the registration date; the batch is the import's to give.
-        batch_number = store.imports.next_batch_number()
-        accepted = accepted.with_columns(pl.col("batch_number").fill_null(batch_number))
+        # Validation has filled in the registration date; the batch is the import's to give,
+        # and only to rows that gave none.
+        labels = accepted.get_column("batch_number")
+        if labels.null_count():
+            batch_number = store.imports.next_batch_number(labels)
+            accepted = accepted.with_columns(pl.col("batch_number").fill_null(batch_number))
     cells = checked.sheet.cells
     rejected = cells.filter(pl.col("row").is_in(rejected_rows.implode())).select(
         "row", pl.struct(pl.exclude("row")).struct.json_encode().alias("cells")
     )
+    other_cells = _other_cells(checked, accepted.get_column("row"))
     progress.step("writing", 0, accepted.height)
     meta = ImportMeta(
         file_name=path.name,
@@ -102,6 +107,18 @@ def import_file(
         started_at=started,
         finished_at=datetime.now(),
     )
-    import_id = store.imports.record(meta, accepted, checked.validated.issues, rejected)
+    import_id = store.imports.record(
+        meta, accepted, checked.validated.issues, rejected, other_cells
+    )
     progress.report("writing", accepted.height, accepted.height)
     return ImportOutcome(checked, import_id, batch_number)
+
+
+def _other_cells(checked: CheckedFile, loaded: pl.Series) -> pl.DataFrame:
+    """The cells of the columns no field reads, for each loaded row that has any (as JSON)."""
+    ignored = checked.sheet.ignored
+    if not ignored:
+        return pl.DataFrame(schema={"row": pl.Int64, "cells": pl.String})
+    return checked.sheet.cells.filter(
+        pl.col("row").is_in(loaded.implode()) & pl.any_horizontal(pl.col(ignored).is_not_null())
+    ).select("row", pl.struct(ignored).struct.json_encode().alias("cells"))

@@ -39,6 +39,7 @@ TABLES = (
     "imports",
     "import_issues",
     "rejected_rows",
+    "other_cells",
     "audit_log",
 )
 """Every table that holds data, in the order a whole store is copied."""
@@ -115,6 +116,7 @@ class Imports(ABC):
         accepted: pl.DataFrame,
         issues: pl.DataFrame,
         rejected: pl.DataFrame,
+        other_cells: pl.DataFrame | None = None,
     ) -> int:
         """Write one import in one transaction and return its ``import_id``.
 
@@ -122,8 +124,10 @@ class Imports(ABC):
         ``row``; for learners also ``learner_identity`` and ``learner_number``, worked out
         by validation); ``issues`` the issue records (:data:`~centredesk.store.records.
         ISSUE_COLUMNS`); ``rejected`` one row per rejected source row with ``row`` and
-        ``cells`` (a JSON object of header text to cell text). The store writes what it is
-        given: it decides nothing about who a learner is.
+        ``cells`` (a JSON object of header text to cell text); ``other_cells`` the same for
+        loaded rows, holding only the columns no field reads (kept in ``other_cells``, joined
+        to a record by its import and source row). The store writes what it is given: it
+        decides nothing about who a learner is.
         """
 
     @abstractmethod
@@ -135,8 +139,9 @@ class Imports(ABC):
         """The names of every file imported into the store."""
 
     @abstractmethod
-    def next_batch_number(self) -> int:
-        """A batch number no registration uses yet (for uploads that give none)."""
+    def next_batch_number(self, incoming: pl.Series) -> str:
+        """A batch label for rows that give none: one more than the largest all-digit label
+        the store or the ``incoming`` labels (the upload's own) use, so it joins no batch."""
 
 
 class ReferenceData(ABC):

@@ -18,7 +18,7 @@ from centredesk.store.duckdb_store.details import DuckDBDetails
 from centredesk.store.duckdb_store.exports import DuckDBExports
 from centredesk.store.duckdb_store.imports import DuckDBImports
 from centredesk.store.duckdb_store.reference import DuckDBReference
-from centredesk.store.duckdb_store.schema import current_version, migrate
+from centredesk.store.duckdb_store.schema import SCHEMA_VERSION, current_version, migrate
 from centredesk.store.duckdb_store.session import Session, empty_database
 from centredesk.store.duckdb_store.tables import DuckDBTables
 from centredesk.store.errors import OnWait, StoreError
@@ -91,6 +91,13 @@ def open_file(
         check_is_ours(con, path)
         if not read_only:
             migrate(con)
+        elif current_version(con) < SCHEMA_VERSION:
+            # A file written by an older centredesk: bring it up to date once (a write, in
+            # one transaction), then read it as asked, so no query meets an old schema.
+            con.close()
+            with connect(path, read_only=False, wait=wait, on_wait=on_wait) as writer:
+                migrate(writer)
+            con = connect(path, read_only=True, wait=wait, on_wait=on_wait)
     except BaseException:
         con.close()
         raise

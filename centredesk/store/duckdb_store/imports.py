@@ -19,6 +19,10 @@ from centredesk.store.interface import Imports
 from centredesk.store.records import ISSUE_COLUMNS, ImportMeta, PreviousImport
 
 
+FIRST_BATCH = 1001
+"""The label of the first batch the store assigns itself."""
+
+
 def _scalar(con: duckdb.DuckDBPyConnection, query: str, params: list[object] | None = None) -> int:
     rows = con.execute(query, params or []).fetchall()
     return int(rows[0][0] or 0)
@@ -43,10 +47,20 @@ class DuckDBImports(Imports):
         rows = self._session.con.execute("SELECT file_name FROM imports").fetchall()
         return {str(row[0]) for row in rows}
 
-    def next_batch_number(self) -> int:
-        return _scalar(
-            self._session.con, "SELECT coalesce(max(batch_number), 1000) + 1 FROM registrations"
-        )
+    def next_batch_number(self, incoming: pl.Series) -> str:
+        con = self._session.con
+        con.register("incoming_labels", incoming.alias("batch_number").to_frame())
+        try:
+            rows = con.execute(
+                "SELECT max(CAST(batch_number AS HUGEINT)) FROM ("
+                "SELECT batch_number FROM registrations UNION ALL "
+                "SELECT batch_number FROM incoming_labels) "
+                "WHERE regexp_full_match(batch_number, '[0-9]{1,30}')"
+            ).fetchall()
+        finally:
+            con.unregister("incoming_labels")
+        largest = rows[0][0]
+        return str(FIRST_BATCH if largest is None else max(int(largest) + 1, FIRST_BATCH))
 
     def record(
         self,
@@ -54,7 +68,10 @@ class DuckDBImports(Imports):
         accepted: pl.DataFrame,
         issues: pl.DataFrame,
         rejected: pl.DataFrame,
+        other_cells: pl.DataFrame | None = None,
     ) -> int:
+        if other_cells is None:
+            other_cells = pl.DataFrame(schema={"row": pl.Int64, "cells": pl.String})
         if accepted.height + rejected.height != meta.rows_read:
             raise StoreError(
                 f"internal check failed: {accepted.height} accepted + {rejected.height} "
@@ -66,6 +83,7 @@ class DuckDBImports(Imports):
         incoming = {
             "incoming_issues": issues.select(ISSUE_COLUMNS),
             "incoming_rejected": rejected.select("row", "cells"),
+            "incoming_other": other_cells.select("row", "cells"),
             "incoming": accepted,
         }
         used: list[duckdb.DuckDBPyConnection] = []
@@ -117,6 +135,7 @@ class DuckDBImports(Imports):
         con.execute(
             "INSERT INTO rejected_rows SELECT ?, row, cells FROM incoming_rejected", [import_id]
         )
+        con.execute("INSERT INTO other_cells SELECT ?, row, cells FROM incoming_other", [import_id])
         written = writer(con, import_id) if accepted else 0
         if written != accepted:
             raise StoreError(
@@ -216,7 +235,7 @@ def _write_bookings(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
         """
         INSERT INTO bookings
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, assessment, session_date,
-               assessment_mode, coalesce(booking_status, 'Active'), attempt, ?
+               assessment_mode, coalesce(booking_status, 'Active'), attempt, ?, row
         FROM incoming
         """,
         [first_id, import_id],
@@ -230,7 +249,7 @@ def _write_results(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
         """
         INSERT INTO results
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, component, grade,
-               result_date, release_date, ?
+               result_date, release_date, ?, row
         FROM incoming
         """,
         [first_id, import_id],

@@ -28,7 +28,7 @@ from centredesk.validation.fields import (
     REGISTRATION_STATUSES,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def one_of(column: str, values: Iterable[str]) -> str:
@@ -177,7 +177,27 @@ _V1 = [
     "CREATE SEQUENCE audit_id_seq START 1",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1}
+# Version 2: batch labels are text as the centre wrote them (BT17, 2024-SEP-A, 0042), and the
+# cells of the columns centredesk does not read are kept with every loaded row.
+_V2 = [
+    "ALTER TABLE registrations ALTER batch_number TYPE VARCHAR",
+    # Bookings and results, like registrations, say which row of their import they came
+    # from, so the other cells of that row can be found again.
+    "ALTER TABLE bookings ADD COLUMN source_row INTEGER",
+    "ALTER TABLE results ADD COLUMN source_row INTEGER",
+    # The cells of the columns no field reads (header text -> cell text), of every loaded row
+    # that has any: join on (import_id, row) = a record's (import_id, source_row).
+    """
+    CREATE TABLE other_cells (
+        import_id BIGINT NOT NULL,
+        row       INTEGER NOT NULL,
+        cells     JSON NOT NULL,
+        PRIMARY KEY (import_id, row)
+    )
+    """,
+]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
