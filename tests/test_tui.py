@@ -350,3 +350,32 @@ async def test_every_table_has_the_ids_the_benchmarks_drive_it_by(store_path: Pa
             app.query_one(f"#{view}-status", Static)
             if view != "imports":
                 app.query_one(f"#{view}-search", Input)
+
+
+async def test_a_learners_detail_shows_the_other_columns_of_the_upload(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    from centredesk.jobs.importing import import_file
+    from centredesk.store import open_store
+
+    upload = tmp_path / "upload.xlsx"
+    book = xlsxwriter.Workbook(upload)
+    sheet = book.add_worksheet()
+    headers = ["Centre Number", "Product Code", "Forename", "Surname", "Date of Birth", "Tutor",
+               "Pastoral note"]  # fmt: skip
+    sheet.write_row(0, 0, headers)
+    sheet.write_row(1, 0, ["123456", "603/0862/X", "Ann", "Lee", "03/04/2010", "Ms Khan", ""])
+    book.close()
+    with open_store(tmp_path / "s.duckdb") as store:
+        import_file(upload, store)
+    app = CentredeskApp(tmp_path / "s.duckdb")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        other = app.screen.query_one("#learner-other", DataTable)
+        assert other.display and other.get_row_at(0) == ["603/0862/X", "Tutor", "Ms Khan"]
+        assert other.row_count == 1  # the empty cell says nothing
+        title = app.screen.query_one("#learner-other-title", Static)
+        assert str(title.render()) == "Other columns of the upload (1)"

@@ -6,7 +6,7 @@ particular database driver.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
@@ -66,6 +66,10 @@ class Dashboard:
     """code, severity, issues, rows: issues of each file's latest import, by rule."""
 
 
+OTHER_COLUMNS = ("product_code", "column", "value")
+"""The columns of :attr:`LearnerDetail.other`."""
+
+
 @dataclass(frozen=True)
 class LearnerDetail:
     """A learner and everything recorded about them."""
@@ -81,6 +85,11 @@ class LearnerDetail:
     history: pl.DataFrame
     """The audit log entries of the learner and of their registrations: changed_at,
     os_user, table_name, record_key, action, before, after (JSON text)."""
+    other: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=dict.fromkeys(OTHER_COLUMNS, pl.String))
+    )
+    """The cells of the upload's columns centredesk does not read, of each registration's
+    row: product_code, column (its header), value. Only cells that hold something."""
 
 
 @dataclass(frozen=True)

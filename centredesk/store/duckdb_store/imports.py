@@ -18,7 +18,6 @@ from centredesk.store.errors import StoreError
 from centredesk.store.interface import Imports
 from centredesk.store.records import ISSUE_COLUMNS, ImportMeta, PreviousImport
 
-
 FIRST_BATCH = 1001
 """The label of the first batch the store assigns itself."""
 

@@ -24,6 +24,7 @@ SECTIONS = (
     ("registrations", "Registrations"),
     ("bookings", "Bookings"),
     ("results", "Results"),
+    ("other", "Other columns of the upload"),
     ("history", "History (audit log)"),
 )
 
@@ -33,6 +34,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "registrations": ("Product", "Title", "Batch", "Registered", "Status"),
     "bookings": ("Product", "Assessment", "Session", "Mode", "Status", "Attempt"),
     "results": ("Product", "Component", "Grade", "Result", "Released"),
+    "other": ("Product", "Column", "Value"),
     "history": ("Changed at", "By", "Table", "Record", "Action", "Change"),
 }
 """Column headers of each section, in the words of the people who use the app."""
@@ -41,6 +43,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
 _TITLE_WIDTH = 26
 _COMPONENT_WIDTH = 10
 _ASSESSMENT_WIDTH = 15
+_COLUMN_WIDTH = 20
+_VALUE_WIDTH = 40
+_SHOWN_ONLY_WITH_ROWS = ("other",)
 _TABLE_NAMES = {"learners": "learner", "registrations": "registration"}
 
 
@@ -70,6 +75,13 @@ def _result_rows(frame: pl.DataFrame) -> list[Row]:
         release = f"withheld until {cell_text(released)}" if withheld else cell_text(released)
         rows.append((code, shorten(component, _COMPONENT_WIDTH), grade, cell_text(day), release))
     return rows
+
+
+def _other_rows(frame: pl.DataFrame) -> list[Row]:
+    return [
+        (code, shorten(column, _COLUMN_WIDTH), shorten(value, _VALUE_WIDTH))
+        for code, column, value in frame.rows()
+    ]
 
 
 def change_text(before: str | None, after: str | None) -> str:
@@ -116,6 +128,7 @@ ROWS: dict[str, Callable[[pl.DataFrame], list[Row]]] = {
     "registrations": _registration_rows,
     "bookings": _booking_rows,
     "results": _result_rows,
+    "other": _other_rows,
     "history": _history_rows,
 }
 
@@ -178,6 +191,7 @@ class LearnerScreen(Screen[None], ReadsStore):
             # out once, with every row (the history also has room for its sideways bar).
             table.styles.height = len(rows) + (2 if name == "history" else 1)
             title = dict(SECTIONS)[name]
-            self.query_one(f"#learner-{name}-title", Static).update(
-                f"{title} ({len(rows)})" if rows else f"{title}: none"
-            )
+            heading = self.query_one(f"#learner-{name}-title", Static)
+            heading.update(f"{title} ({len(rows)})" if rows else f"{title}: none")
+            # Most uploads have no other columns: nothing to say then.
+            heading.display = bool(rows) or name not in _SHOWN_ONLY_WITH_ROWS
