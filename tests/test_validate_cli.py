@@ -47,7 +47,8 @@ def test_json_record_has_exactly_the_design_shape(
     source = write_csv(tmp_path / "learners.csv", ROWS)
     status, record = run_json(capsys, str(source), "--db", str(tmp_path / "none.duckdb"))
     assert status == 1
-    assert list(record) == ["file", "sheet", "kind", "rows", "errors", "warnings", "issues"]
+    assert list(record) == ["file", "sheet", "kind", "rows", "errors", "warnings",
+                            "ignored_columns", "notes", "issues"]  # fmt: skip
     assert (record["file"], record["sheet"], record["kind"], record["rows"]) == (
         "learners.csv", None, "learners", 3)  # fmt: skip
     assert (record["errors"], record["warnings"]) == (2, 2)

@@ -36,7 +36,8 @@ def add_format_argument(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=("text", "json"),
         default="text",
-        help="text for people (default), json for scripts",
+        help="text for people (default), json for scripts: one object with the counts, "
+        "the ignored columns, the notes and every issue (see docs/rules.md)",
     )
 
 

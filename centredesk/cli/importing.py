@@ -93,6 +93,7 @@ def import_record(outcome: ImportOutcome) -> dict[str, Any]:
     record["rejected"] = outcome.rejected
     record["import_id"] = outcome.import_id
     record["dry_run"] = outcome.import_id is None
+    record["assigned_batch"] = outcome.batch_number
     return record
 
 
@@ -107,7 +108,7 @@ def outcome_line(outcome: ImportOutcome) -> str:
         f"Import {outcome.import_id}: loaded {outcome.accepted:,} rows, "
         f"rejected {outcome.rejected:,}"
     )
-    if outcome.batch_number is not None and outcome.accepted:
+    if outcome.batch_number is not None:
         line += f"; rows without a batch number went into batch {outcome.batch_number}"
     if outcome.rejected:
         line += ". Rejected rows are kept with their issues: fix them and import them again"

@@ -62,9 +62,7 @@ def write_file_summary(checked: CheckedFile, out: TextIO, *, verb: str) -> None:
     out.write(f"{verb} {checked.rows:,} rows of {place} as {sheet.kind} ({how}).\n")
     if sheet.ignored:
         out.write(f"Ignored columns: {', '.join(sheet.ignored)}\n")
-    if sheet.blank_rows:
-        out.write(f"Skipped {sheet.blank_rows:,} blank rows.\n")
-    write_notes(checked.validated.notes, out)
+    write_notes(checked.notes, out)
     write_issues_text(checked.validated.issues, out)
     out.write(f"\n{checked.errors:,} errors, {checked.warnings:,} warnings.\n")
 

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from centredesk.cli import EXIT_OK
 from centredesk.cli.output import write_json
 from centredesk.validation.catalogue import RULES, Rule
-from centredesk.validation.fields import KINDS
+from centredesk.validation.fields import KINDS, SCHEMAS
 
 _SCOPES = {
     "row": "the row alone",
@@ -69,7 +69,99 @@ def markdown(rules: Sequence[Rule] = RULES) -> str:
         f"| {_cell(rule.meaning)} | {_cell(rule.fix)} |"
         for rule in rules
     ]
+    lines += _longest_values() + _spellings() + _JSON_RECORD
     return "\n".join(lines) + "\n"
+
+
+def _longest_values() -> list[str]:
+    """The maximum length of each column, from the field definitions."""
+    kinds_of: dict[tuple[str, int], list[str]] = {}
+    for kind in KINDS:
+        for spec in SCHEMAS[kind]:
+            kinds_of.setdefault((spec.header, spec.max_length), []).append(kind)
+    return [
+        "",
+        "## Longest values",
+        "",
+        "A cell longer than its column takes is a `TEXT_TOO_LONG` error: the value is never",
+        "cut short. Lengths count characters after trimming spaces at either end.",
+        "",
+        "| column | kinds | at most (characters) |",
+        "| --- | --- | ---: |",
+        *(
+            f"| {header} | {', '.join(kinds)} | {longest:,} |"
+            for (header, longest), kinds in kinds_of.items()
+        ),
+    ]
+
+
+def _spellings() -> list[str]:
+    """What each choice column accepts, from the vocabularies on the field definitions."""
+    seen: dict[str, str] = {}
+    for kind in KINDS:
+        for spec in SCHEMAS[kind]:
+            if spec.vocabulary is not None and spec.header not in seen:
+                seen[spec.header] = "; ".join(
+                    _spelled(_shown(value), spelled)
+                    for value, spelled in spec.vocabulary.spellings.items()
+                )
+    return [
+        "",
+        "## Accepted spellings",
+        "",
+        "Choice columns are read ignoring case, spaces and punctuation (`Paper Based`,",
+        "`paper-based` and `PAPERBASED` are one value). Any other value is `VALUE_INVALID`",
+        "(`RESULT_GRADE` for a grade), and the message lists what is accepted.",
+        "",
+        "| column | values (and the other spellings read as each) |",
+        "| --- | --- |",
+        *(f"| {header} | {_cell(listed)} |" for header, listed in seen.items()),
+    ]
+
+
+def _spelled(value: str, spellings: tuple[str, ...]) -> str:
+    others = [text for text in spellings if text != value]
+    return f"{value} ({', '.join(others)})" if others else value
+
+
+def _shown(value: object) -> str:
+    return {True: "Y", False: "N"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+
+
+_JSON_RECORD = [
+    "",
+    "## What a check reports (`--format json`)",
+    "",
+    "`centredesk validate FILE --format json` prints one JSON object:",
+    "",
+    "```json",
+    '{"file": "learners.xlsx", "sheet": "Data", "kind": "learners", "rows": 1200,',
+    ' "errors": 3, "warnings": 5,',
+    ' "ignored_columns": ["Tutor", "LRS No"],',
+    ' "notes": ["the column \\"LRS No\\" is not read, but its values look like ULNs; to read '
+    'it, head it \\"ULN\\"",',
+    '           "the store holds no product catalogue yet, so PRODUCT_UNKNOWN, PRODUCT_CLOSED '
+    'and DISCOUNT_CLASH were not checked"],',
+    ' "issues": [{"row": 14, "column": "ULN", "field": "uln", "code": "ULN_CHECKSUM",',
+    '             "severity": "error", "message": "1000000042 fails the ULN check digit",',
+    '             "value": "1000000042"}]}',
+    "```",
+    "",
+    "- `row` is the row number Excel shows (the line number in a CSV); `column` the header",
+    "  as written in the file (null for an issue about the whole row); `field` the field",
+    "  name; `value` the cell as read (a cell longer than 200 characters is cut there,",
+    "  saying how long it was).",
+    "- `ignored_columns`: the headers whose columns are read as no field. Their cells are",
+    "  kept with each row an import loads (shown in the learner's detail) or rejects.",
+    "- `notes`: every note the text output prints, once per file: which of two columns",
+    "  naming one field was read, a column not read that looks like a field, formulas",
+    "  without a value in columns not read, blank rows skipped, and checks skipped because",
+    "  the store does not hold what they compare with.",
+    "",
+    "`centredesk import --format json` adds `accepted` and `rejected` (row counts),",
+    "`import_id` (null for `--dry-run`), `dry_run`, and `assigned_batch`: the batch label",
+    "given to the loaded rows that had none (null when every row had one).",
+]
 
 
 def _cell(text: str) -> str:

@@ -31,6 +31,11 @@ class CheckedFile:
         return self.sheet.cells.height
 
     @property
+    def notes(self) -> list[str]:
+        """Everything said once about the file: how it was read, then which checks ran."""
+        return [*self.sheet.notes, *self.validated.notes]
+
+    @property
     def errors(self) -> int:
         return int((self.validated.issues["severity"] == "error").sum())
 
@@ -79,7 +84,8 @@ def read_and_validate(
 
 
 def issue_record(checked: CheckedFile) -> dict[str, Any]:
-    """The issue record of DESIGN.md §6: file, sheet, kind, counts and every issue."""
+    """The issue record of DESIGN.md §6: file, sheet, kind, counts and every issue, with the
+    columns that were not read and every note the text output prints."""
     return {
         "file": checked.sheet.file_name,
         "sheet": checked.sheet.sheet,
@@ -87,6 +93,8 @@ def issue_record(checked: CheckedFile) -> dict[str, Any]:
         "rows": checked.rows,
         "errors": checked.errors,
         "warnings": checked.warnings,
+        "ignored_columns": checked.sheet.ignored,
+        "notes": checked.notes,
         "issues": checked.validated.issues.select(
             "row", "column", "field", "code", "severity", "message", "value"
         ).to_dicts(),
