@@ -220,7 +220,7 @@ def test_bookings_attach_to_active_registrations_and_count_attempts() -> None:
     first = validated.parsed.row(0, named=True)
     assert (first["registration_id"], first["attempt"], first["assessment_mode"]) == (
         10, 2, "on-screen")  # fmt: skip
-    assert validated.rejected_rows().to_list() == [3, 4, 5, 6, 7, 8]
+    assert validated.rejected_row_numbers().to_list() == [3, 4, 5, 6, 7, 8]
 
 
 def test_results_attach_to_the_latest_live_registration_and_check_the_scheme() -> None:

@@ -120,7 +120,7 @@ def test_issues_are_sorted_by_row_then_column_and_rejected_rows_listed() -> None
     assert validated.issues.select("row", "field").rows() == [
         (2, "forename"), (2, "uln"), (3, "forename"), (4, "date_of_birth"),
     ]  # fmt: skip
-    assert validated.rejected_rows().to_list() == [2, 4]
+    assert validated.rejected_row_numbers().to_list() == [2, 4]
 
 
 def test_parsed_learner_row_is_ready_for_the_store() -> None:

@@ -45,7 +45,7 @@ class CheckedFile:
 
     @property
     def rejected(self) -> int:
-        return len(self.validated.rejected_rows())
+        return len(self.validated.rejected_row_numbers())
 
     @property
     def accepted(self) -> int:

@@ -80,7 +80,7 @@ def import_file(
     if dry_run or store is None:
         return ImportOutcome(checked, None, None)
 
-    rejected_rows = checked.validated.rejected_rows()
+    rejected_rows = checked.validated.rejected_row_numbers()
     parsed = checked.validated.parsed
     accepted = parsed.filter(~pl.col("row").is_in(rejected_rows.implode()))
     batch_number: str | None = None

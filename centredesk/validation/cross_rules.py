@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from centredesk.validation.checking import issues_where
-from centredesk.validation.parsing import fold_name
-from centredesk.validation.row_rules import uk
+from centredesk.validation.checks import issues_where
+from centredesk.validation.parsing import fold_name, uk_date
 
 if TYPE_CHECKING:
     from centredesk.validation.engine import Reference
@@ -142,7 +141,7 @@ def catalogue(
                     pl.col("registration_date") > pl.col("operational_end_date"),
                     "PRODUCT_CLOSED",
                     pl.format("{} closed to registrations on {}", pl.col(_PRODUCT),
-                              uk(pl.col("operational_end_date"))),
+                              uk_date(pl.col("operational_end_date"))),
                     field=_PRODUCT,
                 )
             )  # fmt: skip
@@ -345,7 +344,7 @@ def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFram
         _ULN,
         pl.col("learner_number").alias("stored_learner"),
         pl.col(_KEY).alias("stored_key"),
-        pl.format("{} {}, born {}", "forename", "surname", uk(pl.col("date_of_birth"))).alias(
+        pl.format("{} {}, born {}", "forename", "surname", uk_date(pl.col("date_of_birth"))).alias(
             "stored_person"
         ),
     )

@@ -12,14 +12,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 import polars as pl
 
 from centredesk.validation import cross_rules, identity, judging, linking, values
-from centredesk.validation.checking import ISSUE_PARTS, NO_PROGRESS, ProgressLike
+from centredesk.validation.checks import ISSUE_PARTS
 from centredesk.validation.fields import SCHEMAS, Kind
 from centredesk.validation.parsing import person_key as person_key
 from centredesk.validation.row_rules import field_rules
+
+
+class ProgressLike(Protocol):
+    """What the engine needs of a job's progress reporter (``jobs.progress.Progress``)."""
+
+    def step(self, stage: str, done: int, total: int = 0) -> None: ...
+
+
+class _Silent:
+    def step(self, stage: str, done: int, total: int = 0) -> None:
+        """Report nothing: for callers that do not show progress."""
+
+
+NO_PROGRESS: ProgressLike = _Silent()
 
 ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "row": pl.Int64(),
@@ -69,7 +84,7 @@ class Validated:
     issues: pl.DataFrame
     notes: list[str]
 
-    def rejected_rows(self) -> pl.Series:
+    def rejected_row_numbers(self) -> pl.Series:
         """Sorted row numbers that have at least one error (those rows are not loaded)."""
         errors = self.issues.filter(pl.col("severity") == "error")
         return errors.get_column("row").unique().sort()

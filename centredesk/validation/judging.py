@@ -17,7 +17,7 @@ from datetime import date
 
 import polars as pl
 
-from centredesk.validation.checking import Check, first_match
+from centredesk.validation.checks import Check, first_match
 from centredesk.validation.row_rules import FieldRule, raw
 
 PER_ROW_TYPES = frozenset({"uln", "learner_reference", "learner_number"})
@@ -165,10 +165,10 @@ def _verdicts(table: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
     code = pl.repeat(None, table.height, dtype=pl.String, eager=True).alias("code")
     message = code.alias("message")
     if failing.height:
-        said = failing.select("at", *_said(errors, warnings))
-        at = said.get_column("at")
-        code = code.scatter(at, said.get_column("code"))
-        message = message.scatter(at, said.get_column("message"))
+        first = failing.select("at", *_first_failing(errors, warnings))
+        at = first.get_column("at")
+        code = code.scatter(at, first.get_column("code"))
+        message = message.scatter(at, first.get_column("message"))
     return table.with_columns(code, message)
 
 
@@ -178,7 +178,7 @@ def _any(checks: list[Check]) -> pl.Expr:
     return pl.any_horizontal([check.when.fill_null(False) for check in checks])
 
 
-def _said(errors: list[Check], warnings: list[Check]) -> list[pl.Expr]:
+def _first_failing(errors: list[Check], warnings: list[Check]) -> list[pl.Expr]:
     """Code and message of the first failing error, else of the first failing warning."""
     code: pl.Expr = pl.lit(None, pl.String)
     message: pl.Expr = pl.lit(None, pl.String)

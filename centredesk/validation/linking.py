@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from centredesk.validation.checking import issues_where
+from centredesk.validation.checks import issues_where
 from centredesk.validation.cross_rules import Outcome, catalogue
 from centredesk.validation.fields import GRADING_SCHEMES, UNGRADED
-from centredesk.validation.row_rules import uk
+from centredesk.validation.parsing import uk_date
 
 if TYPE_CHECKING:
     from centredesk.validation.engine import Reference
@@ -188,7 +188,7 @@ def _attempts(found: pl.DataFrame, reference: Reference) -> tuple[pl.DataFrame, 
     issues = [
         issues_where(numbered, repeat, "BOOKING_DUPLICATE",
                      pl.format("already booked for {} on {} {}", pl.col("assessment"),
-                               uk(pl.col("session_date")), where),
+                               uk_date(pl.col("session_date")), where),
                      field="assessment",
                      other_row=pl.when(pl.col("repeat_of") > 0).then(pl.col("repeat_of"))),
         issues_where(numbered, ~repeat & (pl.col("attempt") > 2), "BOOKING_ATTEMPTS",

@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from centredesk.validation import values as v
+from centredesk.validation import values
 from centredesk.validation.catalogue import Severity
 from centredesk.validation.fields import KINDS, SCHEMAS, FieldSpec, Kind
 
@@ -90,27 +90,27 @@ def _today(info: ValidationInfo) -> date:
 
 
 def _unreadable_date(text: str) -> str:
-    return v.DATE_MESSAGES[v.date_problem(text)].format(text.strip())
+    return values.DATE_MESSAGES[values.date_problem(text)].format(text.strip())
 
 
 def _date(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> date | None:
-    day, today = v.parse_date(text) if text.strip() else None, _today(info)
+    day, today = values.parse_date(text) if text.strip() else None, _today(info)
     if spec.name == "date_of_birth":
         if not text.strip():
             raise _fail("DOB_MISSING", f"{spec.header} is empty")
         if day is None:
             raise _fail("DOB_INVALID", _unreadable_date(text))
         if day > today:
-            raise _fail("DOB_FUTURE", f"{day:%d/%m/%Y} is in the future")
+            raise _fail("DOB_FUTURE", f"{values.uk_date(day)} is in the future")
         registered = info.data.get("registration_date") if kind == "learners" else None
         on = registered or today
         if day > on:
             raise _fail(
                 "DOB_IMPLAUSIBLE",
-                v.BORN_AFTER_REGISTRATION.format(f"{day:%d/%m/%Y}", f"{on:%d/%m/%Y}"),
+                values.BORN_AFTER_REGISTRATION.format(values.uk_date(day), values.uk_date(on)),
             )
-        age = v.age_on(day, on)
-        aged = f"born {day:%d/%m/%Y}, aged {age} on {on:%d/%m/%Y}"
+        age = values.age_on(day, on)
+        aged = f"born {values.uk_date(day)}, aged {age} on {values.uk_date(on)}"
         if age >= 115:
             raise _fail("DOB_IMPLAUSIBLE", aged)
         if age >= 100 or age < 10:
@@ -125,23 +125,23 @@ def _date(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> date 
     if day is None:
         raise _fail("DATE_INVALID", _unreadable_date(text))
     if spec.name == "result_date" and day > today:
-        raise _fail("RESULT_DATE_FUTURE", f"{day:%d/%m/%Y} is in the future")
+        raise _fail("RESULT_DATE_FUTURE", f"{values.uk_date(day)} is in the future")
     if spec.name == "release_date" and day > today:
-        _warn(info, spec, "RESULT_RELEASE_FUTURE", f"withheld until {day:%d/%m/%Y}")
+        _warn(info, spec, "RESULT_RELEASE_FUTURE", f"withheld until {values.uk_date(day)}")
     return day
 
 
 def _uln(spec: FieldSpec, text: str, info: ValidationInfo) -> str | None:
     if not re.sub(r"\s+", "", text.strip().lstrip("'’‘`")):
         return None
-    digits = v.normalise_uln(text)
-    if digits is None and v.uln_digits_lost(text):
-        raise _fail("ULN_FORMAT", text.strip() + v.ULN_DIGITS_LOST)
+    digits = values.normalise_uln(text)
+    if digits is None and values.uln_digits_lost(text):
+        raise _fail("ULN_FORMAT", text.strip() + values.ULN_DIGITS_LOST)
     if digits is None or not re.fullmatch(r"[1-9][0-9]{9}", digits):
         raise _fail("ULN_FORMAT", f"{text.strip()} is not 10 digits starting 1 to 9")
-    if digits == v.ULN_PLACEHOLDER:
+    if digits == values.ULN_PLACEHOLDER:
         _warn(info, spec, "ULN_TEMPORARY", "the placeholder for a ULN not known yet")
-    elif not v.uln_check_digit_ok(digits):
+    elif not values.uln_check_digit_ok(digits):
         raise _fail("ULN_CHECKSUM", f"{digits} fails the ULN check digit")
     return digits
 
@@ -150,23 +150,23 @@ def _choice(spec: FieldSpec, text: str, default: Any) -> Any:
     assert spec.vocabulary is not None
     if not text.strip():
         return default
-    found = spec.vocabulary.lookup.get(v.choice_key(text))
+    found = spec.vocabulary.lookup.get(values.choice_key(text))
     if found is None:
         raise _fail(
             "VALUE_INVALID",
-            v.NOT_ACCEPTED.format(text.strip(), spec.header, spec.vocabulary.accepted),
+            values.NOT_ACCEPTED.format(text.strip(), spec.header, spec.vocabulary.accepted),
         )
     return found
 
 
 def _learner_number(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> int | None:
     if text.strip():
-        number = v.whole_number(text)
+        number = values.whole_number(text)
         if number is None:
             raise _fail("VALUE_INVALID", f"{text.strip()} is not a whole number")
         return number
     # Validated after the ULN: a row naming no learner at all cannot be attached.
-    if "uln" in info.data and info.data["uln"] in (None, v.ULN_PLACEHOLDER):
+    if "uln" in info.data and info.data["uln"] in (None, values.ULN_PLACEHOLDER):
         code = "BOOKING_LEARNER_MISSING" if kind == "bookings" else "RESULT_LEARNER_MISSING"
         _issues(info).append(
             RecordIssue(spec.name, code, "error", "neither a learner number nor a real ULN")
@@ -178,7 +178,9 @@ def _parse(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> Any:
     """The value of one field from its text, or a PydanticCustomError naming the rule."""
     stripped = text.strip()
     if len(stripped) > spec.max_length:
-        raise _fail("TEXT_TOO_LONG", v.TOO_LONG.format(spec.header, len(stripped), spec.max_length))
+        raise _fail(
+            "TEXT_TOO_LONG", values.TOO_LONG.format(spec.header, len(stripped), spec.max_length)
+        )
     match spec.type:
         case "uln":
             return _uln(spec, text, info)
@@ -187,10 +189,10 @@ def _parse(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> Any:
         case "product_code":
             if not stripped:
                 raise _fail("PRODUCT_MISSING", f"{spec.header} is empty")
-            code = v.normalise_product_code(text)
+            code = values.normalise_product_code(text)
             if code is None:
                 raise _fail("PRODUCT_FORMAT", f"{stripped} is not a product code")
-            expected = v.product_check_character(code[:3] + code[4:8])
+            expected = values.product_check_character(code[:3] + code[4:8])
             if code[-1] != expected:
                 _warn(info, spec, "PRODUCT_CHECK", f"the check character should be {expected}")
             return code
@@ -199,12 +201,12 @@ def _parse(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> Any:
                 raise _fail("CENTRE_MISSING", f"{spec.header} is empty")
             return re.sub(r"^([0-9]+)\.0+$", r"\1", stripped.upper())
         case "name":
-            name = v.tidy_name(text)
+            name = values.tidy_name(text)
             if not name:
                 raise _fail("NAME_MISSING", f"{spec.header} is empty")
-            if not v.name_characters_ok(name):
-                raise _fail("NAME_CHARACTERS", f"{name} {v.name_problem(name)}")
-            if v.name_case_odd(name):
+            if not values.name_characters_ok(name):
+                raise _fail("NAME_CHARACTERS", f"{name} {values.name_problem(name)}")
+            if values.name_case_odd(name):
                 _warn(info, spec, "NAME_CASE", f"{name} is all capitals or all lower case")
             return name
         case "learner_number":
@@ -225,14 +227,14 @@ def _parse(kind: Kind, spec: FieldSpec, text: str, info: ValidationInfo) -> Any:
             assert spec.vocabulary is not None
             if not stripped:
                 raise _fail("FIELD_MISSING", f"{spec.header} is empty")
-            grade = spec.vocabulary.lookup.get(v.choice_key(text))
+            grade = spec.vocabulary.lookup.get(values.choice_key(text))
             if grade is None:
                 raise _fail(
-                    "RESULT_GRADE", v.NOT_A_GRADE.format(stripped, spec.vocabulary.accepted)
+                    "RESULT_GRADE", values.NOT_A_GRADE.format(stripped, spec.vocabulary.accepted)
                 )
             return grade
         case "money":
-            amount = v.money(text) if stripped else None
+            amount = values.money(text) if stripped else None
             if stripped and amount is None:
                 raise _fail("VALUE_INVALID", f"{stripped} is not an amount in pounds")
             return amount

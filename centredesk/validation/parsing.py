@@ -14,12 +14,13 @@ import polars as pl
 
 from centredesk.validation.values import (
     CHARACTER_NAMES,
-    ISO_DATE,
+    ISO_DATE_PATTERN,
     MONTHS,
-    NAMED_MONTH_DATE,
+    NAMED_MONTH_PATTERN,
     SCIENTIFIC,
     TRIMMED,
-    UK_DATE,
+    UK_DATE_FORMAT,
+    UK_DATE_PATTERN,
     ULN_PLACEHOLDER,
     ZERO_WIDTH_SPACES,
 )
@@ -114,10 +115,10 @@ def uln_is_placeholder(uln: pl.Expr) -> pl.Expr:
 def parse_date(raw: pl.Expr) -> pl.Expr:
     """ISO (maybe with a time), UK day-first text or ``3 Apr 2010``; null otherwise."""
     text = raw.str.strip_chars()
-    iso = text.str.extract_groups(f"^{ISO_DATE}$")
+    iso = text.str.extract_groups(f"^{ISO_DATE_PATTERN}$")
     # One pass per pattern: extract_groups gives all of a pattern's groups at once.
-    uk = text.str.extract_groups(f"^{UK_DATE}$")
-    named = text.str.extract_groups(f"^{NAMED_MONTH_DATE}$")
+    uk = text.str.extract_groups(f"^{UK_DATE_PATTERN}$")
+    named = text.str.extract_groups(f"^{NAMED_MONTH_PATTERN}$")
     named_month = (
         named.struct.field("2")
         .str.slice(0, 3)
@@ -135,7 +136,8 @@ def date_problem(raw: pl.Expr) -> pl.Expr:
     """Why an unreadable date cell is not a date (see :func:`values.date_problem`)."""
     text = raw.str.strip_chars()
     written_right = pl.any_horizontal(
-        text.str.contains(f"^{form}$") for form in (ISO_DATE, UK_DATE, NAMED_MONTH_DATE)
+        text.str.contains(f"^{form}$")
+        for form in (ISO_DATE_PATTERN, UK_DATE_PATTERN, NAMED_MONTH_PATTERN)
     )
     return (
         pl.when(text.str.contains(r"^(?:1900-0?2-29(?:[ T][0-9:.]*)?|29[/.\-]0?2[/.\-]1900)$"))
@@ -144,6 +146,11 @@ def date_problem(raw: pl.Expr) -> pl.Expr:
         .then(pl.lit("not_real"))
         .otherwise(pl.lit("form"))
     )
+
+
+def uk_date(day: pl.Expr) -> pl.Expr:
+    """Dates as people here write them (03/04/2010), for messages."""
+    return day.dt.to_string(UK_DATE_FORMAT)
 
 
 def _ymd(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:

@@ -16,9 +16,8 @@ from typing import Any
 
 import polars as pl
 
-from centredesk.validation import parsing as p
-from centredesk.validation import values
-from centredesk.validation.checking import Check
+from centredesk.validation import parsing, values
+from centredesk.validation.checks import Check
 from centredesk.validation.fields import SCHEMAS, FieldSpec, Kind
 
 LEARNER_REFERENCE_PATTERN = r"^[A-Za-z0-9 ]{1,12}$"
@@ -34,11 +33,6 @@ def value(name: str) -> pl.Expr:
     return pl.col(name)
 
 
-def uk(day: pl.Expr) -> pl.Expr:
-    """A date as people here write it, for messages."""
-    return day.dt.to_string("%d/%m/%Y")
-
-
 @dataclass(frozen=True)
 class FieldRule:
     """How one field is parsed from its text and then checked."""
@@ -51,7 +45,7 @@ class FieldRule:
 
 
 def _blank(name: str) -> pl.Expr:
-    return p.blank_to_null(raw(name)).is_null()
+    return parsing.blank_to_null(raw(name)).is_null()
 
 
 def _text(message: str) -> pl.Expr:
@@ -91,7 +85,7 @@ def _lookup(spec: FieldSpec) -> dict[str, Any]:
 
 def _unreadable_date(name: str) -> pl.Expr:
     """The message for a date cell that is not a date, saying why."""
-    as_typed, problem = raw(name).str.strip_chars(), p.date_problem(raw(name))
+    as_typed, problem = raw(name).str.strip_chars(), parsing.date_problem(raw(name))
     message = pl.lit(None, pl.String)
     for reason, template in values.DATE_MESSAGES.items():
         message = pl.when(problem == reason).then(pl.format(template, as_typed)).otherwise(message)
@@ -107,15 +101,16 @@ def _date_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
             if kind == "learners"
             else (pl.lit(today))
         )
-        age = p.age_on(day, on)
-        aged = pl.format("born {}, aged {} on {}", uk(day), age, uk(on))
+        age = parsing.age_on(day, on)
+        aged = pl.format("born {}, aged {} on {}", parsing.uk_date(day), age, parsing.uk_date(on))
         return [
             _missing(spec, "DOB_MISSING"),
             Check("DOB_INVALID", "error", unreadable, _unreadable_date(name)),
             Check("DOB_FUTURE", "error", day > pl.lit(today),
-                  pl.format("{} is in the future", uk(day))),
+                  pl.format("{} is in the future", parsing.uk_date(day))),
             Check("DOB_IMPLAUSIBLE", "error", day > on,
-                  pl.format(values.BORN_AFTER_REGISTRATION, uk(day), uk(on))),
+                  pl.format(values.BORN_AFTER_REGISTRATION, parsing.uk_date(day),
+                            parsing.uk_date(on))),
             Check("DOB_IMPLAUSIBLE", "error", age >= 115, aged),
             Check("DOB_IMPLAUSIBLE", "warning", age >= 100, aged),
             Check("DOB_IMPLAUSIBLE", "warning", age < 10, aged),
@@ -125,14 +120,14 @@ def _date_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
     if name == "result_date":
         checks.append(
             Check("RESULT_DATE_FUTURE", "error", day > pl.lit(today),
-                  pl.format("{} is in the future", uk(day)))
+                  pl.format("{} is in the future", parsing.uk_date(day)))
         )  # fmt: skip
     if name == "release_date":
         checks += [
             Check("RESULT_RELEASE_MISSING", "warning", _blank(name),
                   _text("no release date: the result can be shown at once")),
             Check("RESULT_RELEASE_FUTURE", "warning", day > pl.lit(today),
-                  pl.format("withheld until {}", uk(day))),
+                  pl.format("withheld until {}", parsing.uk_date(day))),
         ]  # fmt: skip
     return checks
 
@@ -141,20 +136,21 @@ def _uln_checks(spec: FieldSpec) -> list[Check]:
     uln, as_typed = value("uln"), raw("uln").str.strip_chars()
     return [
         # The parsed ULN is null exactly where the cell's digits are not a well-formed ULN.
-        Check("ULN_FORMAT", "error", ~p.uln_blank(raw("uln")) & uln.is_null(),
-              pl.when(p.uln_digits_lost(raw("uln")))
+        Check("ULN_FORMAT", "error", ~parsing.uln_blank(raw("uln")) & uln.is_null(),
+              pl.when(parsing.uln_digits_lost(raw("uln")))
               .then(pl.format("{}" + values.ULN_DIGITS_LOST, as_typed))
               .otherwise(pl.format("{} is not 10 digits starting 1 to 9", as_typed))),
-        Check("ULN_CHECKSUM", "error", ~p.uln_is_placeholder(uln) & ~p.uln_check_digit_ok(uln),
+        Check("ULN_CHECKSUM", "error",
+              ~parsing.uln_is_placeholder(uln) & ~parsing.uln_check_digit_ok(uln),
               pl.format("{} fails the ULN check digit", uln)),
-        Check("ULN_TEMPORARY", "warning", p.uln_is_placeholder(uln),
+        Check("ULN_TEMPORARY", "warning", parsing.uln_is_placeholder(uln),
               _text("9999999999 is the placeholder for a ULN not known yet")),
     ]  # fmt: skip
 
 
 def _product_checks(spec: FieldSpec) -> list[Check]:
     code = value(spec.name)
-    expected = p.product_check_character(code)
+    expected = parsing.product_check_character(code)
     return [
         _missing(spec, "PRODUCT_MISSING"),
         Check("PRODUCT_FORMAT", "error", code.is_null(),
@@ -169,9 +165,9 @@ def _name_checks(spec: FieldSpec) -> list[Check]:
     name = value(spec.name)
     return [
         _missing(spec, "NAME_MISSING"),
-        Check("NAME_CHARACTERS", "error", ~p.name_characters_ok(name),
-              pl.format("{} {}", name, p.name_problem(name))),
-        Check("NAME_CASE", "warning", p.name_case_odd(name),
+        Check("NAME_CHARACTERS", "error", ~parsing.name_characters_ok(name),
+              pl.format("{} {}", name, parsing.name_problem(name))),
+        Check("NAME_CASE", "warning", parsing.name_case_odd(name),
               pl.format("{} is all capitals or all lower case", name)),
     ]  # fmt: skip
 
@@ -181,34 +177,34 @@ def _parse(kind: Kind, spec: FieldSpec) -> pl.Expr:
     text = raw(spec.name)
     match spec.type:
         case "uln":
-            digits = p.uln_digits(text)
-            return pl.when(p.uln_well_formed(digits)).then(digits)
+            digits = parsing.uln_digits(text)
+            return pl.when(parsing.uln_well_formed(digits)).then(digits)
         case "date":
-            return p.parse_date(text)
+            return parsing.parse_date(text)
         case "product_code":
-            return p.product_code(text)
+            return parsing.product_code(text)
         case "centre_number":
-            return p.centre_number(text)
+            return parsing.centre_number(text)
         case "name":
-            return p.blank_to_null(p.tidy_name(text))
+            return parsing.blank_to_null(parsing.tidy_name(text))
         case "learner_number":
-            return p.whole_number(text)
+            return parsing.whole_number(text)
         case "yes_no":
-            return p.choice(text, _lookup(spec), pl.Boolean())
+            return parsing.choice(text, _lookup(spec), pl.Boolean())
         case "assessment_mode" | "grade":
-            return p.choice(text, _lookup(spec), pl.String())
+            return parsing.choice(text, _lookup(spec), pl.String())
         case "grading_scheme":
-            scheme = p.choice(text, _lookup(spec), pl.String())
+            scheme = parsing.choice(text, _lookup(spec), pl.String())
             return pl.when(_blank(spec.name)).then(pl.lit("graded")).otherwise(scheme)
         case "booking_status":
-            status = p.choice(text, _lookup(spec), pl.String())
+            status = parsing.choice(text, _lookup(spec), pl.String())
             return pl.when(_blank(spec.name)).then(pl.lit("Active")).otherwise(status)
         case "code":
-            return p.code(text)
+            return parsing.code(text)
         case "money":
-            return p.money(text)
+            return parsing.money(text)
         case "text" | "learner_reference" | "batch_number":
-            return p.blank_to_null(text)
+            return parsing.blank_to_null(text)
     raise AssertionError(f"no parser for field type {spec.type}")  # pragma: no cover
 
 
@@ -250,9 +246,9 @@ def _own_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
         case "learner_number":
             # Bookings and results name the learner by number or, failing that, by ULN.
             code = "BOOKING_LEARNER_MISSING" if kind == "bookings" else "RESULT_LEARNER_MISSING"
-            digits = p.uln_digits(raw("uln"))
+            digits = parsing.uln_digits(raw("uln"))
             unnamed = _blank(spec.name) & (
-                p.uln_blank(raw("uln")) | p.uln_is_placeholder(digits).fill_null(False)
+                parsing.uln_blank(raw("uln")) | parsing.uln_is_placeholder(digits).fill_null(False)
             )
             return [
                 _not_one_of(spec, "a whole number"),

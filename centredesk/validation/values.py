@@ -104,9 +104,9 @@ def uln_digits_lost(text: str) -> bool:
     return sci is not None and len(sci.group(2) or "") < int(sci.group(3))
 
 
-ISO_DATE = r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T][0-9:.]*)?"
-UK_DATE = r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})"
-NAMED_MONTH_DATE = r"([0-9]{1,2})[ \-]([A-Za-z]{3,9})\.?[ \-]([0-9]{4})"
+ISO_DATE_PATTERN = r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T][0-9:.]*)?"
+UK_DATE_PATTERN = r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})"
+NAMED_MONTH_PATTERN = r"([0-9]{1,2})[ \-]([A-Za-z]{3,9})\.?[ \-]([0-9]{4})"
 """The ways a date may be written as text: ISO (maybe with a time), UK day first, 3 Apr 2010.
 
 A bare number is not among them: only a cell the spreadsheet stored as a number is an Excel
@@ -114,17 +114,26 @@ date serial, and the reader turns those into ISO dates before any rule sees them
 """
 
 
+UK_DATE_FORMAT = "%d/%m/%Y"
+"""How dates are written for people here: day first, 03/04/2010."""
+
+
+def uk_date(day: date) -> str:
+    """A date as people here write it (03/04/2010), for messages."""
+    return day.strftime(UK_DATE_FORMAT)
+
+
 def parse_date(text: str) -> date | None:
     """A date from ISO, UK day-first text or ``3 Apr 2010``; None if it is none of them."""
     value = text.strip()
     try:
-        iso = re.fullmatch(ISO_DATE, value)
+        iso = re.fullmatch(ISO_DATE_PATTERN, value)
         if iso:
             return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-        uk = re.fullmatch(UK_DATE, value)
+        uk = re.fullmatch(UK_DATE_PATTERN, value)
         if uk:
             return date(int(uk.group(3)), int(uk.group(2)), int(uk.group(1)))
-        named = re.fullmatch(NAMED_MONTH_DATE, value)
+        named = re.fullmatch(NAMED_MONTH_PATTERN, value)
         if named:
             month = MONTHS.get(named.group(2)[:3].lower())
             if month is None:
@@ -148,7 +157,10 @@ def date_problem(text: str) -> DateProblem:
     value = text.strip()
     if re.fullmatch(r"1900-0?2-29(?:[ T][0-9:.]*)?|29[/.\-]0?2[/.\-]1900", value):
         return "phantom"
-    if any(re.fullmatch(form, value) for form in (ISO_DATE, UK_DATE, NAMED_MONTH_DATE)):
+    if any(
+        re.fullmatch(form, value)
+        for form in (ISO_DATE_PATTERN, UK_DATE_PATTERN, NAMED_MONTH_PATTERN)
+    ):
         return "not_real"
     return "form"
 

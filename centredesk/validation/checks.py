@@ -1,4 +1,4 @@
-"""Building blocks shared by the rule modules: checks, issue frames and progress.
+"""Building blocks shared by the rule modules: checks and issue frames.
 
 A rule is a boolean expression (where it applies) and a message expression (what to tell the
 user); rule modules turn them into issue frames with :func:`issues_where`, so every rule
@@ -8,7 +8,6 @@ produces records of the same shape without a loop over rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import polars as pl
 
@@ -17,20 +16,6 @@ from centredesk.validation.catalogue import Severity, rule
 ISSUE_PARTS = ["row", "field", "code", "severity", "message", "value", "other_row"]
 """The columns of every issue frame the rules build. ``other_row`` is the earlier row an
 issue points at (DUP_IN_FILE), so the message can say what became of that row."""
-
-
-class ProgressLike(Protocol):
-    """What the engine needs of a job's progress reporter (``jobs.progress.Progress``)."""
-
-    def step(self, stage: str, done: int, total: int = 0) -> None: ...
-
-
-class _Silent:
-    def step(self, stage: str, done: int, total: int = 0) -> None:
-        """Report nothing: for callers that do not show progress."""
-
-
-NO_PROGRESS: ProgressLike = _Silent()
 
 
 @dataclass(frozen=True)
