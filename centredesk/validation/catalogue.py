@@ -1,13 +1,17 @@
-"""The rule catalogue: every issue code, its severity, what it means and how to fix it.
+"""The rule catalogue: every issue code, its severity, what it means, how to fix it, and what
+its issues say.
 
 Codes are stable identifiers: they appear in JSON output, in the store's import issues and in
 the fix-list workbook, so a code is never renamed. ``centredesk rules`` prints this catalogue,
-the app shows it, and ``docs/rules.md`` is generated from it.
+the app shows it, and ``docs/rules.md`` is generated from it. The message templates are filled
+by :mod:`centredesk.validation.messages`, for the vectorised rules and the single-record model
+alike, so an issue reads the same whichever way a record is checked.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -26,6 +30,16 @@ class Rule:
     kinds: tuple[str, ...]
     meaning: str
     fix: str
+    messages: Mapping[str, str] = field(default_factory=dict)
+    """What an issue of this rule says, by variant ("" when there is one): a template whose
+    ``{names}`` the rule fills in with the cell's text, dates day first, row numbers."""
+
+    def message(self, variant: str = "") -> str:
+        """The template of one variant; KeyError names the rule when there is no such one."""
+        try:
+            return self.messages[variant]
+        except KeyError:
+            raise KeyError(f"{self.code} has no message {variant!r}") from None
 
 
 _PEOPLE = ("learners",)
@@ -40,6 +54,7 @@ RULES: tuple[Rule, ...] = (
         _ALL,
         "A column that every row needs is empty in this row.",
         "Fill in the cell; the column's description in the template says what it holds.",
+        messages={"": "{column} is empty"},
     ),
     Rule(
         "DATE_INVALID",
@@ -51,6 +66,12 @@ RULES: tuple[Rule, ...] = (
         "Digits typed as text (031210, 20100517) are not a date; nor is 29/02/1900, a day "
         "Excel counts that never was.",
         "Type the date as DD/MM/YYYY or format the cell as a date.",
+        messages={
+            "form": "{text} is not a date: type it as DD/MM/YYYY, e.g. 03/04/2010",
+            "not_real": "{text} is not a real date",
+            "phantom": "{text} is 29/02/1900, a day Excel counts that never was: 1900 was not "
+            "a leap year",
+        },
     ),
     Rule(
         "VALUE_INVALID",
@@ -61,6 +82,11 @@ RULES: tuple[Rule, ...] = (
         "grading scheme, a booking status, a learner number or an amount of money. Common "
         "spellings are read (Yes, PBA, P/M/D/D*: see Accepted spellings below).",
         "Use one of the values the message lists.",
+        messages={
+            "choice": "{text} is not an accepted {column}: use {accepted}",
+            "whole_number": "{text} is not a whole number",
+            "money": "{text} is not an amount in pounds",
+        },
     ),
     Rule(
         "FORMULA_UNCALCULATED",
@@ -72,6 +98,10 @@ RULES: tuple[Rule, ...] = (
         "for an empty cell.",
         "Open the file in Excel or LibreOffice, save it (that calculates every formula), and "
         "check or import it again.",
+        messages={
+            "": "the cell holds a formula that was saved without its value, so it reads as "
+            "empty; open the file in Excel, save it, and check it again"
+        },
     ),
     Rule(
         "TEXT_TOO_LONG",
@@ -82,6 +112,7 @@ RULES: tuple[Rule, ...] = (
         "reasonable adjustments 1,000; docs/rules.md lists every column). Nothing is ever "
         "cut short.",
         "Shorten the value; if it is two values run together, split them.",
+        messages={"": "{column} holds {length} characters; it takes at most {limit}"},
     ),
     Rule(
         "ULN_FORMAT",
@@ -93,6 +124,12 @@ RULES: tuple[Rule, ...] = (
         "never read as a ULN.",
         "Copy the ULN from the Learner Records Service, or leave the cell empty until the "
         "learner has one.",
+        messages={
+            "": "{text} is not 10 digits starting 1 to 9",
+            "digits_lost": "{text} is how Excel shows a long number in a narrow column: the "
+            "ULN's last digits are lost. Format the column as Text and enter the ULNs again, "
+            "or export them again from the MIS",
+        },
     ),
     Rule(
         "ULN_CHECKSUM",
@@ -102,6 +139,7 @@ RULES: tuple[Rule, ...] = (
         "The ULN's last digit does not match the check digit worked out from the first nine, "
         "so a digit was mistyped or two were swapped.",
         "Check the ULN against the Learner Records Service.",
+        messages={"": "{uln} fails the ULN check digit"},
     ),
     Rule(
         "ULN_TEMPORARY",
@@ -110,6 +148,7 @@ RULES: tuple[Rule, ...] = (
         ("learners", "bookings", "results"),
         "9999999999 is the national placeholder for a ULN that is not known yet.",
         "Replace it with the learner's real ULN once they have one.",
+        messages={"": "{uln} is the placeholder for a ULN not known yet"},
     ),
     Rule(
         "ULN_CONFLICT",
@@ -120,6 +159,10 @@ RULES: tuple[Rule, ...] = (
         "this file or against a learner the store already holds.",
         "Find which person the ULN belongs to and correct the other row; only a ULN "
         "administrator can change a stored ULN.",
+        messages={
+            "in_file": "{uln} is also given to a different person in row {row}",
+            "in_store": "{uln} belongs to learner {learner} ({person})",
+        },
     ),
     Rule(
         "NAME_MISSING",
@@ -128,6 +171,7 @@ RULES: tuple[Rule, ...] = (
         _PEOPLE,
         "The forename or surname is empty.",
         "Give the name as it should appear on the certificate.",
+        messages={"": "{column} is empty"},
     ),
     Rule(
         "NAME_CHARACTERS",
@@ -139,6 +183,10 @@ RULES: tuple[Rule, ...] = (
         "The message names the character and its code point, since it may be invisible. "
         "No-break, thin and zero-width spaces count as spaces.",
         "Remove the character, or write the name in Latin letters.",
+        messages={
+            "character": "{name} contains {character} ({code_point})",
+            "no_letter": "{name} has no letter",
+        },
     ),
     Rule(
         "NAME_CASE",
@@ -147,6 +195,7 @@ RULES: tuple[Rule, ...] = (
         _PEOPLE,
         "The name is all capitals or all lower case; names are printed on certificates as given.",
         "Write the name in normal case (O'Brien, not O'BRIEN).",
+        messages={"": "{name} is all capitals or all lower case"},
     ),
     Rule(
         "DOB_MISSING",
@@ -155,6 +204,7 @@ RULES: tuple[Rule, ...] = (
         _PEOPLE,
         "The date of birth is empty.",
         "Give the learner's date of birth.",
+        messages={"": "{column} is empty"},
     ),
     Rule(
         "DOB_INVALID",
@@ -164,6 +214,12 @@ RULES: tuple[Rule, ...] = (
         "The date of birth cannot be read as a real date (see DATE_INVALID for the forms "
         "that are read).",
         "Type it as DD/MM/YYYY or format the cell as a date.",
+        messages={
+            "form": "{text} is not a date: type it as DD/MM/YYYY, e.g. 03/04/2010",
+            "not_real": "{text} is not a real date",
+            "phantom": "{text} is 29/02/1900, a day Excel counts that never was: 1900 was not "
+            "a leap year",
+        },
     ),
     Rule(
         "DOB_FUTURE",
@@ -172,6 +228,7 @@ RULES: tuple[Rule, ...] = (
         _PEOPLE,
         "The date of birth is after today.",
         "Correct the date of birth.",
+        messages={"": "{date} is in the future"},
     ),
     Rule(
         "DOB_IMPLAUSIBLE",
@@ -182,6 +239,10 @@ RULES: tuple[Rule, ...] = (
         "older (error), or 100 or older or younger than 10 (warning); or the learner was "
         "born after the registration date (error).",
         "Check the date of birth, and that day and month are not swapped.",
+        messages={
+            "": "born {born}, aged {age} on {on}",
+            "born_after": "born {born}, after the registration date {on}",
+        },
     ),
     Rule(
         "PRODUCT_MISSING",
@@ -190,6 +251,7 @@ RULES: tuple[Rule, ...] = (
         _ALL,
         "The product code is empty.",
         "Give the qualification number, e.g. 603/0862/X.",
+        messages={"": "{column} is empty"},
     ),
     Rule(
         "PRODUCT_FORMAT",
@@ -199,6 +261,7 @@ RULES: tuple[Rule, ...] = (
         "The product code is not of the form NNN/NNNN/C (C a digit or X); it may also be "
         "written without slashes.",
         "Copy the qualification number from the product list.",
+        messages={"": "{text} is not a product code like 603/0862/X"},
     ),
     Rule(
         "PRODUCT_CHECK",
@@ -208,6 +271,7 @@ RULES: tuple[Rule, ...] = (
         "The product code's last character does not match the check character worked out "
         "from its seven digits (a rule inferred from published codes).",
         "Check the code against the product list; if it is right, carry on.",
+        messages={"": "{code}: the check character should be {expected}"},
     ),
     Rule(
         "PRODUCT_UNKNOWN",
@@ -217,6 +281,7 @@ RULES: tuple[Rule, ...] = (
         "The product is not in the store's catalogue. Checked only once the store holds a "
         "catalogue.",
         "Correct the code, or import the product catalogue first.",
+        messages={"": "{product} is not in the catalogue"},
     ),
     Rule(
         "PRODUCT_NOT_APPROVED",
@@ -226,6 +291,7 @@ RULES: tuple[Rule, ...] = (
         "The centre is not approved to deliver this product. Checked only once the store "
         "holds approvals.",
         "Correct the product or centre, or import the centre's approval first.",
+        messages={"": "centre {centre} is not approved for {product}"},
     ),
     Rule(
         "PRODUCT_CLOSED",
@@ -235,6 +301,7 @@ RULES: tuple[Rule, ...] = (
         "The registration date is after the product's operational end date, the last day "
         "it accepts registrations.",
         "Register the learner on the product that replaced it.",
+        messages={"": "{product} closed to registrations on {date}"},
     ),
     Rule(
         "CENTRE_MISSING",
@@ -243,6 +310,7 @@ RULES: tuple[Rule, ...] = (
         ("learners", "bookings", "results", "approvals"),
         "The centre number is empty.",
         "Give the centre number issued on approval.",
+        messages={"": "{column} is empty"},
     ),
     Rule(
         "CENTRE_UNKNOWN",
@@ -251,6 +319,7 @@ RULES: tuple[Rule, ...] = (
         ("learners", "bookings", "results"),
         "The centre is not in the store. Checked only once the store holds centres.",
         "Correct the centre number, or import the centre's approvals first.",
+        messages={"": "centre {centre} is not in the store"},
     ),
     Rule(
         "LEARNER_REF_FORMAT",
@@ -259,6 +328,7 @@ RULES: tuple[Rule, ...] = (
         _PEOPLE,
         "The learner reference is not 1 to 12 letters, digits and spaces.",
         "Shorten the reference or remove the other characters.",
+        messages={"": "{text} is not 1 to 12 letters, digits and spaces"},
     ),
     Rule(
         "DUP_IN_FILE",
@@ -270,6 +340,11 @@ RULES: tuple[Rule, ...] = (
         "product in a catalogue, or the same centre and product in approvals.",
         "Delete the repeated row. The message says whether the earlier row is loaded; if it "
         "is not (it has errors of its own), correct it and import it again.",
+        messages={
+            "learner": "the same learner on {product} as row {row}",
+            "product": "{product} is already given in row {row}",
+            "approval": "centre {centre} and {product} are already given in row {row}",
+        },
     ),
     Rule(
         "DUP_IN_STORE",
@@ -279,6 +354,7 @@ RULES: tuple[Rule, ...] = (
         "The learner is already registered on this product at this centre. Cancelled "
         "registrations do not count.",
         "Delete the row; the learner is registered already.",
+        messages={"": "already registered on {product} as learner {learner}"},
     ),
     Rule(
         "DUP_SUSPECTED",
@@ -288,6 +364,10 @@ RULES: tuple[Rule, ...] = (
         "A learner with the same name and date of birth has a different ULN, in this file or "
         "in the store: perhaps one person with two ULNs.",
         "Check both ULNs with the Learner Records Service.",
+        messages={
+            "in_file": "same name and date of birth as row {row}, which has another ULN",
+            "in_store": "same name and date of birth as learner {learner}, whose ULN is {uln}",
+        },
     ),
     Rule(
         "DISCOUNT_CLASH",
@@ -297,6 +377,11 @@ RULES: tuple[Rule, ...] = (
         "The learner would be active on two products with the same DfE discount code; only "
         "one of them counts in school performance tables. Both registrations are allowed.",
         "Check the learner should take both products.",
+        messages={
+            "in_file": "{product} shares discount code {code} with the product in row {row}",
+            "in_store": "{product} shares discount code {code} with the learner's "
+            "registration on {other}",
+        },
     ),
     Rule(
         "BOOKING_LEARNER_MISSING",
@@ -305,6 +390,7 @@ RULES: tuple[Rule, ...] = (
         ("bookings",),
         "The row gives neither a learner number nor a real ULN, so the learner cannot be found.",
         "Give the learner number or the learner's ULN.",
+        messages={"": "neither a learner number nor a real ULN"},
     ),
     Rule(
         "BOOKING_REGISTRATION_MISSING",
@@ -313,6 +399,7 @@ RULES: tuple[Rule, ...] = (
         ("bookings",),
         "The learner has no registration on this product at this centre.",
         "Register the learner first, or correct the learner, product or centre.",
+        messages={"": "{learner} has no registration on {product} at centre {centre}"},
     ),
     Rule(
         "BOOKING_REGISTRATION_INACTIVE",
@@ -322,6 +409,7 @@ RULES: tuple[Rule, ...] = (
         "The learner's registration on this product is withdrawn, cancelled or completed; "
         "only active registrations can be booked.",
         "Reinstate a withdrawn registration first, or register the learner afresh.",
+        messages={"": "{learner}'s registration on {product} is {status}"},
     ),
     Rule(
         "BOOKING_NO_EXTERNAL",
@@ -330,6 +418,7 @@ RULES: tuple[Rule, ...] = (
         ("bookings",),
         "The product has no external assessment, so it cannot be booked.",
         "Check the product code.",
+        messages={"": "{product} has no external assessment to book"},
     ),
     Rule(
         "BOOKING_DUPLICATE",
@@ -339,6 +428,10 @@ RULES: tuple[Rule, ...] = (
         "The learner is already booked on this assessment for this session, earlier in "
         "the file or in the store.",
         "Delete the repeated row.",
+        messages={
+            "in_file": "already booked for {assessment} on {date} in row {row}",
+            "in_store": "already booked for {assessment} on {date} in the store",
+        },
     ),
     Rule(
         "BOOKING_ATTEMPTS",
@@ -348,6 +441,7 @@ RULES: tuple[Rule, ...] = (
         "This would be a third attempt at the assessment: a learner gets one resit (two "
         "attempts) per external assessment.",
         "Cancel or transfer an earlier booking if this one replaces it.",
+        messages={"": "attempt {attempt} at {assessment}: one resit is allowed"},
     ),
     Rule(
         "RESULT_LEARNER_MISSING",
@@ -356,6 +450,7 @@ RULES: tuple[Rule, ...] = (
         ("results",),
         "The row gives neither a learner number nor a real ULN, so the learner cannot be found.",
         "Give the learner number or the learner's ULN.",
+        messages={"": "neither a learner number nor a real ULN"},
     ),
     Rule(
         "RESULT_REGISTRATION_MISSING",
@@ -364,6 +459,10 @@ RULES: tuple[Rule, ...] = (
         ("results",),
         "The learner has no registration on this product at this centre that is not cancelled.",
         "Correct the learner, product or centre.",
+        messages={
+            "": "{learner} has no registration on {product} at centre {centre} that is not "
+            "cancelled"
+        },
     ),
     Rule(
         "RESULT_GRADE",
@@ -373,6 +472,10 @@ RULES: tuple[Rule, ...] = (
         "The grade is not one of the product's grading scheme (Pass/Merit/Distinction/"
         "Distinction*, Pass/Fail or Achieved/Not Achieved; U in every scheme).",
         "Use a grade of the product's scheme.",
+        messages={
+            "": "{text} is not a grade: use {accepted}",
+            "scheme": "{grade} is not a grade of {product}'s {scheme} scheme",
+        },
     ),
     Rule(
         "RESULT_DATE_FUTURE",
@@ -381,6 +484,7 @@ RULES: tuple[Rule, ...] = (
         ("results",),
         "The result date is after today.",
         "Correct the result date.",
+        messages={"": "{date} is in the future"},
     ),
     Rule(
         "RESULT_RELEASE_MISSING",
@@ -390,6 +494,7 @@ RULES: tuple[Rule, ...] = (
         "No release date: the result can be shown and exported at once. Results of "
         "fixed-window assessments need their release date.",
         "Give the release date if the assessment has a fixed window.",
+        messages={"": "no release date: the result can be shown at once"},
     ),
     Rule(
         "RESULT_RELEASE_FUTURE",
@@ -398,6 +503,7 @@ RULES: tuple[Rule, ...] = (
         ("results",),
         "The release date is after today: the result is withheld until then.",
         "Nothing to fix; the result will show from the release date.",
+        messages={"": "withheld until {date}"},
     ),
 )
 
@@ -412,3 +518,12 @@ def rule(code: str) -> Rule:
 def row_codes() -> frozenset[str]:
     """Codes decided from one row alone: the ones a single-record check can give."""
     return frozenset(r.code for r in RULES if r.scope == "row")
+
+
+EARLIER_ROW: Mapping[str, str] = {
+    "loaded": ", which is loaded",
+    "rejected": ", which is not loaded either (it has errors of its own): correct row {row} and "
+    "import it again",
+}
+"""Said after an issue that points at an earlier row of the file (DUP_IN_FILE,
+BOOKING_DUPLICATE): what became of that row."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from centredesk.validation.checks import issues_where
+from centredesk.validation.messages import said
 from centredesk.validation.parsing import fold_name, uk_date
 
 if TYPE_CHECKING:
@@ -128,8 +129,7 @@ def catalogue(
         known_product = pl.col(_PRODUCT).is_in(products.get_column(_PRODUCT).implode())
         issues.append(
             issues_where(frame, pl.col(_PRODUCT).is_not_null() & ~known_product,
-                         "PRODUCT_UNKNOWN", pl.format("{} is not in the catalogue",
-                                                      pl.col(_PRODUCT)),
+                         "PRODUCT_UNKNOWN", said("PRODUCT_UNKNOWN", product=pl.col(_PRODUCT)),
                          field=_PRODUCT)
         )  # fmt: skip
         if closing:
@@ -140,8 +140,8 @@ def catalogue(
                     closed,
                     pl.col("registration_date") > pl.col("operational_end_date"),
                     "PRODUCT_CLOSED",
-                    pl.format("{} closed to registrations on {}", pl.col(_PRODUCT),
-                              uk_date(pl.col("operational_end_date"))),
+                    said("PRODUCT_CLOSED", product=pl.col(_PRODUCT),
+                         date=uk_date(pl.col("operational_end_date"))),
                     field=_PRODUCT,
                 )
             )  # fmt: skip
@@ -154,7 +154,7 @@ def catalogue(
     known_centre = pl.col(_CENTRE).is_in(stored_centres.get_column(_CENTRE).implode())
     issues.append(
         issues_where(frame, pl.col(_CENTRE).is_not_null() & ~known_centre, "CENTRE_UNKNOWN",
-                     pl.format("centre {} is not in the store", pl.col(_CENTRE)),
+                     said("CENTRE_UNKNOWN", centre=pl.col(_CENTRE)),
                      field=_CENTRE)
     )  # fmt: skip
     approved = reference.get("approvals")
@@ -169,7 +169,7 @@ def catalogue(
                 known_centre & known_product & pl.col(_PRODUCT).is_not_null()
                 & pl.col("approved").is_null(),
                 "PRODUCT_NOT_APPROVED",
-                pl.format("centre {} is not approved for {}", pl.col(_CENTRE), pl.col(_PRODUCT)),
+                said("PRODUCT_NOT_APPROVED", centre=pl.col(_CENTRE), product=pl.col(_PRODUCT)),
                 field=_PRODUCT,
             )
         )  # fmt: skip
@@ -249,8 +249,8 @@ def _duplicates_in_file(work: pl.DataFrame) -> list[pl.DataFrame]:
     marked = candidates.with_columns(dup_of.alias("dup_of"))
     return [
         issues_where(marked, pl.col("dup_of").is_not_null(), "DUP_IN_FILE",
-                     pl.format("the same learner on {} as row {}", pl.col(_PRODUCT),
-                               pl.col("dup_of")),
+                     said("DUP_IN_FILE", "learner", product=pl.col(_PRODUCT),
+                          row=pl.col("dup_of")),
                      field=None, other_row=pl.col("dup_of"))
     ]  # fmt: skip
 
@@ -297,8 +297,8 @@ def _duplicates_in_store(work: pl.DataFrame, reference: Reference) -> list[pl.Da
     )
     return [
         issues_where(joined, pl.col("stored_learner").is_not_null(), "DUP_IN_STORE",
-                     pl.format("already registered on {} as learner {}", pl.col(_PRODUCT),
-                               pl.col("stored_learner")),
+                     said("DUP_IN_STORE", product=pl.col(_PRODUCT),
+                          learner=pl.col("stored_learner")),
                      field=None)
     ]  # fmt: skip
 
@@ -332,8 +332,7 @@ def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFram
     marked = _disagreeing(work, _KEY, [_ULN], among)
     in_file = issues_where(
         marked, pl.col("other").is_not_null(), "ULN_CONFLICT",
-        pl.format("{} is also given to a different person in row {}", pl.col(_ULN),
-                  pl.col("other")),
+        said("ULN_CONFLICT", "in_file", uln=pl.col(_ULN), row=pl.col("other")),
         field=_ULN,
     )  # fmt: skip
     stored = reference.get("learners")
@@ -355,8 +354,8 @@ def _uln_conflicts(work: pl.DataFrame, reference: Reference) -> list[pl.DataFram
     )
     against_store = issues_where(
         joined, _EVERY_ROW, "ULN_CONFLICT",
-        pl.format("{} belongs to learner {} ({})", pl.col(_ULN), pl.col("stored_learner"),
-                  pl.col("stored_person")),
+        said("ULN_CONFLICT", "in_store", uln=pl.col(_ULN), learner=pl.col("stored_learner"),
+             person=pl.col("stored_person")),
         field=_ULN,
     )  # fmt: skip
     # One ULN_CONFLICT per row is enough: the file's own clash is reported first.
@@ -369,8 +368,7 @@ def _suspected(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
     marked = _disagreeing(work, _ULN, [_KEY], among)
     in_file = issues_where(
         marked, pl.col("other").is_not_null(), "DUP_SUSPECTED",
-        pl.format("same name and date of birth as row {}, which has another ULN",
-                  pl.col("other")),
+        said("DUP_SUSPECTED", "in_file", row=pl.col("other")),
         field=_ULN,
     )  # fmt: skip
     stored = reference.get("learners")
@@ -389,8 +387,8 @@ def _suspected(work: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
     )
     against_store = issues_where(
         joined, _EVERY_ROW, "DUP_SUSPECTED",
-        pl.format("same name and date of birth as learner {}, whose ULN is {}",
-                  pl.col("stored_learner"), pl.col("stored_uln")),
+        said("DUP_SUSPECTED", "in_store", learner=pl.col("stored_learner"),
+             uln=pl.col("stored_uln")),
         field=_ULN,
     )  # fmt: skip
     both = pl.concat([in_file, against_store]).unique("row", keep="first", maintain_order=True)
@@ -428,8 +426,8 @@ def _discount_clash(
     marked = _disagreeing(clashing, _PRODUCT, ["identity", "discount"], among)
     in_file = issues_where(
         marked, pl.col("other").is_not_null(), "DISCOUNT_CLASH",
-        pl.format("{} shares discount code {} with the product in row {}", pl.col(_PRODUCT),
-                  pl.col("discount"), pl.col("other")),
+        said("DISCOUNT_CLASH", "in_file", product=pl.col(_PRODUCT), code=pl.col("discount"),
+             row=pl.col("other")),
         field=_PRODUCT,
     )  # fmt: skip
     registrations = reference.get("registrations")
@@ -460,8 +458,8 @@ def _discount_clash(
     )
     against_store = issues_where(
         joined, _EVERY_ROW, "DISCOUNT_CLASH",
-        pl.format("{} shares discount code {} with the learner's registration on {}",
-                  pl.col(_PRODUCT), pl.col("discount"), pl.col("stored_product")),
+        said("DISCOUNT_CLASH", "in_store", product=pl.col(_PRODUCT), code=pl.col("discount"),
+             other=pl.col("stored_product")),
         field=_PRODUCT,
     )  # fmt: skip
     both = pl.concat([in_file, against_store]).unique("row", keep="first", maintain_order=True)
@@ -474,7 +472,7 @@ def products(parsed: pl.DataFrame, ok: pl.Expr) -> Outcome:
     marked = parsed.with_columns(first.alias("first"))
     issues = issues_where(
         marked, pl.col("first") < _ROW, "DUP_IN_FILE",
-        pl.format("{} is already given in row {}", pl.col(_PRODUCT), pl.col("first")),
+        said("DUP_IN_FILE", "product", product=pl.col(_PRODUCT), row=pl.col("first")),
         field=_PRODUCT, other_row=pl.col("first"),
     )  # fmt: skip
     return parsed, [issues], []
@@ -487,8 +485,8 @@ def approvals(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcom
     issues = [
         issues_where(
             marked, pl.col("first") < _ROW, "DUP_IN_FILE",
-            pl.format("centre {} and {} are already given in row {}", pl.col(_CENTRE),
-                      pl.col(_PRODUCT), pl.col("first")),
+            said("DUP_IN_FILE", "approval", centre=pl.col(_CENTRE), product=pl.col(_PRODUCT),
+                 row=pl.col("first")),
             field=None, other_row=pl.col("first"),
         )
     ]  # fmt: skip

@@ -16,9 +16,11 @@ from typing import Protocol
 
 import polars as pl
 
-from centredesk.validation import cross_rules, identity, judging, linking, values
+from centredesk.validation import cross_rules, identity, judging, linking
+from centredesk.validation.catalogue import EARLIER_ROW
 from centredesk.validation.checks import ISSUE_PARTS
 from centredesk.validation.fields import SCHEMAS, Kind
+from centredesk.validation.messages import fill, say
 from centredesk.validation.parsing import person_key as person_key
 from centredesk.validation.row_rules import field_rules
 
@@ -129,7 +131,7 @@ def _uncalculated(row_issues: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame
         pl.col("field").cast(pl.String),
         pl.lit("FORMULA_UNCALCULATED").alias("code"),
         pl.lit("error").alias("severity"),
-        pl.lit(values.FORMULA_UNCALCULATED).alias("message"),
+        pl.lit(say("FORMULA_UNCALCULATED")).alias("message"),
         pl.lit(None, pl.String).alias("value"),
         pl.lit(None, pl.Int64).alias("other_row"),
     )
@@ -178,8 +180,8 @@ def _fates(issues: pl.DataFrame) -> pl.DataFrame:
     other = pl.col("other_row")
     fate = (
         pl.when(other.is_in(rejected.implode()))
-        .then(pl.format(values.EARLIER_ROW_REJECTED, other))
-        .otherwise(pl.lit(values.EARLIER_ROW_LOADED))
+        .then(fill(EARLIER_ROW["rejected"], row=other))
+        .otherwise(fill(EARLIER_ROW["loaded"]))
     )
     return issues.with_columns(
         pl.when(other.is_not_null())

@@ -15,6 +15,7 @@ import polars as pl
 from centredesk.validation.checks import issues_where
 from centredesk.validation.cross_rules import Outcome, catalogue
 from centredesk.validation.fields import GRADING_SCHEMES, UNGRADED
+from centredesk.validation.messages import said
 from centredesk.validation.parsing import uk_date
 
 if TYPE_CHECKING:
@@ -86,16 +87,16 @@ def bookings(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcome
     issues.append(
         issues_where(found, ready & pl.col("latest_status").is_null(),
                      "BOOKING_REGISTRATION_MISSING",
-                     pl.format("{} has no registration on {} at centre {}", pl.col("learner"),
-                               pl.col(_PRODUCT), pl.col(_CENTRE)),
+                     said("BOOKING_REGISTRATION_MISSING", learner=pl.col("learner"),
+                          product=pl.col(_PRODUCT), centre=pl.col(_CENTRE)),
                      field=_PRODUCT)
     )  # fmt: skip
     issues.append(
         issues_where(found, ready & pl.col("latest_status").is_not_null()
                      & pl.col("chosen_id").is_null(),
                      "BOOKING_REGISTRATION_INACTIVE",
-                     pl.format("{}'s registration on {} is {}", pl.col("learner"),
-                               pl.col(_PRODUCT), pl.col("latest_status")),
+                     said("BOOKING_REGISTRATION_INACTIVE", learner=pl.col("learner"),
+                          product=pl.col(_PRODUCT), status=pl.col("latest_status")),
                      field=_PRODUCT)
     )  # fmt: skip
     products = reference.get("products")
@@ -115,7 +116,7 @@ def bookings(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcome
     issues.append(
         issues_where(found, ready & (pl.col("external") == False),  # noqa: E712
                      "BOOKING_NO_EXTERNAL",
-                     pl.format("{} has no external assessment to book", pl.col(_PRODUCT)),
+                     said("BOOKING_NO_EXTERNAL", product=pl.col(_PRODUCT)),
                      field=_PRODUCT)
     )  # fmt: skip
     found = found.with_columns(
@@ -180,20 +181,19 @@ def _attempts(found: pl.DataFrame, reference: Reference) -> tuple[pl.DataFrame, 
         )
     )
     repeat = pl.col("repeat").fill_null(False) & pl.col("counts").fill_null(False)
-    where = (
+    sitting = {"assessment": pl.col("assessment"), "date": uk_date(pl.col("session_date"))}
+    duplicate = (
         pl.when(pl.col("repeat_of") == 0)
-        .then(pl.lit("in the store"))
-        .otherwise(pl.format("in row {}", pl.col("repeat_of")))
+        .then(said("BOOKING_DUPLICATE", "in_store", **sitting))
+        .otherwise(said("BOOKING_DUPLICATE", "in_file", row=pl.col("repeat_of"), **sitting))
     )
     issues = [
-        issues_where(numbered, repeat, "BOOKING_DUPLICATE",
-                     pl.format("already booked for {} on {} {}", pl.col("assessment"),
-                               uk_date(pl.col("session_date")), where),
+        issues_where(numbered, repeat, "BOOKING_DUPLICATE", duplicate,
                      field="assessment",
                      other_row=pl.when(pl.col("repeat_of") > 0).then(pl.col("repeat_of"))),
         issues_where(numbered, ~repeat & (pl.col("attempt") > 2), "BOOKING_ATTEMPTS",
-                     pl.format("attempt {} at {}: one resit is allowed", pl.col("attempt"),
-                               pl.col("assessment")),
+                     said("BOOKING_ATTEMPTS", attempt=pl.col("attempt"),
+                          assessment=pl.col("assessment")),
                      field="assessment"),
     ]  # fmt: skip
     return numbered, issues
@@ -209,9 +209,8 @@ def results(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcome:
     issues.append(
         issues_where(found, ready & pl.col("chosen_id").is_null(),
                      "RESULT_REGISTRATION_MISSING",
-                     pl.format("{} has no registration on {} at centre {} that is not "
-                               "cancelled", pl.col("learner"), pl.col(_PRODUCT),
-                               pl.col(_CENTRE)),
+                     said("RESULT_REGISTRATION_MISSING", learner=pl.col("learner"),
+                          product=pl.col(_PRODUCT), centre=pl.col(_CENTRE)),
                      field=_PRODUCT)
     )  # fmt: skip
     products = reference.get("products")
@@ -231,8 +230,8 @@ def results(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcome:
                 pl.col("grade").is_not_null() & pl.col("allowed").is_not_null()
                 & ~pl.col("allowed").list.contains(pl.col("grade")),
                 "RESULT_GRADE",
-                pl.format("{} is not a grade of {}'s {} scheme", pl.col("grade"),
-                          pl.col(_PRODUCT), pl.col("grading_scheme")),
+                said("RESULT_GRADE", "scheme", grade=pl.col("grade"), product=pl.col(_PRODUCT),
+                     scheme=pl.col("grading_scheme")),
                 field="grade",
             )
         )  # fmt: skip

@@ -206,20 +206,19 @@ def name_characters_ok(name: pl.Expr) -> pl.Expr:
     return name.str.contains(NAME_PATTERN) & name.str.contains(r"[\p{Latin}&&\p{L}]")
 
 
-def name_problem(name: pl.Expr) -> pl.Expr:
-    """What makes a name fail :func:`name_characters_ok` (see values.name_problem)."""
-    char = name.str.extract(r"([^[\p{Latin}&&\p{L}]\p{M} '’.\-])", 1)
-    described = (
+def first_character_not_in_names(name: pl.Expr) -> pl.Expr:
+    """The first character a name cannot have; null when there is none (values has the same)."""
+    return name.str.extract(r"([^[\p{Latin}&&\p{L}]\p{M} '’.\-])", 1)
+
+
+def describe_character(char: pl.Expr) -> pl.Expr:
+    """A character as a message names it: a tab, an invisible character, or itself quoted."""
+    return (
         pl.when(char.is_in(list(CHARACTER_NAMES)))
         .then(char.replace_strict(CHARACTER_NAMES, default=None))
         .when(char.str.contains(r"^\p{C}$"))
         .then(pl.lit("an invisible character"))
         .otherwise(pl.format('"{}"', char))
-    )
-    return (
-        pl.when(char.is_not_null())
-        .then(pl.format("contains {} ({})", described, code_point(char)))
-        .otherwise(pl.lit("has no letter"))
     )
 
 

@@ -2,8 +2,9 @@
 
 For every field of a kind this module gives the expression that parses its raw text and the
 checks on the parsed value, in order. A field gets at most one error (the first check that
-fails) and, when it has no error, at most one warning: the same verdict the Pydantic model
-gives for a single record (:mod:`centredesk.validation.models`).
+fails) and, when it has no error, at most one warning: the same verdict, in the same words
+(the catalogue's templates), that the Pydantic model gives for a single record
+(:mod:`centredesk.validation.models`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Any
 
 import polars as pl
 
-from centredesk.validation import parsing, values
+from centredesk.validation import parsing
 from centredesk.validation.checks import Check
 from centredesk.validation.fields import SCHEMAS, FieldSpec, Kind
+from centredesk.validation.messages import said
 
 LEARNER_REFERENCE_PATTERN = r"^[A-Za-z0-9 ]{1,12}$"
 
@@ -48,34 +50,29 @@ def _blank(name: str) -> pl.Expr:
     return parsing.blank_to_null(raw(name)).is_null()
 
 
-def _text(message: str) -> pl.Expr:
-    return pl.lit(message)
+def _as_typed(name: str) -> pl.Expr:
+    return raw(name).str.strip_chars()
 
 
 def _missing(spec: FieldSpec, code: str = "FIELD_MISSING") -> Check:
-    return Check(code, "error", _blank(spec.name), _text(f"{spec.header} is empty"))
+    return Check(code, "error", _blank(spec.name), said(code, column=spec.header))
 
 
-def _not_one_of(spec: FieldSpec, allowed: str) -> Check:
-    return Check(
-        "VALUE_INVALID",
-        "error",
-        ~_blank(spec.name) & value(spec.name).is_null(),
-        pl.format("{} is not {}", raw(spec.name).str.strip_chars(), pl.lit(allowed)),
-    )
+def _unread(spec: FieldSpec, variant: str, **values: pl.Expr | str) -> Check:
+    """VALUE_INVALID where a cell holds text but no value could be read from it."""
+    when = ~_blank(spec.name) & value(spec.name).is_null()
+    return Check("VALUE_INVALID", "error", when, said("VALUE_INVALID", variant, **values))
 
 
 def _not_accepted(spec: FieldSpec) -> Check:
     assert spec.vocabulary is not None
-    return Check(
-        "VALUE_INVALID",
-        "error",
-        ~_blank(spec.name) & value(spec.name).is_null(),
-        pl.format(
-            values.NOT_ACCEPTED, raw(spec.name).str.strip_chars(), pl.lit(spec.header),
-            pl.lit(spec.vocabulary.accepted),
-        ),
-    )  # fmt: skip
+    return _unread(
+        spec,
+        "choice",
+        text=_as_typed(spec.name),
+        column=spec.header,
+        accepted=spec.vocabulary.accepted,
+    )
 
 
 def _lookup(spec: FieldSpec) -> dict[str, Any]:
@@ -83,68 +80,78 @@ def _lookup(spec: FieldSpec) -> dict[str, Any]:
     return spec.vocabulary.lookup
 
 
-def _unreadable_date(name: str) -> pl.Expr:
-    """The message for a date cell that is not a date, saying why."""
-    as_typed, problem = raw(name).str.strip_chars(), parsing.date_problem(raw(name))
+def _by_variant(code: str, variant: pl.Expr, variants: list[str], **values: pl.Expr) -> pl.Expr:
+    """The message of whichever of the rule's ``variants`` the ``variant`` column names."""
     message = pl.lit(None, pl.String)
-    for reason, template in values.DATE_MESSAGES.items():
-        message = pl.when(problem == reason).then(pl.format(template, as_typed)).otherwise(message)
+    for name in variants:
+        message = pl.when(variant == name).then(said(code, name, **values)).otherwise(message)
     return message
+
+
+def _unreadable_date(code: str, name: str) -> pl.Expr:
+    """The message for a date cell that is not a date, saying why."""
+    problem = parsing.date_problem(raw(name))
+    reasons = ["form", "not_real", "phantom"]
+    return _by_variant(code, problem, reasons, text=_as_typed(name))
+
+
+def _date_of_birth_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
+    day, name = value(spec.name), spec.name
+    on = pl.coalesce(value("registration_date"), pl.lit(today)) if kind == "learners" else (
+        pl.lit(today)
+    )  # fmt: skip
+    age = parsing.age_on(day, on)
+    born, on_day = parsing.uk_date(day), parsing.uk_date(on)
+    aged = said("DOB_IMPLAUSIBLE", born=born, age=age, on=on_day)
+    return [
+        _missing(spec, "DOB_MISSING"),
+        Check("DOB_INVALID", "error", ~_blank(name) & day.is_null(),
+              _unreadable_date("DOB_INVALID", name)),
+        Check("DOB_FUTURE", "error", day > pl.lit(today), said("DOB_FUTURE", date=born)),
+        Check("DOB_IMPLAUSIBLE", "error", day > on,
+              said("DOB_IMPLAUSIBLE", "born_after", born=born, on=on_day)),
+        Check("DOB_IMPLAUSIBLE", "error", age >= 115, aged),
+        Check("DOB_IMPLAUSIBLE", "warning", age >= 100, aged),
+        Check("DOB_IMPLAUSIBLE", "warning", age < 10, aged),
+    ]  # fmt: skip
 
 
 def _date_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
     name, day = spec.name, value(spec.name)
-    unreadable = ~_blank(name) & day.is_null()
     if name == "date_of_birth":
-        on = (
-            pl.coalesce(value("registration_date"), pl.lit(today))
-            if kind == "learners"
-            else (pl.lit(today))
-        )
-        age = parsing.age_on(day, on)
-        aged = pl.format("born {}, aged {} on {}", parsing.uk_date(day), age, parsing.uk_date(on))
-        return [
-            _missing(spec, "DOB_MISSING"),
-            Check("DOB_INVALID", "error", unreadable, _unreadable_date(name)),
-            Check("DOB_FUTURE", "error", day > pl.lit(today),
-                  pl.format("{} is in the future", parsing.uk_date(day))),
-            Check("DOB_IMPLAUSIBLE", "error", day > on,
-                  pl.format(values.BORN_AFTER_REGISTRATION, parsing.uk_date(day),
-                            parsing.uk_date(on))),
-            Check("DOB_IMPLAUSIBLE", "error", age >= 115, aged),
-            Check("DOB_IMPLAUSIBLE", "warning", age >= 100, aged),
-            Check("DOB_IMPLAUSIBLE", "warning", age < 10, aged),
-        ]  # fmt: skip
+        return _date_of_birth_checks(kind, spec, today)
     checks = [_missing(spec)] if spec.required else []
-    checks.append(Check("DATE_INVALID", "error", unreadable, _unreadable_date(name)))
+    checks.append(
+        Check("DATE_INVALID", "error", ~_blank(name) & day.is_null(),
+              _unreadable_date("DATE_INVALID", name))
+    )  # fmt: skip
+    shown = parsing.uk_date(day)
     if name == "result_date":
         checks.append(
             Check("RESULT_DATE_FUTURE", "error", day > pl.lit(today),
-                  pl.format("{} is in the future", parsing.uk_date(day)))
+                  said("RESULT_DATE_FUTURE", date=shown))
         )  # fmt: skip
     if name == "release_date":
         checks += [
             Check("RESULT_RELEASE_MISSING", "warning", _blank(name),
-                  _text("no release date: the result can be shown at once")),
+                  said("RESULT_RELEASE_MISSING")),
             Check("RESULT_RELEASE_FUTURE", "warning", day > pl.lit(today),
-                  pl.format("withheld until {}", parsing.uk_date(day))),
+                  said("RESULT_RELEASE_FUTURE", date=shown)),
         ]  # fmt: skip
     return checks
 
 
 def _uln_checks(spec: FieldSpec) -> list[Check]:
-    uln, as_typed = value("uln"), raw("uln").str.strip_chars()
+    uln, text = value("uln"), raw("uln")
+    lost = pl.when(parsing.uln_digits_lost(text)).then(pl.lit("digits_lost")).otherwise(pl.lit(""))
+    placeholder = parsing.uln_is_placeholder(uln)
     return [
         # The parsed ULN is null exactly where the cell's digits are not a well-formed ULN.
-        Check("ULN_FORMAT", "error", ~parsing.uln_blank(raw("uln")) & uln.is_null(),
-              pl.when(parsing.uln_digits_lost(raw("uln")))
-              .then(pl.format("{}" + values.ULN_DIGITS_LOST, as_typed))
-              .otherwise(pl.format("{} is not 10 digits starting 1 to 9", as_typed))),
-        Check("ULN_CHECKSUM", "error",
-              ~parsing.uln_is_placeholder(uln) & ~parsing.uln_check_digit_ok(uln),
-              pl.format("{} fails the ULN check digit", uln)),
-        Check("ULN_TEMPORARY", "warning", parsing.uln_is_placeholder(uln),
-              _text("9999999999 is the placeholder for a ULN not known yet")),
+        Check("ULN_FORMAT", "error", ~parsing.uln_blank(text) & uln.is_null(),
+              _by_variant("ULN_FORMAT", lost, ["", "digits_lost"], text=_as_typed("uln"))),
+        Check("ULN_CHECKSUM", "error", ~placeholder & ~parsing.uln_check_digit_ok(uln),
+              said("ULN_CHECKSUM", uln=uln)),
+        Check("ULN_TEMPORARY", "warning", placeholder, said("ULN_TEMPORARY", uln=uln)),
     ]  # fmt: skip
 
 
@@ -154,22 +161,40 @@ def _product_checks(spec: FieldSpec) -> list[Check]:
     return [
         _missing(spec, "PRODUCT_MISSING"),
         Check("PRODUCT_FORMAT", "error", code.is_null(),
-              pl.format("{} is not a product code like 603/0862/X",
-                        raw(spec.name).str.strip_chars())),
+              said("PRODUCT_FORMAT", text=_as_typed(spec.name))),
         Check("PRODUCT_CHECK", "warning", code.str.slice(9, 1) != expected,
-              pl.format("{}: the check character should be {}", code, expected)),
+              said("PRODUCT_CHECK", code=code, expected=expected)),
     ]  # fmt: skip
 
 
 def _name_checks(spec: FieldSpec) -> list[Check]:
     name = value(spec.name)
+    character = parsing.first_character_not_in_names(name)
+    problem = (
+        pl.when(character.is_not_null())
+        .then(said("NAME_CHARACTERS", "character", name=name,
+                   character=parsing.describe_character(character),
+                   code_point=parsing.code_point(character)))
+        .otherwise(said("NAME_CHARACTERS", "no_letter", name=name))
+    )  # fmt: skip
     return [
         _missing(spec, "NAME_MISSING"),
-        Check("NAME_CHARACTERS", "error", ~parsing.name_characters_ok(name),
-              pl.format("{} {}", name, parsing.name_problem(name))),
-        Check("NAME_CASE", "warning", parsing.name_case_odd(name),
-              pl.format("{} is all capitals or all lower case", name)),
-    ]  # fmt: skip
+        Check("NAME_CHARACTERS", "error", ~parsing.name_characters_ok(name), problem),
+        Check("NAME_CASE", "warning", parsing.name_case_odd(name), said("NAME_CASE", name=name)),
+    ]
+
+
+def _learner_number_checks(kind: Kind, spec: FieldSpec) -> list[Check]:
+    # Bookings and results name the learner by number or, failing that, by ULN.
+    code = "BOOKING_LEARNER_MISSING" if kind == "bookings" else "RESULT_LEARNER_MISSING"
+    digits = parsing.uln_digits(raw("uln"))
+    unnamed = _blank(spec.name) & (
+        parsing.uln_blank(raw("uln")) | parsing.uln_is_placeholder(digits).fill_null(False)
+    )
+    return [
+        _unread(spec, "whole_number", text=_as_typed(spec.name)),
+        Check(code, "error", unnamed, said(code)),
+    ]
 
 
 def _parse(kind: Kind, spec: FieldSpec) -> pl.Expr:
@@ -210,12 +235,12 @@ def _parse(kind: Kind, spec: FieldSpec) -> pl.Expr:
 
 def _too_long(spec: FieldSpec) -> Check:
     """A cell longer than the field takes: refused before any rule quotes it."""
-    length = raw(spec.name).str.strip_chars().str.len_chars()
+    length = _as_typed(spec.name).str.len_chars()
     return Check(
         "TEXT_TOO_LONG",
         "error",
         length > spec.max_length,
-        pl.format(values.TOO_LONG, pl.lit(spec.header), length, pl.lit(spec.max_length)),
+        said("TEXT_TOO_LONG", column=spec.header, length=length, limit=spec.max_length),
     )
 
 
@@ -237,23 +262,14 @@ def _own_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
         case "name":
             return _name_checks(spec)
         case "learner_reference":
+            reference = value(spec.name)
             return [
                 Check("LEARNER_REF_FORMAT", "error",
-                      ~value(spec.name).str.contains(LEARNER_REFERENCE_PATTERN),
-                      pl.format("{} is not 1 to 12 letters, digits and spaces",
-                                value(spec.name))),
+                      ~reference.str.contains(LEARNER_REFERENCE_PATTERN),
+                      said("LEARNER_REF_FORMAT", text=reference)),
             ]  # fmt: skip
         case "learner_number":
-            # Bookings and results name the learner by number or, failing that, by ULN.
-            code = "BOOKING_LEARNER_MISSING" if kind == "bookings" else "RESULT_LEARNER_MISSING"
-            digits = parsing.uln_digits(raw("uln"))
-            unnamed = _blank(spec.name) & (
-                parsing.uln_blank(raw("uln")) | parsing.uln_is_placeholder(digits).fill_null(False)
-            )
-            return [
-                _not_one_of(spec, "a whole number"),
-                Check(code, "error", unnamed, _text("neither a learner number nor a real ULN")),
-            ]
+            return _learner_number_checks(kind, spec)
         case "batch_number":
             return []
         case "yes_no" | "assessment_mode" | "grading_scheme" | "booking_status":
@@ -263,11 +279,11 @@ def _own_checks(kind: Kind, spec: FieldSpec, today: date) -> list[Check]:
             return [
                 _missing(spec),
                 Check("RESULT_GRADE", "error", value(spec.name).is_null(),
-                      pl.format(values.NOT_A_GRADE, raw(spec.name).str.strip_chars(),
-                                pl.lit(spec.vocabulary.accepted))),
+                      said("RESULT_GRADE", text=_as_typed(spec.name),
+                           accepted=spec.vocabulary.accepted)),
             ]  # fmt: skip
         case "money":
-            return [_not_one_of(spec, "an amount in pounds")]
+            return [_unread(spec, "money", text=_as_typed(spec.name))]
         case "code" | "text":
             return [_missing(spec)] if spec.required else []
     raise AssertionError(f"no checks for field type {spec.type}")  # pragma: no cover

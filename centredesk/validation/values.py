@@ -30,25 +30,6 @@ MONTHS = {
 }
 
 
-NOT_ACCEPTED = "{} is not an accepted {}: use {}"
-"""VALUE_INVALID for a choice: the text, the column's header, the accepted values."""
-TOO_LONG = "{} holds {} characters; it takes at most {}"
-"""TEXT_TOO_LONG: the column's header, the cell's length, the field's maximum."""
-BORN_AFTER_REGISTRATION = "born {}, after the registration date {}"
-"""DOB_IMPLAUSIBLE when the birth date follows the registration date: the two dates."""
-EARLIER_ROW_LOADED = ", which is loaded"
-EARLIER_ROW_REJECTED = (
-    ", which is not loaded either (it has errors of its own): correct row {} and import it again"
-)
-"""Said after a DUP_IN_FILE message, of the earlier row it repeats ({} is that row)."""
-FORMULA_UNCALCULATED = (
-    "the cell holds a formula that was saved without its value, so it reads as empty; open "
-    "the file in Excel, save it, and check it again"
-)
-NOT_A_GRADE = "{} is not a grade: use {}"
-"""RESULT_GRADE for a text that is no grade: the text, the accepted grades."""
-
-
 def uln_check_digit_ok(uln: str) -> bool:
     """The DESIGN check-digit rule on a 10-digit string: 10·d1 + … + 2·d9, mod 11."""
     total = sum((10 - i) * int(digit) for i, digit in enumerate(uln[:9]))
@@ -85,13 +66,6 @@ def normalise_uln(text: str) -> str | None:
             return None
         return head + fraction[:exponent]
     return None
-
-
-ULN_DIGITS_LOST = (
-    " is how Excel shows a long number in a narrow column: the ULN's last digits are lost."
-    " Format the column as Text and enter the ULNs again, or export them again from the MIS"
-)
-"""Said after the text of a ULN cell whose digits were rounded away (see uln_digits_lost)."""
 
 
 def uln_digits_lost(text: str) -> bool:
@@ -142,14 +116,6 @@ def parse_date(text: str) -> date | None:
     except ValueError:
         return None
     return None
-
-
-DATE_MESSAGES: dict[DateProblem, str] = {
-    "phantom": "{} is 29/02/1900, a day Excel counts that never was: 1900 was not a leap year",
-    "not_real": "{} is not a real date",
-    "form": "{} is not a date: type it as DD/MM/YYYY, e.g. 03/04/2010",
-}
-"""What to say of an unreadable date cell ({} is its text), by :data:`DateProblem`."""
 
 
 def date_problem(text: str) -> DateProblem:
@@ -214,16 +180,15 @@ def tidy_name(text: str) -> str:
     return re.sub(r" +", " ", spaced).strip(TRIMMED)
 
 
-def name_problem(name: str) -> str:
-    """What makes a name fail :func:`name_characters_ok`, for its message.
+def first_character_not_in_names(name: str) -> str | None:
+    """The first character a name cannot have, if any: the one its message names, with its
+    code point, since it may be one the user cannot see."""
+    return next((char for char in name if not _name_character(char)), None)
 
-    The first character a name cannot have, with its code point, since it may be one the
-    user cannot see (``a tab (U+0009)``); or that it has no letter at all.
-    """
-    for char in name:
-        if not _name_character(char):
-            return f"contains {describe_character(char)} (U+{ord(char):04X})"
-    return "has no letter"
+
+def code_point(char: str) -> str:
+    """``U+0009`` for a tab."""
+    return f"U+{ord(char):04X}"
 
 
 def describe_character(char: str) -> str:
