@@ -273,3 +273,18 @@ def test_an_error_in_a_field_no_cross_rule_reads_still_gets_the_cross_rules() ->
         (3, "LEARNER_REF_FORMAT"),
         (4, "ULN_CHECKSUM"),
     ]
+
+
+def test_learners_sharing_the_placeholder_uln_are_stored_apart(tmp_path: Path) -> None:
+    sheet = tmp_path / "placeholders.csv"
+    sheet.write_text(
+        "Centre Number,Product Code,Forename,Surname,Date of Birth,ULN\n"
+        "123456,603/0862/X,Ann,Lee,03/04/2010,9999999999\n"
+        "123456,603/0862/X,Bob,Day,04/05/2010,9999999999\n",
+        encoding="utf-8",
+    )
+    with open_store(tmp_path / "t.duckdb") as store:
+        outcome = import_file(sheet, store, today=TODAY)
+        learners = store.tables.read("learners").sort("forename").select("forename", "uln").rows()
+    assert outcome.accepted == 2
+    assert learners == [("Ann", "9999999999"), ("Bob", "9999999999")]

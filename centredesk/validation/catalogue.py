@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from centredesk.validation.fields import ULN_PLACEHOLDER
+
 Severity = Literal["error", "warning"]
 Scope = Literal["row", "file", "store"]
 """Where a rule looks: one row alone, other rows of the same file, or the store's data."""
@@ -146,7 +148,7 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "row",
         ("learners", "bookings", "results"),
-        "9999999999 is the national placeholder for a ULN that is not known yet.",
+        f"{ULN_PLACEHOLDER} is the national placeholder for a ULN that is not known yet.",
         "Replace it with the learner's real ULN once they have one.",
         messages={"": "{uln} is the placeholder for a ULN not known yet"},
     ),

@@ -47,6 +47,9 @@ FieldType = Literal[
 ]
 
 REGISTRATION_STATUSES = ("active", "withdrawn", "cancelled", "completed")
+ULN_PLACEHOLDER = "9999999999"
+"""The national placeholder for a ULN not known yet: accepted with a warning, and shared by
+many learners, so it never identifies one."""
 
 _VOCABULARIES: dict[FieldType, Vocabulary] = {
     "yes_no": YES_NO,
@@ -183,7 +186,7 @@ _ULN = FieldSpec(
     "ULN",
     "uln",
     "The learner's 10-digit Unique Learner Number. Leave empty if not known yet; "
-    "9999999999 means not known yet and is accepted with a warning.",
+    f"{ULN_PLACEHOLDER} means not known yet and is accepted with a warning.",
     synonyms=(
         "Unique Learner Number",
         "Unique Learner No",

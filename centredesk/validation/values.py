@@ -14,9 +14,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from centredesk.validation.fields import ULN_PLACEHOLDER as ULN_PLACEHOLDER
 from centredesk.validation.vocabularies import choice_key as choice_key
 
-ULN_PLACEHOLDER = "9999999999"
 _APOSTROPHES = "'’‘`"
 DateProblem = Literal["phantom", "not_real", "form"]
 """Why a date cell is not a date: Excel's 29/02/1900, a day that does not exist (31/02/2010),
