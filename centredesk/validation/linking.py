@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from centredesk.validation.checks import issues_where
-from centredesk.validation.cross_rules import Outcome, catalogue
+from centredesk.validation.comparing import Outcome
 from centredesk.validation.fields import GRADING_SCHEMES, UNGRADED
 from centredesk.validation.messages import said
 from centredesk.validation.parsing import uk_date
+from centredesk.validation.people import real_uln
+from centredesk.validation.reference_checks import against_catalogue
 
 if TYPE_CHECKING:
     from centredesk.validation.engine import Reference
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 _CENTRE, _PRODUCT, _ULN, _NUMBER = "centre_number", "product_code", "uln", "learner_number"
 _NOT_COUNTED = ["Cancelled", "Transferred"]
 """Booking statuses that do not use up an attempt."""
-_REAL_ULN = pl.col(_ULN).is_not_null() & (pl.col(_ULN) != "9999999999")
 _LOOKUP = {
     "registration_id": pl.Int64(),
     "status": pl.String(),
@@ -54,7 +55,7 @@ def _resolve(frame: pl.DataFrame, reference: Reference, wanted: pl.Expr) -> pl.D
         pl.col("status").sort_by("registration_id").last().alias("latest_status"),
     ]
     by_number = registrations.group_by(_NUMBER, _PRODUCT, _CENTRE).agg(summary)
-    by_uln = registrations.filter(_REAL_ULN).group_by(_ULN, _PRODUCT, _CENTRE).agg(summary)
+    by_uln = registrations.filter(real_uln()).group_by(_ULN, _PRODUCT, _CENTRE).agg(summary)
     with_number = frame.join(by_number, on=[_NUMBER, _PRODUCT, _CENTRE], how="left")
     with_uln = frame.join(by_uln, on=[_ULN, _PRODUCT, _CENTRE], how="left").select(
         "row", pl.col("chosen_id").alias("uln_id"), pl.col("latest_status").alias("uln_status")
@@ -75,13 +76,15 @@ def _identified(ok: pl.Expr) -> pl.Expr:
         ok
         & pl.col(_PRODUCT).is_not_null()
         & pl.col(_CENTRE).is_not_null()
-        & (pl.col(_NUMBER).is_not_null() | _REAL_ULN)
+        & (pl.col(_NUMBER).is_not_null() | real_uln())
     )
 
 
 def bookings(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcome:
     """Attach each booking to an active registration, then check product and attempts."""
-    issues, notes = catalogue(parsed, reference, also_needs_catalogue=("BOOKING_NO_EXTERNAL",))
+    issues, notes = against_catalogue(
+        parsed, reference, also_needs_catalogue=("BOOKING_NO_EXTERNAL",)
+    )
     found = _resolve(parsed, reference, pl.col("status") == "active")
     ready = _identified(ok)
     issues.append(
@@ -129,25 +132,20 @@ def bookings(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcome
     return found.sort("row").select(columns), issues, notes
 
 
-def _attempts(found: pl.DataFrame, reference: Reference) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """Number each booking's attempt and find repeats of the same sitting.
+_SITTING = ["registration_id", "assessment"]
 
-    Earlier sittings are the store's bookings and the file's earlier rows on the same
-    registration and assessment; cancelled and transferred ones do not count.
-    """
-    keys = ["registration_id", "assessment"]
-    counts = ~pl.col("booking_status").is_in(_NOT_COUNTED)
-    mine = found.filter(pl.col("registration_id").is_not_null()).select(
-        "row", *keys, "session_date", counts.alias("counts")
-    )
-    stored = reference.get("bookings")
-    earlier_sittings = [
+
+def _sittings(mine: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """Every sitting that counts as an attempt: the file's rows ("at" their row) and the
+    store's bookings ("at" 0, before any row), with their session date ("other_date")."""
+    sittings = [
         mine.filter("counts").select(
-            *keys, pl.col("row").alias("at"), pl.col("session_date").alias("other_date")
+            *_SITTING, pl.col("row").alias("at"), pl.col("session_date").alias("other_date")
         )
     ]
+    stored = reference.get("bookings")
     if stored is not None:
-        earlier_sittings.append(
+        sittings.append(
             stored.filter(~pl.col("status").is_in(_NOT_COUNTED)).select(
                 pl.col("registration_id").cast(pl.Int64),
                 pl.col("assessment").cast(pl.String),
@@ -155,7 +153,21 @@ def _attempts(found: pl.DataFrame, reference: Reference) -> tuple[pl.DataFrame, 
                 pl.col("session_date").cast(pl.Date).alias("other_date"),
             )
         )
-    sittings = pl.concat(earlier_sittings, how="vertical")
+    return pl.concat(sittings, how="vertical")
+
+
+def _attempts(found: pl.DataFrame, reference: Reference) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Number each booking's attempt and find repeats of the same sitting.
+
+    Earlier sittings are the store's bookings and the file's earlier rows on the same
+    registration and assessment; cancelled and transferred ones do not count.
+    """
+    keys = _SITTING
+    counts = ~pl.col("booking_status").is_in(_NOT_COUNTED)
+    mine = found.filter(pl.col("registration_id").is_not_null()).select(
+        "row", *keys, "session_date", counts.alias("counts")
+    )
+    sittings = _sittings(mine, reference)
     compared = (
         mine.join(sittings, on=keys, how="inner")
         .filter(pl.col("at") < pl.col("row"))
@@ -201,7 +213,7 @@ def _attempts(found: pl.DataFrame, reference: Reference) -> tuple[pl.DataFrame, 
 
 def results(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcome:
     """Attach each result to the learner's latest live registration; check the grade."""
-    issues, notes = catalogue(
+    issues, notes = against_catalogue(
         parsed, reference, also_needs_catalogue=("RESULT_GRADE against the product's scheme",)
     )
     found = _resolve(parsed, reference, pl.col("status") != "cancelled")
