@@ -24,7 +24,7 @@ from centredesk.store.records import ImportMeta
 from centredesk.validation.engine import Reference
 from centredesk.validation.fields import GRADING_SCHEMES
 from centredesk.validation.identity import identify
-from centredesk.validation.parsing import person_key
+from centredesk.validation.people import with_person_key
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -125,15 +125,11 @@ def _learners(store: Store, cells: pl.DataFrame) -> None:
         ).alias("date_of_birth"),
         "uln",
         "learner_reference",
-        pl.col("batch_number").cast(pl.Int64),
+        pl.col("batch_number").cast(pl.String),
         (epoch + pl.duration(days=pl.col("registration_serial"))).alias("registration_date"),
         "reasonable_adjustments",
-    ).with_columns(
-        person_key(pl.col("forename"), pl.col("surname"), pl.col("date_of_birth")).alias(
-            "person_key"
-        )
     )
-    _write(store, "learners", learners)
+    _write(store, "learners", with_person_key(learners))
 
 
 def _results(store: Store, products: list[Product]) -> None:

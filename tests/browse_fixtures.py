@@ -15,7 +15,7 @@ import polars as pl
 from store_fixtures import record_rows
 
 from centredesk.store import Store, open_store
-from centredesk.validation.parsing import person_key
+from centredesk.validation.people import with_person_key
 
 FORENAMES = ["Amara", "Ben", "Chloé", "Dylan", "Eilidh", "Femi", "Gráinne", "Harry", "Isla", "Jack"]
 SURNAMES = [
@@ -75,23 +75,21 @@ def build_store(path: Path, learners: int, *, imports: bool = True) -> Path:
         )
         append(
             "learners",
-            i.select(
-                (20000001 + pl.col("i")).alias("learner_number"),
-                pl.lit("12345").alias("centre_number"),
-                _pick(FORENAMES, pl.col("i") % len(FORENAMES)).alias("forename"),
-                _pick(SURNAMES, (pl.col("i") // 7) % len(SURNAMES)).alias("surname"),
-                (pl.lit(date(2005, 1, 1)) + pl.duration(days=pl.col("i") % 2000)).alias(
-                    "date_of_birth"
-                ),
-                pl.when(pl.col("i") % 5 == 4)
-                .then(None)
-                .otherwise((2000000000 + pl.col("i")).cast(pl.String))
-                .alias("uln"),
-                pl.format("REF{}", pl.col("i")).alias("learner_reference"),
-                pl.lit(1).alias("import_id"),
-            ).with_columns(
-                person_key(pl.col("forename"), pl.col("surname"), pl.col("date_of_birth")).alias(
-                    "person_key"
+            with_person_key(
+                i.select(
+                    (20000001 + pl.col("i")).alias("learner_number"),
+                    pl.lit("12345").alias("centre_number"),
+                    _pick(FORENAMES, pl.col("i") % len(FORENAMES)).alias("forename"),
+                    _pick(SURNAMES, (pl.col("i") // 7) % len(SURNAMES)).alias("surname"),
+                    (pl.lit(date(2005, 1, 1)) + pl.duration(days=pl.col("i") % 2000)).alias(
+                        "date_of_birth"
+                    ),
+                    pl.when(pl.col("i") % 5 == 4)
+                    .then(None)
+                    .otherwise((2000000000 + pl.col("i")).cast(pl.String))
+                    .alias("uln"),
+                    pl.format("REF{}", pl.col("i")).alias("learner_reference"),
+                    pl.lit(1).alias("import_id"),
                 )
             ),
         )

@@ -14,7 +14,7 @@ from centredesk.store import Store
 from centredesk.store.records import ISSUE_COLUMNS, ImportMeta
 from centredesk.validation.engine import Reference
 from centredesk.validation.identity import identify
-from centredesk.validation.parsing import person_key
+from centredesk.validation.people import with_person_key
 
 WHEN = datetime(2026, 11, 1, 9, 30)
 
@@ -31,11 +31,7 @@ def no_rejects() -> pl.DataFrame:
 
 def identified(store: Store, learners: pl.DataFrame) -> pl.DataFrame:
     """Learner rows with ``person_key``, ``learner_identity`` and ``learner_number`` added."""
-    keyed = learners.with_columns(
-        person_key(pl.col("forename"), pl.col("surname"), pl.col("date_of_birth")).alias(
-            "person_key"
-        )
-    )
+    keyed = with_person_key(learners)
     return identify(keyed, Reference(store.reference.frames(["learners"])))
 
 

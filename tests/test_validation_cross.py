@@ -12,6 +12,7 @@ from centredesk.jobs.importing import import_file
 from centredesk.store import open_store
 from centredesk.validation.engine import Reference, Validated, validate
 from centredesk.validation.fields import SCHEMAS, Kind
+from centredesk.validation.people import with_person_key
 
 TODAY = date(2026, 11, 28)
 BORN = date(2010, 4, 3)
@@ -71,7 +72,13 @@ def stored_learners(rows: list[tuple[int, str | None, str]]) -> pl.DataFrame:
     )  # fmt: skip
 
 
-ANN = "ann|lee|2010-04-03"
+def key_of(forename: str, surname: str = "Lee", born: date = BORN) -> str:
+    """The person key production stores for a learner (never written by hand here)."""
+    frame = pl.DataFrame({"forename": [forename], "surname": [surname], "date_of_birth": [born]})
+    return str(with_person_key(frame).item(0, "person_key"))
+
+
+ANN, BOB = key_of("Ann"), key_of("Bob")
 
 
 def test_same_learner_twice_in_a_file_by_uln_or_by_name_and_birth() -> None:
@@ -108,7 +115,7 @@ def test_duplicates_against_the_store_ignore_cancelled_registrations() -> None:
         "registrations": registrations([
             (1, 20000001, "603/0862/X", "cancelled", "1000000043", ANN),
             (2, 20000001, "500/5959/2", "active", "1000000043", ANN),
-            (3, 20000002, "601/0000/2", "withdrawn", None, "bob|lee|2010-04-03"),
+            (3, 20000002, "601/0000/2", "withdrawn", None, BOB),
         ]),
     })  # fmt: skip
     validated = run("learners", [
@@ -122,7 +129,7 @@ def test_duplicates_against_the_store_ignore_cancelled_registrations() -> None:
 
 def test_uln_conflict_and_suspected_duplicate_against_stored_learners() -> None:
     reference = Reference({"learners": stored_learners([
-        (20000001, "1000000043", ANN), (20000002, "9276308686", "bob|lee|2010-04-03"),
+        (20000001, "1000000043", ANN), (20000002, "9276308686", BOB),
     ])})  # fmt: skip
     validated = run("learners", [
         learner(forename="Dan", uln="1000000043"),  # Ann's ULN
@@ -198,7 +205,7 @@ def test_bookings_attach_to_active_registrations_and_count_attempts() -> None:
         "products": PRODUCTS,
         "registrations": registrations([
             (10, 20000001, "603/0862/X", "active", "1000000043", ANN),
-            (11, 20000002, "603/0862/X", "withdrawn", None, "bob|lee|2010-04-03"),
+            (11, 20000002, "603/0862/X", "withdrawn", None, BOB),
             (12, 20000001, "500/5959/2", "active", "1000000043", ANN),
         ]),
         "bookings": stored_bookings,

@@ -21,7 +21,6 @@ from centredesk.validation.catalogue import EARLIER_ROW
 from centredesk.validation.checks import ISSUE_PARTS
 from centredesk.validation.fields import SCHEMAS, Kind
 from centredesk.validation.messages import fill, say
-from centredesk.validation.parsing import person_key as person_key
 from centredesk.validation.row_rules import field_rules
 
 
@@ -90,10 +89,6 @@ class Validated:
         """Sorted row numbers that have at least one error (those rows are not loaded)."""
         errors = self.issues.filter(pl.col("severity") == "error")
         return errors.get_column("row").unique().sort()
-
-
-def empty_issues() -> pl.DataFrame:
-    return pl.DataFrame(schema=ISSUE_SCHEMA)
 
 
 def validate(

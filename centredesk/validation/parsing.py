@@ -262,17 +262,6 @@ def fold_name(name: pl.Expr) -> pl.Expr:
     )
 
 
-def person_key(forename: pl.Expr, surname: pl.Expr, date_of_birth: pl.Expr) -> pl.Expr:
-    """Normalised forename + surname + date of birth: a learner without a ULN, recognised.
-
-    Case, accents, spacing, apostrophe style and hyphens do not matter, so ``O'Brien`` and
-    ``O’BRIEN`` are the same person when born on the same day.
-    """
-    return pl.format(
-        "{}|{}|{}", fold_name(forename), fold_name(surname), date_of_birth.dt.to_string("%Y-%m-%d")
-    )
-
-
 def whole_number(raw: pl.Expr) -> pl.Expr:
     """``1001`` or ``1001.0`` as Int64; null otherwise."""
     return raw.str.strip_chars().str.extract(r"^([0-9]{1,18})(?:\.0*)?$", 1).cast(pl.Int64)

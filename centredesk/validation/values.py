@@ -223,20 +223,6 @@ def name_case_odd(name: str) -> bool:
     return name == name.upper() or name == name.lower()
 
 
-def person_key_text(forename: str, surname: str, born: date) -> str:
-    """Forename + surname + date of birth with case, accents and punctuation removed."""
-
-    def fold(name: str) -> str:
-        stripped = "".join(
-            char
-            for char in unicodedata.normalize("NFKD", name)
-            if not unicodedata.category(char).startswith("M")
-        )
-        return "".join(char for char in stripped.lower() if char.isalnum())
-
-    return f"{fold(forename)}|{fold(surname)}|{born.isoformat()}"
-
-
 def whole_number(text: str) -> int | None:
     """A whole number typed as ``1001`` or stored by a spreadsheet as ``1001.0``."""
     found = re.fullmatch(r"([0-9]{1,18})(?:\.0*)?", text.strip())
