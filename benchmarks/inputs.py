@@ -23,8 +23,7 @@ from centredesk.store import Store, open_store
 from centredesk.store.records import ImportMeta
 from centredesk.validation.engine import Reference
 from centredesk.validation.fields import GRADING_SCHEMES
-from centredesk.validation.identity import identify
-from centredesk.validation.people import with_person_key
+from centredesk.validation.identity import identify, with_person_key
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 

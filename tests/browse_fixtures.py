@@ -15,7 +15,7 @@ import polars as pl
 from store_fixtures import record_rows
 
 from centredesk.store import Store, open_store
-from centredesk.validation.people import with_person_key
+from centredesk.validation.identity import with_person_key
 
 FORENAMES = ["Amara", "Ben", "Chloé", "Dylan", "Eilidh", "Femi", "Gráinne", "Harry", "Isla", "Jack"]
 SURNAMES = [

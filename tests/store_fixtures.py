@@ -13,8 +13,7 @@ import polars as pl
 from centredesk.store import Store
 from centredesk.store.records import ISSUE_COLUMNS, ImportMeta
 from centredesk.validation.engine import Reference
-from centredesk.validation.identity import identify
-from centredesk.validation.people import with_person_key
+from centredesk.validation.identity import identify, with_person_key
 
 WHEN = datetime(2026, 11, 1, 9, 30)
 

@@ -12,7 +12,7 @@ from centredesk.jobs.importing import import_file
 from centredesk.store import open_store
 from centredesk.validation.engine import Reference, Validated, validate
 from centredesk.validation.fields import SCHEMAS, Kind
-from centredesk.validation.people import with_person_key
+from centredesk.validation.identity import with_person_key
 
 TODAY = date(2026, 11, 28)
 BORN = date(2010, 4, 3)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from centredesk.validation import parsing, values
-from centredesk.validation.people import with_person_key
+from centredesk.validation.identity import with_person_key
 
 
 def design_uln_ok(uln: str) -> bool:

@@ -19,8 +19,8 @@ import polars as pl
 from centredesk.validation import duplicates
 from centredesk.validation.comparing import CENTRE, KEY, PRODUCT, Outcome, key_hashes
 from centredesk.validation.discount_rules import discount_clashes
+from centredesk.validation.identity import REAL_ULN, with_person_key
 from centredesk.validation.identity_rules import suspected_duplicates, uln_conflicts
-from centredesk.validation.people import real_uln, with_person_key
 from centredesk.validation.reference_checks import against_catalogue
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def learners(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference, today: dat
         pl.col("registration_date").fill_null(pl.lit(today))
     )
     eligible = ok & pl.all_horizontal(pl.col(CENTRE, PRODUCT, KEY).is_not_null())
-    work = parsed.with_columns(eligible.alias("eligible"), real_uln().alias("has_uln"))
+    work = parsed.with_columns(eligible.alias("eligible"), REAL_ULN.alias("has_uln"))
     work = work.with_columns(key_hashes())
     # The rules are independent and polars releases the GIL: threads overlap them.
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -23,8 +23,8 @@ from centredesk.validation.comparing import (
     first_per_row,
     hashed,
 )
+from centredesk.validation.identity import LEARNER_IDENTITY, identity_hash
 from centredesk.validation.messages import said
-from centredesk.validation.people import identity, identity_hash
 
 if TYPE_CHECKING:
     from centredesk.validation.engine import Reference
@@ -62,7 +62,7 @@ def _in_file(coded: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("products") > 1)
     )
     clashing = coded.join(split, on=["identity_hash", "discount"], how="semi").with_columns(
-        identity().alias("identity")
+        LEARNER_IDENTITY.alias("identity")
     )
     among = pl.col("eligible") & pl.col("discount").is_not_null()
     marked = disagreeing(clashing, PRODUCT, ["identity", "discount"], among)
@@ -87,12 +87,12 @@ def _against_store(
     coded = coded.join(active.select("identity_hash"), on="identity_hash", how="semi")
     active = (
         active.join(coded.select("identity_hash"), on="identity_hash", how="semi")
-        .select(identity().alias("identity"), "discount",
+        .select(LEARNER_IDENTITY.alias("identity"), "discount",
                 pl.col(PRODUCT).alias("stored_product"))
         .unique(["identity", "discount", "stored_product"])
     )  # fmt: skip
     joined = (
-        coded.with_columns(identity().alias("identity"))
+        coded.with_columns(LEARNER_IDENTITY.alias("identity"))
         .join(active, on=["identity", "discount"], how="inner")
         .filter(pl.col("stored_product") != pl.col(PRODUCT))
         .unique("row", keep="first")

@@ -1,7 +1,7 @@
 """The same thing twice: in one file (DUP_IN_FILE) and against the store (DUP_IN_STORE).
 
 A learner is the same learner by ULN, or (where a ULN is missing) by name and date of birth
-(:mod:`centredesk.validation.people`); a product by its code; an approval by centre and
+(:mod:`centredesk.validation.identity`); a product by its code; an approval by centre and
 product. A cancelled registration does not count: a cancelled learner is registered afresh.
 """
 
@@ -22,8 +22,8 @@ from centredesk.validation.comparing import (
     key_hashes,
     meeting,
 )
+from centredesk.validation.identity import REAL_ULN
 from centredesk.validation.messages import said
-from centredesk.validation.people import real_uln
 
 if TYPE_CHECKING:
     from centredesk.validation.engine import Reference
@@ -76,7 +76,7 @@ def learners_in_store(work: pl.DataFrame, reference: Reference) -> list[pl.DataF
     )
     # Most rows are new learners: keep only the rows and registrations whose centre,
     # product and ULN or person key (by hash) meet, then compare the real keys.
-    live = meeting(live, candidates).with_columns(real_uln().alias("stored_uln"))
+    live = meeting(live, candidates).with_columns(REAL_ULN.alias("stored_uln"))
     candidates = meeting(candidates, live)
     first_learner = pl.col("learner_number").min()
     by_uln = live.filter("stored_uln").group_by(*keys, ULN).agg(first_learner.alias("same_uln"))

@@ -1,9 +1,10 @@
-"""Who each row of a registration upload is, worked out once, for the store to write.
+"""Who each row of a registration upload is, worked out once, for the rules and the store.
 
 Within a centre, a learner is known by a real ULN, or (without one: none given, or the
 placeholder that many people share) by their normalised name and date of birth
-(``person_key``). The rules use the same identity to find duplicates; the store writes what
-this module decides and decides nothing itself.
+(``person_key``: ``O'Brien`` and ``O’BRIEN`` alike). The rules use the same identity to find
+duplicates, conflicts and clashes; the store writes what this module decides and decides
+nothing itself.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from centredesk.validation.values import ULN_PLACEHOLDER
+from centredesk.validation.fields import ULN_PLACEHOLDER
+from centredesk.validation.parsing import fold_name
 
 if TYPE_CHECKING:
     from centredesk.validation.engine import Reference
@@ -28,6 +30,41 @@ LEARNER_IDENTITY = pl.format(
     .otherwise(pl.format("k:{}", pl.col("person_key"))),
 )
 """The text every row of one learner shares: centre, then ULN or name-and-birth key."""
+
+
+def with_person_key(people: pl.DataFrame) -> pl.DataFrame:
+    """``people`` with ``person_key``: folded forename | folded surname | ISO date of birth.
+
+    Folding (accents, case, spacing, punctuation) is the costly part and a file repeats its
+    names, so each distinct forename and surname is folded once.
+    """
+    folded = people
+    for name in ("forename", "surname"):
+        distinct = people.select(pl.col(name).unique())
+        folded = folded.join(
+            distinct.with_columns(fold_name(pl.col(name)).alias(f"{name}:folded")),
+            on=name, how="left", nulls_equal=True, maintain_order="left",
+        )  # fmt: skip
+    key = pl.format(
+        "{}|{}|{}",
+        pl.col("forename:folded"),
+        pl.col("surname:folded"),
+        pl.col("date_of_birth").dt.to_string("%Y-%m-%d"),
+    )
+    return people.with_columns(folded.select(key.alias("person_key")).to_series())
+
+
+def identity_hash() -> pl.Expr:
+    """A 64-bit hash of :data:`LEARNER_IDENTITY`'s parts: rows of one learner hash alike.
+
+    Cheaper than building the identity text for every row; centre numbers are upper-cased
+    codes, so the text cannot be read two ways and equal texts always mean equal parts.
+    """
+    return pl.struct(
+        pl.col("centre_number"),
+        REAL_ULN.alias("real_uln"),
+        pl.when(REAL_ULN).then(pl.col("uln")).otherwise(pl.col("person_key")).alias("who"),
+    ).hash()
 
 
 def identify(parsed: pl.DataFrame, reference: Reference) -> pl.DataFrame:

@@ -23,9 +23,9 @@ from centredesk.validation.comparing import (
     first_per_row,
     sharing,
 )
+from centredesk.validation.identity import REAL_ULN
 from centredesk.validation.messages import said
 from centredesk.validation.parsing import uk_date
-from centredesk.validation.people import real_uln
 
 if TYPE_CHECKING:
     from centredesk.validation.engine import Reference
@@ -88,7 +88,7 @@ def _one_key_two_values(work: pl.DataFrame, reference: Reference, rule: _OneKey)
     stored = reference.get("learners")
     if stored is None:
         return in_file
-    rows, stored = sharing(work.filter(among), stored.filter(real_uln()), rule.key)
+    rows, stored = sharing(work.filter(among), stored.filter(REAL_ULN), rule.key)
     known = stored.select(rule.key, pl.col(rule.value).alias("stored_value"), *rule.stored)
     joined = (
         rows.join(known, on=rule.key, how="inner")

@@ -15,9 +15,9 @@ import polars as pl
 from centredesk.validation.checks import issues_where
 from centredesk.validation.comparing import Outcome
 from centredesk.validation.fields import GRADING_SCHEMES, UNGRADED
+from centredesk.validation.identity import REAL_ULN
 from centredesk.validation.messages import said
 from centredesk.validation.parsing import uk_date
-from centredesk.validation.people import real_uln
 from centredesk.validation.reference_checks import against_catalogue
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def _resolve(frame: pl.DataFrame, reference: Reference, wanted: pl.Expr) -> pl.D
         pl.col("status").sort_by("registration_id").last().alias("latest_status"),
     ]
     by_number = registrations.group_by(_NUMBER, _PRODUCT, _CENTRE).agg(summary)
-    by_uln = registrations.filter(real_uln()).group_by(_ULN, _PRODUCT, _CENTRE).agg(summary)
+    by_uln = registrations.filter(REAL_ULN).group_by(_ULN, _PRODUCT, _CENTRE).agg(summary)
     with_number = frame.join(by_number, on=[_NUMBER, _PRODUCT, _CENTRE], how="left")
     with_uln = frame.join(by_uln, on=[_ULN, _PRODUCT, _CENTRE], how="left").select(
         "row", pl.col("chosen_id").alias("uln_id"), pl.col("latest_status").alias("uln_status")
@@ -76,7 +76,7 @@ def _identified(ok: pl.Expr) -> pl.Expr:
         ok
         & pl.col(_PRODUCT).is_not_null()
         & pl.col(_CENTRE).is_not_null()
-        & (pl.col(_NUMBER).is_not_null() | real_uln())
+        & (pl.col(_NUMBER).is_not_null() | REAL_ULN)
     )
 
 
