@@ -8,12 +8,12 @@ keeps the two in agreement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import polars as pl
 
+from centredesk.validation import values
 from centredesk.validation.values import (
-    CHARACTER_NAMES,
     ISO_DATE_PATTERN,
     MONTHS,
     NAMED_MONTH_PATTERN,
@@ -212,37 +212,27 @@ def first_character_not_in_names(name: pl.Expr) -> pl.Expr:
 
 
 def describe_character(char: pl.Expr) -> pl.Expr:
-    """A character as a message names it: a tab, an invisible character, or itself quoted."""
-    return (
-        pl.when(char.is_in(list(CHARACTER_NAMES)))
-        .then(char.replace_strict(CHARACTER_NAMES, default=None))
-        .when(char.str.contains(r"^\p{C}$"))
-        .then(pl.lit("an invisible character"))
-        .otherwise(pl.format('"{}"', char))
-    )
+    """A character as a message names it (a tab, "И"), from :func:`values.describe_character`."""
+    return char.map_batches(_by_distinct(values.describe_character), return_dtype=pl.String)
 
 
 def code_point(char: pl.Expr) -> pl.Expr:
-    """``U+0418`` for a one-character text, worked out from its UTF-8 bytes."""
-    utf8 = char.cast(pl.Binary).bin.encode("hex")
-    size = utf8.str.len_bytes() // 2
-    byte = [utf8.str.slice(2 * i, 2).str.to_integer(base=16, strict=False) for i in range(4)]
-    tail = [(part.fill_null(128) % 64) for part in byte[1:]]
-    number = (
-        pl.when(size == 1)
-        .then(byte[0])
-        .when(size == 2)
-        .then((byte[0] % 32) * 64 + tail[0])
-        .when(size == 3)
-        .then((byte[0] % 16) * 4096 + tail[0] * 64 + tail[1])
-        .otherwise((byte[0] % 8) * 262144 + tail[0] * 4096 + tail[1] * 64 + tail[2])
-    )
-    digits = [number // 16**place % 16 for place in range(5, -1, -1)]
-    hexadecimal = pl.concat_str(pl.lit("0123456789ABCDEF").str.slice(d, 1) for d in digits)
-    return pl.format(
-        "U+{}", pl.when(number > 0xFFFF).then(hexadecimal.str.strip_chars_start("0"))
-        .otherwise(hexadecimal.str.slice(2))
-    )  # fmt: skip
+    """``U+0418`` for a one-character text, from :func:`values.code_point`."""
+    return char.map_batches(_by_distinct(values.code_point), return_dtype=pl.String)
+
+
+def _by_distinct(describe: Callable[[str], str]) -> Callable[[pl.Series], pl.Series]:
+    """``describe`` applied to each distinct character once, the answers spread to the rows.
+
+    A message names only the few offending characters, and the single-record path's own
+    function says it, so both paths word it alike.
+    """
+
+    def spread(chars: pl.Series) -> pl.Series:
+        said = {char: describe(char) for char in chars.drop_nulls().unique().to_list()}
+        return chars.replace_strict(said, default=None, return_dtype=pl.String)
+
+    return spread
 
 
 def name_case_odd(name: pl.Expr) -> pl.Expr:
