@@ -26,8 +26,8 @@ def add_file_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sheet",
         metavar="NAME|INDEX",
-        help="the worksheet by name or 1-based position (default: the first visible sheet "
-        "with a recognisable header)",
+        help="the worksheet by name or 1-based position (default: the visible sheet whose "
+        "header fits best, with rows beneath it; two that fit equally must be named)",
     )
 
 
