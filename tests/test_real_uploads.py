@@ -198,14 +198,19 @@ def test_a_formula_saved_without_its_value_is_not_taken_for_an_empty_cell(
     sheet = book.active
     sheet.append([*HEADERS, "Full Name"])
     sheet.append([*ANN, '=C2&" "&D2'])
-    sheet.append([*ANN[:5], '="1000000"&"043"', "=C3"])
+    sheet.append([*ANN[:2], "Bea", *ANN[3:5], '="1000000"&"043"', "=C3"])
+    sheet.append([*ANN[:2], "Cal", '=UPPER("lee")', ANN[4], None, "=C4"])
     book.save(path)  # openpyxl writes formulas with no calculated value
     result = checked(path)
-    assert issues(result) == [(3, "uln", "FORMULA_UNCALCULATED", "error")]
+    # An optional column is loaded empty with a warning; a required one cannot be.
+    assert issues(result) == [
+        (3, "uln", "FORMULA_UNCALCULATED", "warning"),
+        (4, "surname", "FORMULA_UNCALCULATED", "error"),
+    ]
     said = message(result, 3, "FORMULA_UNCALCULATED")
     assert "formula" in said and "open the file in Excel, save it" in said
     assert result.notes[0] == (
-        '2 cells of columns not read (first: row 2, "Full Name") hold formulas whose values '
+        '3 cells of columns not read (first: row 2, "Full Name") hold formulas whose values '
         "were never calculated; open the file in Excel and save it to keep their values"
     )
 

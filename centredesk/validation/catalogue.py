@@ -92,12 +92,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "FORMULA_UNCALCULATED",
-        "error",
+        "error or warning",
         "row",
         _ALL,
         "The cell holds a formula that was saved without its result, as files written by "
         "programs (not by Excel) often are, so its value cannot be read; it is not taken "
-        "for an empty cell.",
+        "for an empty cell. An error where the column is required (the row cannot be loaded "
+        "without it); a warning elsewhere (the row is loaded with the cell empty).",
         "Open the file in Excel or LibreOffice, save it (that calculates every formula), and "
         "check or import it again.",
         messages={

@@ -111,7 +111,7 @@ def validate(
     progress.step("checking", 0, total)
     frame, row_issues = judging.judge(cells, field_rules(kind), today)
     if uncalculated is not None and uncalculated.height:
-        row_issues = _uncalculated(row_issues, uncalculated)
+        row_issues = _uncalculated(kind, row_issues, uncalculated)
     progress.step("checking", total // 2, total)
     parsed, cross_issues, notes = _cross(kind, frame, row_issues, reference, today)
     issues = pl.concat([row_issues, *cross_issues], how="vertical")
@@ -119,13 +119,21 @@ def validate(
     return Validated(parsed, _finish(issues, kind, columns), notes)
 
 
-def _uncalculated(row_issues: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
-    """FORMULA_UNCALCULATED for each such cell, in place of what its emptiness would say."""
+def _uncalculated(kind: Kind, row_issues: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    """FORMULA_UNCALCULATED for each such cell, in place of what its emptiness would say.
+
+    The row cannot be loaded without a required field (an error); an optional field is
+    loaded empty, and the warning says its value was in the file but could not be read.
+    """
+    required = [spec.name for spec in SCHEMAS[kind] if spec.required]
     found = cells.select(
         pl.col("row").cast(pl.Int64),
         pl.col("field").cast(pl.String),
         pl.lit("FORMULA_UNCALCULATED").alias("code"),
-        pl.lit("error").alias("severity"),
+        pl.when(pl.col("field").is_in(required))
+        .then(pl.lit("error"))
+        .otherwise(pl.lit("warning"))
+        .alias("severity"),
         pl.lit(say("FORMULA_UNCALCULATED")).alias("message"),
         pl.lit(None, pl.String).alias("value"),
         pl.lit(None, pl.Int64).alias("other_row"),
