@@ -9,14 +9,13 @@ touches a connection.
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 from centredesk.store.errors import OnWait, StoreError, StoreIntegrityError, StoreLockedError
+from centredesk.store.identity import os_user
 from centredesk.store.interface import TABLES, Store
 from centredesk.store.location import Location, ServerURL, parse_location
 
@@ -73,14 +72,6 @@ def open_if_present(location: Location | str, *, wait: float = 0) -> Iterator[St
         return
     with open_store(where, read_only=True, wait=wait) as store:
         yield store
-
-
-def os_user() -> str:
-    """The operating-system user recorded on imports and in the audit log."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 __all__ = [
