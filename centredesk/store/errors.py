@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
+from centredesk.dates import UK_DATE_TIME
 from centredesk.errors import UserError
 
 
@@ -41,3 +43,42 @@ class StoreIntegrityError(Exception):
 
 OnWait = Callable[[StoreLockedError], None]
 """Told once, when a held database makes an opener start waiting for it."""
+
+
+class RefusedChange(StoreError):
+    """A change the records' present state does not allow; nothing was changed."""
+
+
+class StaleRecordError(RefusedChange):
+    """A change made from a copy of a record that someone else has changed since it was read.
+
+    Nothing is overwritten: the message names who changed the record and when, so the
+    user can look again and redo their change.
+    """
+
+    def __init__(
+        self,
+        record: str,
+        *,
+        who: str | None,
+        when: datetime | None,
+        change_id: int | None,
+        expected: int,
+        found: int,
+    ) -> None:
+        self.record = record
+        self.who = who
+        self.when = when
+        self.change_id = change_id
+        self.expected = expected
+        self.found = found
+        if who is not None and when is not None:
+            by = f"by {who} at {when:{UK_DATE_TIME}}"
+            if change_id is not None:
+                by += f" (change {change_id})"
+        else:
+            by = "by another import or process"
+        super().__init__(
+            f"{record} was changed {by} after you read it (version {expected}, now {found}); "
+            "nothing was changed: look at it again and redo your change"
+        )

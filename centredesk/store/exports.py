@@ -45,6 +45,10 @@ class ExportFilters:
     title: str | None = None
     session: date | None = None
     """The sitting an invigilator register is for."""
+    since: date | None = None
+    """Charges: charged on or after this day."""
+    until: date | None = None
+    """Charges: charged on or before this day."""
 
     def applied(self) -> dict[str, str]:
         """The filters in use, by name, as text for the workbook's About sheet."""

@@ -20,12 +20,18 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from centredesk.store.exports import ExportFilters, ExportRows, SessionBookings
 from centredesk.store.location import Location
 from centredesk.store.records import (
+    Change,
     Dashboard,
+    Dependent,
+    HistoryFilters,
     ImportMeta,
     ImportSummary,
     LearnerDetail,
+    LearnerRecord,
     PreviousImport,
     RejectedRow,
+    Selection,
+    UserRole,
 )
 
 TABLES = (
@@ -40,9 +46,25 @@ TABLES = (
     "import_issues",
     "rejected_rows",
     "other_cells",
+    "import_upserts",
     "audit_log",
+    "audit_records",
+    "charges",
+    "users",
+    "last_keys",
 )
 """Every table that holds data, in the order a whole store is copied."""
+
+RECORD_TABLES = (
+    "centres",
+    "products",
+    "approvals",
+    "learners",
+    "registrations",
+    "bookings",
+    "results",
+)
+"""The tables of the records themselves, apart from the imports and the history of changes."""
 
 
 class Browse(ABC):
@@ -117,17 +139,25 @@ class Imports(ABC):
         issues: pl.DataFrame,
         rejected: pl.DataFrame,
         other_cells: pl.DataFrame | None = None,
+        *,
+        loads_rejected: pl.DataFrame | None = None,
     ) -> int:
         """Write one import in one transaction and return its ``import_id``.
 
-        ``accepted`` holds the parsed canonical columns of the rows without errors (plus
-        ``row``; for learners also ``learner_identity`` and ``learner_number``, worked out
-        by validation); ``issues`` the issue records (:data:`~centredesk.store.records.
-        ISSUE_COLUMNS`); ``rejected`` one row per rejected source row with ``row`` and
-        ``cells`` (a JSON object of header text to cell text); ``other_cells`` the same for
-        loaded rows, holding only the columns no field reads (kept in ``other_cells``, joined
-        to a record by its import and source row). The store writes what it is given: it
-        decides nothing about who a learner is.
+        ``accepted`` holds the parsed canonical columns of the rows without errors that are
+        not in the store already (plus ``row``; for learners also ``learner_identity`` and
+        ``learner_number``, worked out by validation); ``issues`` the issue records
+        (:data:`~centredesk.store.records.ISSUE_COLUMNS`); ``rejected`` one row per rejected
+        source row with ``row`` and ``cells`` (a JSON object of header text to cell text);
+        ``other_cells`` the same for loaded rows, holding only the columns no field reads
+        (kept in ``other_cells``, joined to a record by its import and source row).
+        ``meta.rows_already_loaded`` counts the rows found already loaded, which are
+        accepted but not written again. ``loads_rejected`` (``import_id``, ``row``) names
+        rows rejected by earlier imports that this one loads, so their issues close. The
+        store writes what it is given: it decides nothing about who a learner is.
+
+        Catalogue rows (products, centres, approvals) the import overwrites are kept as
+        they were, so :meth:`rollback` can restore them.
         """
 
     @abstractmethod
@@ -143,6 +173,39 @@ class Imports(ABC):
         """A batch label for rows that give none: one more than the largest all-digit label
         the store or the ``incoming`` labels (the upload's own) use, so it joins no batch."""
 
+    @abstractmethod
+    def summaries(self, *, limit: int | None = None) -> list[ImportSummary]:
+        """Every import (or the latest ``limit``), newest first."""
+
+    @abstractmethod
+    def open_rejected_rows(self, import_ids: Sequence[int]) -> pl.DataFrame:
+        """The rejected rows of these imports not loaded since: ``import_id``, ``row``."""
+
+    @abstractmethod
+    def dependents(self, import_id: int) -> list[Dependent]:
+        """Later data resting on the import's rows: bookings and results on its
+        registrations, registrations of its learners by other imports, changes still in
+        effect on its records, records of later imports on catalogue rows it added or
+        wrote. Empty when it can be rolled back."""
+
+    @abstractmethod
+    def rollback(self, import_id: int) -> Change:
+        """Remove every row the import added and restore the catalogue rows it overwrote, in
+        one transaction with its audit entry; the import stays, marked rolled back.
+
+        Raises :class:`~centredesk.store.errors.RefusedChange` when it was rolled back
+        already or :meth:`dependents` is not empty (the caller lists them first).
+        """
+
+    @abstractmethod
+    def load_row(
+        self, import_id: int, row: int, accepted: pl.DataFrame, cells: Mapping[str, str]
+    ) -> Change:
+        """Load a rejected row, now judged clean, as part of its import: write ``accepted``
+        (one row, shaped as :meth:`record`'s), close the row's issues, move it from the
+        import's rejected count to its accepted count, and keep its new ``cells``; one
+        transaction with its audit entry."""
+
 
 class ReferenceData(ABC):
     """What the store holds, as frames for the validation rules to check a file against."""
@@ -153,6 +216,159 @@ class ReferenceData(ABC):
     @abstractmethod
     def frames(self, names: Iterable[str]) -> dict[str, pl.DataFrame]:
         """The named frames (validation says which it needs), whole, through Arrow."""
+
+    @abstractmethod
+    def near_learners(
+        self, *, ulns: Sequence[str], person_keys: Sequence[str], excluding: int | None
+    ) -> dict[str, pl.DataFrame]:
+        """The ``learners`` and ``registrations`` frames (shaped as :meth:`frames` gives
+        them) cut down to learners holding one of ``ulns`` or ``person_keys``, leaving out
+        learner ``excluding``: all the cross-record rules need to judge one learner's
+        change, in milliseconds whatever the size of the store."""
+
+
+class Learners(ABC):
+    """One learner: the details an edit form shows, and the changes made to them."""
+
+    @abstractmethod
+    def get(self, learner_number: int) -> LearnerRecord | None:
+        """The learner's stored details, version and registrations; None if there is none."""
+
+    @abstractmethod
+    def holding_uln(self, uln: str, *, excluding: int | None = None) -> pl.DataFrame:
+        """Learners other than ``excluding`` whose ULN is ``uln``: learner_number,
+        centre_number, forename, surname, date_of_birth."""
+
+    @abstractmethod
+    def edit(
+        self,
+        learner_number: int,
+        values: Mapping[str, object],
+        *,
+        expected_version: int | None = None,
+    ) -> Change:
+        """Set the learner's ``values`` (fields of
+        :data:`~centredesk.store.records.EDITABLE_LEARNER_FIELDS`, already judged, plus the
+        new ``person_key`` when a name or the date of birth changes) in one transaction
+        with its audit entry, which records only the fields whose value differs.
+
+        Raises :class:`~centredesk.store.errors.StaleRecordError` when ``expected_version``
+        is given and the learner's version is another, and
+        :class:`~centredesk.store.errors.RefusedChange` when there is no such learner or
+        nothing would change.
+        """
+
+    @abstractmethod
+    def set_uln(
+        self, learner_number: int, uln: str | None, *, expected_version: int | None = None
+    ) -> Change:
+        """Set (or clear) the learner's ULN, as :meth:`edit` does its other details."""
+
+
+class Registrations(ABC):
+    """Withdrawing, un-withdrawing and cancelling registrations: one, a set or a batch.
+
+    Each is one statement over the whole selection (never a loop), in one transaction with
+    its audit entry. ``expected_versions`` (registration id -> version as read) refuses the
+    change with :class:`~centredesk.store.errors.StaleRecordError` when any differs.
+    Chosen registrations must all be in the state the action needs
+    (:class:`~centredesk.store.errors.RefusedChange` names the first that is not); of a
+    whole batch, those in that state are changed and the others left as they are.
+    """
+
+    @abstractmethod
+    def selected(self, selection: Selection) -> pl.DataFrame:
+        """The registrations of ``selection`` with what an action needs to show and charge:
+        registration_id, learner_number, forename, surname, product_code, centre_number,
+        batch_number, registration_date, status, version, registration_fee (Decimal).
+        Chosen ids that do not exist are left out."""
+
+    @abstractmethod
+    def withdraw(
+        self, selection: Selection, *, expected_versions: Mapping[int, int] | None = None
+    ) -> Change:
+        """Withdraw active registrations."""
+
+    @abstractmethod
+    def unwithdraw(
+        self, selection: Selection, *, expected_versions: Mapping[int, int] | None = None
+    ) -> Change:
+        """Make withdrawn registrations active again."""
+
+    @abstractmethod
+    def cancel(
+        self,
+        selection: Selection,
+        charges: pl.DataFrame,
+        *,
+        on: date,
+        expected_versions: Mapping[int, int] | None = None,
+    ) -> Change:
+        """Cancel registrations that are active or withdrawn, for good, recording
+        ``charges`` (the lines of :class:`centredesk.charges.CancellationPlan`) with the
+        change, dated ``on``."""
+
+
+class Bookings(ABC):
+    """Assessment bookings: reading one, and cancelling it."""
+
+    @abstractmethod
+    def get(self, booking_id: int) -> dict[str, object] | None:
+        """booking_id, registration_id, learner_number, product_code, assessment,
+        session_date, status, attempt, version; None if there is no such booking."""
+
+    @abstractmethod
+    def cancel(self, booking_id: int, *, expected_version: int | None = None) -> Change:
+        """Set the booking's status to Cancelled (it no longer counts as an attempt);
+        :class:`~centredesk.store.errors.RefusedChange` when it is cancelled already."""
+
+
+class History(ABC):
+    """The audit log read back as :class:`~centredesk.store.records.Change` values, and
+    undo."""
+
+    @abstractmethod
+    def changes(self, filters: HistoryFilters) -> list[Change]:
+        """The changes ``filters`` pick, oldest first (the latest ``filters.limit``)."""
+
+    @abstractmethod
+    def change(self, change_id: int) -> Change | None:
+        """One change by its history id."""
+
+    @abstractmethod
+    def later_changes(self, change_id: int) -> list[Change]:
+        """Changes made after ``change_id`` to any record it touched, oldest first."""
+
+    @abstractmethod
+    def undo(self, change_id: int) -> Change:
+        """Apply the inverse of a change of fields (an edit, a ULN, a withdrawal, an
+        un-withdrawal, or an undo of one): every record it touched gets its values before
+        back, raising its version, as a new change with ``undoes`` set. Refused
+        (:class:`~centredesk.store.errors.RefusedChange`) when a record no longer holds the
+        values the change gave it. Whether the change may be undone at all is the
+        caller's rule."""
+
+
+class Users(ABC):
+    """Who may do what: each OS user's role."""
+
+    @abstractmethod
+    def role(self, user: str) -> str:
+        """The user's role (one of :data:`~centredesk.store.records.ROLES`). In a store
+        that knows no users yet (a new one), everyone is ``admin``: whoever writes first
+        made it and is recorded as its admin. A user it does not list is a ``viewer``."""
+
+    @abstractmethod
+    def all(self) -> list[UserRole]:
+        """Every user with a role, by name."""
+
+    @abstractmethod
+    def grant(self, user: str, role: str) -> Change:
+        """Give ``user`` ``role``, audited."""
+
+    @abstractmethod
+    def revoke(self, user: str) -> Change:
+        """Take ``user``'s role away (they can read and export, as a viewer), audited."""
 
 
 class Exports(ABC):
@@ -206,6 +422,11 @@ class Exports(ABC):
     def catalogue_codes(self) -> list[str]:
         """Every product code in the catalogue, sorted (for template dropdowns)."""
 
+    @abstractmethod
+    def charges(self, filters: ExportFilters) -> ExportRows:
+        """What cancellations cost and credited, matching ``filters`` (a centre, the dates
+        ``since``..``until`` they were charged on), one line each, oldest first."""
+
 
 class Tables(ABC):
     """Whole tables: counts, contents, bulk loading and checksums.
@@ -232,14 +453,20 @@ class Tables(ABC):
     def data_version(self) -> tuple[int, ...]:
         """A cheap fingerprint of the data: it changes when an import or a change lands."""
 
-    def checksums(self) -> dict[str, int]:
-        """An order-independent checksum of every table of :data:`TABLES`.
+    def checksums(
+        self, tables: Iterable[str] = TABLES, *, without: Iterable[str] = ()
+    ) -> dict[str, int]:
+        """An order-independent checksum of each table of ``tables`` (all by default).
 
         Equal checksums mean equal contents (as text), whichever backend holds them.
+        Columns named in ``without`` are left out: undo restores every value of a record
+        but not its ``version``, which only ever rises.
         """
         sums: dict[str, int] = {}
-        for table in TABLES:
+        left_out = set(without)
+        for table in tables:
             frame = self.read(table)
+            frame = frame.drop([name for name in frame.columns if name in left_out])
             text = frame.select(pl.all().cast(pl.String)).fill_null("\0")
             sums[table] = int(text.hash_rows(seed=0).sum()) if frame.height else 0
         return sums
@@ -256,6 +483,17 @@ class Store(ABC):
     reference: ReferenceData
     exports: Exports
     tables: Tables
+    learners: Learners
+    registrations: Registrations
+    bookings: Bookings
+    history: History
+    users: Users
+
+    @property
+    @abstractmethod
+    def acting_user(self) -> str:
+        """Who this store records as making its changes and whose role it checks: the OS
+        user for a file; a server backend's own login. Nobody passes a name in."""
 
     @property
     @abstractmethod

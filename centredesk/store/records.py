@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
@@ -29,6 +31,8 @@ class ImportMeta:
     os_user: str
     started_at: datetime
     finished_at: datetime
+    rows_already_loaded: int = 0
+    """Rows found in the store already (from an earlier import): accepted, not written."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class ImportSummary:
     rows_rejected: int
     os_user: str
     finished_at: datetime
+    rows_already_loaded: int = 0
+    rolled_back_by: int | None = None
+    """The change that rolled the import back, if one did."""
 
 
 @dataclass(frozen=True)
@@ -101,3 +108,124 @@ class RejectedRow:
     cells: dict[str, str]
     issues: pl.DataFrame
     """column_name, code, severity, message, value."""
+
+
+ROLES = ("viewer", "editor", "uln-admin", "admin")
+"""What a user may do, least to most: read and export; also import and change records; also
+set ULNs; everything, including batch cancellation, rollback and roles."""
+
+EDITABLE_LEARNER_FIELDS = (
+    "forename",
+    "surname",
+    "date_of_birth",
+    "learner_reference",
+    "reasonable_adjustments",
+)
+"""The learner's details an editor may change (the ULN has an operation of its own)."""
+
+
+@dataclass(frozen=True)
+class Charges:
+    """What a change cost the centre and credited to it, in all (lines are in the store)."""
+
+    charged: Decimal = Decimal("0.00")
+    credited: Decimal = Decimal("0.00")
+    lines: int = 0
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of records, as the audit log holds it: the same value drives the audit
+    entry, the history people read and undo.
+
+    ``before`` and ``after`` hold only the fields that changed (JSON values: dates as ISO
+    text); for a change of many records they are what every record shared, or None where
+    the records differed (each record's own values are in the store). ``record`` names the
+    record (its key) or the set (``batch 1001 at centre 100001``, ``3 registrations``).
+    """
+
+    change_id: int
+    when: datetime
+    who: str
+    action: str
+    table: str
+    record: str
+    records: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    charges: Charges = Charges()
+    undoes: int | None = None
+    undone_by: int | None = None
+    import_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    """A learner as an edit form needs them: stored values, version and registrations."""
+
+    details: dict[str, Any]
+    """learner_number, centre_number, forename, surname, date_of_birth, uln,
+    learner_reference, reasonable_adjustments, person_key."""
+    version: int
+    registrations: pl.DataFrame
+    """registration_id, product_code, centre_number, batch_number, registration_date,
+    status, version."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which registrations an action applies to: chosen ones, or a whole batch of a centre."""
+
+    registration_ids: tuple[int, ...] = ()
+    batch: str | None = None
+    centre: str | None = None
+
+    @classmethod
+    def of_batch(cls, batch: str, centre: str) -> Selection:
+        return cls(batch=batch.strip(), centre=centre.strip())
+
+    @property
+    def whole_batch(self) -> bool:
+        return self.batch is not None
+
+    def describe(self) -> str:
+        """``batch 1001 at centre 100001``, ``registration 12`` or ``3 registrations``."""
+        if self.whole_batch:
+            return f"batch {self.batch} at centre {self.centre}"
+        count = len(self.registration_ids)
+        if count == 1:
+            return f"registration {self.registration_ids[0]}"
+        return f"{count:,} registrations"
+
+
+@dataclass(frozen=True)
+class HistoryFilters:
+    """Which changes to list; every filter given must hold."""
+
+    learner: int | None = None
+    """Changes of the learner or of any of their registrations and bookings."""
+    registration: int | None = None
+    """Changes of the registration or of its bookings."""
+    user: str | None = None
+    since: datetime | None = None
+    limit: int = 1000
+
+
+@dataclass(frozen=True)
+class UserRole:
+    """A user the store knows, their role, and who gave it to them when."""
+
+    user: str
+    role: str
+    granted_by: str
+    granted_at: datetime
+
+
+@dataclass(frozen=True)
+class Dependent:
+    """Later data that rests on an import's rows, which a rollback would pull away."""
+
+    what: str
+    """In words: ``booking 31 (import 5) on registration 12``."""
+    table: str
+    key: str

@@ -16,11 +16,15 @@ from centredesk.store.duckdb_store.browse import DuckDBBrowse
 from centredesk.store.duckdb_store.connection import check_folder, check_is_ours, connect
 from centredesk.store.duckdb_store.details import DuckDBDetails
 from centredesk.store.duckdb_store.exports import DuckDBExports
+from centredesk.store.duckdb_store.history import DuckDBHistory
 from centredesk.store.duckdb_store.imports import DuckDBImports
+from centredesk.store.duckdb_store.learners import DuckDBLearners
 from centredesk.store.duckdb_store.reference import DuckDBReference
+from centredesk.store.duckdb_store.registrations import DuckDBBookings, DuckDBRegistrations
 from centredesk.store.duckdb_store.schema import SCHEMA_VERSION, current_version, migrate
 from centredesk.store.duckdb_store.session import Session, empty_database
 from centredesk.store.duckdb_store.tables import DuckDBTables
+from centredesk.store.duckdb_store.users import DuckDBUsers
 from centredesk.store.errors import OnWait, StoreError
 from centredesk.store.interface import Store
 
@@ -41,6 +45,15 @@ class DuckDBStore(Store):
         self.reference = DuckDBReference(session)
         self.exports = DuckDBExports(session)
         self.tables = DuckDBTables(session)
+        self.learners = DuckDBLearners(session)
+        self.registrations = DuckDBRegistrations(session)
+        self.bookings = DuckDBBookings(session)
+        self.history = DuckDBHistory(session)
+        self.users = DuckDBUsers(session)
+
+    @property
+    def acting_user(self) -> str:
+        return self._session.user
 
     @property
     def schema_version(self) -> int:

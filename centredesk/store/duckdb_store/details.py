@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from centredesk.store.duckdb_store.imports import IMPORT_COLUMNS as _IMPORT_COLUMNS
 from centredesk.store.duckdb_store.session import Session
 from centredesk.store.interface import Details
 from centredesk.store.records import (
@@ -22,10 +23,6 @@ from centredesk.store.records import (
     RejectedRow,
 )
 
-_IMPORT_COLUMNS = (
-    "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
-    "finished_at"
-)
 DASHBOARD_TABLES = ("learners", "registrations", "bookings", "results", "products", "centres")
 
 

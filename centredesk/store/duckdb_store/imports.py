@@ -7,16 +7,35 @@ frame directly); no row is inserted one at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 
 import duckdb
 import polars as pl
 
+from centredesk.store.duckdb_store import import_changes
+from centredesk.store.duckdb_store.keys import (
+    keep_overwritten,
+    next_key_base,
+    remember_last_keys,
+)
 from centredesk.store.duckdb_store.session import Session
-from centredesk.store.errors import StoreError
+from centredesk.store.errors import RefusedChange, StoreError
 from centredesk.store.interface import Imports
-from centredesk.store.records import ISSUE_COLUMNS, ImportMeta, PreviousImport
+from centredesk.store.records import (
+    ISSUE_COLUMNS,
+    Change,
+    Dependent,
+    ImportMeta,
+    ImportSummary,
+    PreviousImport,
+)
+
+IMPORT_COLUMNS = (
+    "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
+    "finished_at, rows_already_loaded, rolled_back_by"
+)
+"""The columns of an :class:`ImportSummary`, in its order."""
 
 FIRST_BATCH = 1001
 """The label of the first batch the store assigns itself."""
@@ -32,9 +51,10 @@ class DuckDBImports(Imports):
         self._session = session
 
     def find_by_sha256(self, sha256: str) -> PreviousImport | None:
+        # A rolled-back import no longer counts: its file may be imported again.
         rows = self._session.con.execute(
             "SELECT import_id, file_name, finished_at FROM imports WHERE sha256 = ? "
-            "ORDER BY import_id DESC LIMIT 1",
+            "AND rolled_back_by IS NULL ORDER BY import_id DESC LIMIT 1",
             [sha256],
         ).fetchall()
         if not rows:
@@ -61,6 +81,48 @@ class DuckDBImports(Imports):
         largest = rows[0][0]
         return str(FIRST_BATCH if largest is None else max(int(largest) + 1, FIRST_BATCH))
 
+    def summaries(self, *, limit: int | None = None) -> list[ImportSummary]:
+        query = f"SELECT {IMPORT_COLUMNS} FROM imports ORDER BY import_id DESC"
+        params: list[object] = []
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(limit)
+        rows = self._session.con.execute(query, params).fetchall()
+        return [ImportSummary(*row) for row in rows]
+
+    def open_rejected_rows(self, import_ids: Sequence[int]) -> pl.DataFrame:
+        frame = pl.from_arrow(
+            self._session.con.sql(
+                "SELECT import_id, CAST(row AS BIGINT) AS row FROM rejected_rows "
+                "WHERE import_id = ANY(?) AND fixed_by IS NULL AND loaded_in IS NULL "
+                "ORDER BY import_id, row",
+                params=[list(import_ids)],
+            ).to_arrow_table()
+        )
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def dependents(self, import_id: int) -> list[Dependent]:
+        return import_changes.dependents(self._session.con, import_id)
+
+    def rollback(self, import_id: int) -> Change:
+        with self._session.transaction() as con:
+            return import_changes.rollback(con, self._session.user, import_id)
+
+    def load_row(
+        self, import_id: int, row: int, accepted: pl.DataFrame, cells: Mapping[str, str]
+    ) -> Change:
+        with self._session.transaction() as con:
+            found = con.execute(
+                "SELECT kind FROM imports WHERE import_id = ?", [import_id]
+            ).fetchall()
+            if not found:
+                raise RefusedChange(f"there is no import {import_id}")
+            writer = _WRITERS[str(found[0][0])]
+            return import_changes.load_row(
+                con, self._session.user, import_id, row, accepted, cells, writer
+            )
+
     def record(
         self,
         meta: ImportMeta,
@@ -68,21 +130,27 @@ class DuckDBImports(Imports):
         issues: pl.DataFrame,
         rejected: pl.DataFrame,
         other_cells: pl.DataFrame | None = None,
+        *,
+        loads_rejected: pl.DataFrame | None = None,
     ) -> int:
         if other_cells is None:
             other_cells = pl.DataFrame(schema={"row": pl.Int64, "cells": pl.String})
-        if accepted.height + rejected.height != meta.rows_read:
+        if accepted.height + rejected.height + meta.rows_already_loaded != meta.rows_read:
             raise StoreError(
                 f"internal check failed: {accepted.height} accepted + {rejected.height} "
-                f"rejected != {meta.rows_read} rows read; nothing was written"
+                f"rejected + {meta.rows_already_loaded} already loaded != {meta.rows_read} "
+                "rows read; nothing was written"
             )
         writer = _WRITERS.get(meta.kind)
         if writer is None:
             raise StoreError(f"unknown import kind {meta.kind!r}")
+        if loads_rejected is None:
+            loads_rejected = pl.DataFrame(schema={"import_id": pl.Int64, "row": pl.Int64})
         incoming = {
             "incoming_issues": issues.select(ISSUE_COLUMNS),
             "incoming_rejected": rejected.select("row", "cells"),
             "incoming_other": other_cells.select("row", "cells"),
+            "incoming_loads_rejected": loads_rejected.select("import_id", "row"),
             "incoming": accepted,
         }
         used: list[duckdb.DuckDBPyConnection] = []
@@ -111,7 +179,9 @@ class DuckDBImports(Imports):
     ) -> int:
         import_id = _scalar(con, "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
         con.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO imports (import_id, file_name, sha256, kind, sheet, rows_read, "
+            "rows_accepted, rows_rejected, os_user, started_at, finished_at, "
+            "rows_already_loaded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 import_id,
                 meta.file_name,
@@ -119,11 +189,12 @@ class DuckDBImports(Imports):
                 meta.kind,
                 meta.sheet,
                 meta.rows_read,
-                accepted,
+                accepted + meta.rows_already_loaded,
                 rejected,
                 meta.os_user,
                 meta.started_at,
                 meta.finished_at,
+                meta.rows_already_loaded,
             ],
         )
         con.execute(
@@ -132,7 +203,9 @@ class DuckDBImports(Imports):
             [import_id],
         )
         con.execute(
-            "INSERT INTO rejected_rows SELECT ?, row, cells FROM incoming_rejected", [import_id]
+            "INSERT INTO rejected_rows (import_id, row, cells) "
+            "SELECT ?, row, cells FROM incoming_rejected",
+            [import_id],
         )
         con.execute("INSERT INTO other_cells SELECT ?, row, cells FROM incoming_other", [import_id])
         written = writer(con, import_id) if accepted else 0
@@ -141,13 +214,23 @@ class DuckDBImports(Imports):
                 f"internal check failed: {written} of {accepted} accepted rows could be "
                 "attached; nothing was written"
             )
+        con.execute(
+            "UPDATE rejected_rows j SET loaded_in = ? FROM incoming_loads_rejected l "
+            "WHERE j.import_id = l.import_id AND j.row = l.row AND j.loaded_in IS NULL "
+            "AND j.fixed_by IS NULL",
+            [import_id],
+        )
+        remember_last_keys(con)
         return import_id
 
 
 def _write_products(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    keep_overwritten(con, import_id, "products", "SELECT DISTINCT product_code FROM incoming")
     con.execute(
         """
-        INSERT INTO products
+        INSERT INTO products (product_code, title, level, sector, discount_code,
+                              external_assessment, assessment_mode, operational_end_date,
+                              grading_scheme, registration_fee)
         SELECT product_code, title, level, sector, discount_code,
                coalesce(external_assessment, false), assessment_mode, operational_end_date,
                coalesce(grading_scheme, 'graded'), registration_fee
@@ -166,6 +249,13 @@ def _write_products(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
 
 
 def _write_approvals(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    keep_overwritten(con, import_id, "centres", "SELECT DISTINCT centre_number FROM incoming")
+    keep_overwritten(
+        con,
+        import_id,
+        "approvals",
+        "SELECT DISTINCT centre_number || '|' || product_code FROM incoming",
+    )
     con.execute(
         """
         INSERT INTO centres (centre_number, name)
@@ -175,7 +265,7 @@ def _write_approvals(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
     )
     con.execute(
         """
-        INSERT INTO approvals
+        INSERT INTO approvals (centre_number, product_code, approved_on)
         SELECT centre_number, product_code, approved_on FROM incoming
         ON CONFLICT (centre_number, product_code) DO UPDATE SET
             approved_on = coalesce(excluded.approved_on, approvals.approved_on)
@@ -187,7 +277,7 @@ def _write_approvals(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
 def _write_learners(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
     # Validation has said who each row's learner is: a stored learner's number, or (for a
     # learner new to the store) an identity that rows of the same person share.
-    base = _scalar(con, "SELECT coalesce(max(learner_number), 20000000) FROM learners")
+    base = next_key_base(con, "learners")
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE new_learners AS
@@ -211,10 +301,12 @@ def _write_learners(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
         """,
         [import_id],
     )
-    first_id = _scalar(con, "SELECT coalesce(max(registration_id), 0) FROM registrations")
+    first_id = next_key_base(con, "registrations")
     con.execute(
         """
-        INSERT INTO registrations
+        INSERT INTO registrations (registration_id, learner_number, product_code, centre_number,
+                                   batch_number, registration_date, status, import_id,
+                                   source_row)
         SELECT ? + row_number() OVER (ORDER BY i.row),
                coalesce(i.learner_number, n.learner_number), i.product_code, i.centre_number,
                i.batch_number, i.registration_date, 'active', ?, i.row
@@ -229,10 +321,11 @@ def _write_learners(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
 
 def _write_bookings(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
     # Validation has already resolved each row's registration, attempt number and mode.
-    first_id = _scalar(con, "SELECT coalesce(max(booking_id), 0) FROM bookings")
+    first_id = next_key_base(con, "bookings")
     con.execute(
         """
-        INSERT INTO bookings
+        INSERT INTO bookings (booking_id, registration_id, assessment, session_date,
+                              assessment_mode, status, attempt, import_id, source_row)
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, assessment, session_date,
                assessment_mode, coalesce(booking_status, 'Active'), attempt, ?, row
         FROM incoming
@@ -243,10 +336,11 @@ def _write_bookings(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
 
 
 def _write_results(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
-    first_id = _scalar(con, "SELECT coalesce(max(result_id), 0) FROM results")
+    first_id = next_key_base(con, "results")
     con.execute(
         """
-        INSERT INTO results
+        INSERT INTO results (result_id, registration_id, component, grade, result_date,
+                             release_date, import_id, source_row)
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, component, grade,
                result_date, release_date, ?, row
         FROM incoming

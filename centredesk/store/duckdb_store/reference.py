@@ -7,7 +7,7 @@ Arrow, which costs about a second per million rows instead of minutes through Py
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
@@ -32,17 +32,18 @@ _QUERIES: dict[str, str] = {
     "registrations": """
         SELECT r.registration_id, r.learner_number, r.product_code, r.centre_number,
                r.batch_number, r.registration_date, r.status,
-               l.uln, l.person_key, l.forename, l.surname, l.date_of_birth
+               l.uln, l.person_key, l.forename, l.surname, l.date_of_birth,
+               l.learner_reference, r.import_id
         FROM registrations r JOIN learners l USING (learner_number)
     """,
     "bookings": """
         SELECT b.booking_id, b.registration_id, r.learner_number, r.product_code,
-               b.assessment, b.session_date, b.status, b.attempt
+               b.assessment, b.session_date, b.status, b.attempt, b.import_id
         FROM bookings b JOIN registrations r USING (registration_id)
     """,
     "results": """
         SELECT s.result_id, s.registration_id, r.learner_number, r.product_code,
-               s.component, s.grade, s.result_date, s.release_date
+               s.component, s.grade, s.result_date, s.release_date, s.import_id
         FROM results s JOIN registrations r USING (registration_id)
     """,
 }
@@ -58,6 +59,23 @@ class DuckDBReference(ReferenceData):
             if name not in _QUERIES:
                 raise StoreError(f"no reference frame called {name!r}")
             frame = pl.from_arrow(self._session.con.sql(_QUERIES[name]).to_arrow_table())
+            assert isinstance(frame, pl.DataFrame)
+            found[name] = frame
+        return found
+
+    def near_learners(
+        self, *, ulns: Sequence[str], person_keys: Sequence[str], excluding: int | None
+    ) -> dict[str, pl.DataFrame]:
+        # The learners a change could clash with: same ULN or same name and date of birth.
+        near = (
+            "SELECT learner_number FROM learners WHERE (uln = ANY(?) OR person_key = ANY(?)) "
+            "AND learner_number IS DISTINCT FROM ?"
+        )
+        params = [list(ulns), list(person_keys), excluding]
+        found: dict[str, pl.DataFrame] = {}
+        for name in ("learners", "registrations"):
+            query = f"SELECT * FROM ({_QUERIES[name]}) WHERE learner_number IN ({near})"
+            frame = pl.from_arrow(self._session.con.sql(query, params=params).to_arrow_table())
             assert isinstance(frame, pl.DataFrame)
             found[name] = frame
         return found

@@ -18,6 +18,7 @@ from typing import get_args
 
 import duckdb
 
+from centredesk.store.duckdb_store.schema_changes import RECORD_CHANGES
 from centredesk.store.errors import StoreError
 from centredesk.validation.catalogue import Severity
 from centredesk.validation.fields import (
@@ -28,7 +29,7 @@ from centredesk.validation.fields import (
     REGISTRATION_STATUSES,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def one_of(column: str, values: Iterable[str]) -> str:
@@ -197,7 +198,7 @@ _V2 = [
     """,
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: RECORD_CHANGES}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -4,12 +4,16 @@ A store opened for writing on a file that does not exist yet makes no file until
 transaction: until then it reads an empty in-memory database with the same schema. If that
 first transaction fails, the file it made is removed again, so a failed first import leaves
 nothing behind.
+
+The session also knows who is acting (the OS user). A store that lists no users yet was
+just made: its first write transaction records whoever makes it as the admin.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -17,6 +21,7 @@ import duckdb
 from centredesk.store.duckdb_store.connection import check_folder, check_is_ours, connect
 from centredesk.store.duckdb_store.schema import migrate
 from centredesk.store.errors import OnWait, StoreError, StoreIntegrityError
+from centredesk.store.identity import os_user
 
 
 def empty_database() -> duckdb.DuckDBPyConnection:
@@ -39,10 +44,13 @@ class Session:
         create_folder: bool = False,
         wait: float = 0,
         on_wait: OnWait | None = None,
+        user: str | None = None,
     ) -> None:
         self.path = path
         self.con = con
         self.read_only = read_only
+        self.user = user or os_user()
+        """Who is acting: recorded on every change, looked up for roles."""
         self.pending = pending
         """No file yet: the first transaction makes it."""
         self._create_folder = create_folder
@@ -51,8 +59,12 @@ class Session:
         self._depth = 0
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One transaction; a nested one joins the outer."""
+    def transaction(self, *, claim: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction; a nested one joins the outer.
+
+        ``claim`` records the acting user as admin when the store lists no users yet (a
+        bulk copy of whole tables passes False: it brings its own users).
+        """
         if self.read_only:
             raise StoreError(f"{self.path} was opened read-only; nothing can be written")
         if self._depth:
@@ -67,6 +79,12 @@ class Session:
         self._depth = 1
         try:
             try:
+                if claim:
+                    self.con.execute(
+                        "INSERT INTO users (os_user, role, granted_by, granted_at) "
+                        "SELECT ?, 'admin', ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)",
+                        [self.user, self.user, datetime.now()],
+                    )
                 yield self.con
             except duckdb.ConstraintException as error:
                 raise StoreIntegrityError(str(error)) from error

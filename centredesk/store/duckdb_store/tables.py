@@ -42,7 +42,7 @@ class DuckDBTables(Tables):
         if any('"' in name for name in rows.columns):
             raise StoreError(f"{table} has no column named like {rows.columns}")
         columns = ", ".join(f'"{name}"' for name in rows.columns)
-        with self._session.transaction() as con:
+        with self._session.transaction(claim=False) as con:
             con.register("appended_rows", rows)
             try:
                 con.execute(
