@@ -159,10 +159,13 @@ def test_the_same_file_twice_is_refused_unless_forced(catalogued: Path, tmp_path
         with pytest.raises(AlreadyImportedError, match="--force"):
             import_file(upload, store, today=TODAY)
         assert snapshot(store) == before
+        registrations = store.tables.read("registrations")
         forced = import_file(upload, store, today=TODAY, force=True)
-    # Forced, the same learners are found again, and each is now registered twice:
-    # validation rejects every row as a duplicate of what the store holds.
-    assert forced.rejected == 5
+        # Forced, every row is found already in the store: recognised, not loaded twice
+        # and not rejected as a duplicate either.
+        assert store.tables.read("registrations").equals(registrations)
+    assert (forced.rejected, forced.already, forced.loaded) == (0, 5, 0)
+    assert not forced.checked.validated.issues.filter(pl.col("code") == "DUP_IN_STORE").height
 
 
 def test_a_dry_run_writes_nothing(catalogued: Path, tmp_path: Path) -> None:

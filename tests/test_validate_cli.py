@@ -104,7 +104,10 @@ def test_validate_reads_the_store_but_writes_nothing(
     assert main(["import", str(source), "--db", str(db)]) == 0
     capsys.readouterr()
     before = db.read_bytes()
-    status, record = run_json(capsys, str(source), "--db", str(db))
+    # The same learner without a ULN: a second registration, not the one already loaded.
+    status, record = run_json(
+        capsys, str(write_csv(tmp_path / "m.csv", [ROWS[2]])), "--db", str(db)
+    )
     assert status == 1
     assert [issue["code"] for issue in record["issues"]] == ["DUP_IN_STORE"]  # type: ignore[union-attr]
     assert db.read_bytes() == before

@@ -249,7 +249,7 @@ def test_results_attach_to_the_latest_live_registration_and_check_the_scheme() -
     assert validated.parsed.select("grade", "registration_id").row(0) == ("Distinction*", 10)
 
 
-def test_a_learner_file_checked_again_after_import_is_all_duplicates(tmp_path: Path) -> None:
+def test_a_learner_file_checked_again_after_import_is_already_there(tmp_path: Path) -> None:
     sheet = tmp_path / "learners.csv"
     sheet.write_text(
         "Centre Number,Product Code,Forename,Surname,Date of Birth,ULN\n"
@@ -257,13 +257,26 @@ def test_a_learner_file_checked_again_after_import_is_all_duplicates(tmp_path: P
         "123456,603/0862/X,Bob,Lee,04/05/2010,\n",
         encoding="utf-8",
     )
+    # The same learners registered again in another batch are duplicates, not repeats.
+    other_batch = tmp_path / "again.csv"
+    other_batch.write_text(
+        "Centre Number,Product Code,Forename,Surname,Date of Birth,ULN,Batch\n"
+        "123456,603/0862/X,Ann,Lee,03/04/2010,1000000043,2002\n"
+        "123456,603/0862/X,Bob,Lee,04/05/2010,,1001\n",
+        encoding="utf-8",
+    )
     store = open_store(tmp_path / "t.duckdb")
     try:
-        import_file(sheet, store, today=TODAY)
+        first = import_file(sheet, store, today=TODAY)
         again = read_and_validate(sheet, store=store, today=TODAY)
+        elsewhere = read_and_validate(other_batch, store=store, today=TODAY)
     finally:
         store.close()
-    assert found(again.validated) == [(2, "DUP_IN_STORE"), (3, "DUP_IN_STORE")]
+    assert found(again.validated) == []
+    assert again.already_loaded.rows() == [(2, first.import_id), (3, first.import_id)]
+    assert first.batch_number == 1001
+    assert found(elsewhere.validated) == [(2, "DUP_IN_STORE")]
+    assert elsewhere.already_loaded.rows() == [(3, first.import_id)]
 
 
 def test_an_error_in_a_field_no_cross_rule_reads_still_gets_the_cross_rules() -> None:

@@ -91,6 +91,8 @@ def import_record(outcome: ImportOutcome) -> dict[str, Any]:
     record = issue_record(outcome.checked)
     record["accepted"] = outcome.accepted
     record["rejected"] = outcome.rejected
+    record["already_loaded"] = outcome.already
+    record["loaded"] = outcome.loaded
     record["import_id"] = outcome.import_id
     record["dry_run"] = outcome.import_id is None
     record["assigned_batch"] = outcome.batch_number
@@ -99,16 +101,19 @@ def import_record(outcome: ImportOutcome) -> dict[str, Any]:
 
 def outcome_line(outcome: ImportOutcome) -> str:
     """One line saying what was (or would be) loaded."""
+    already = (
+        f", {outcome.already:,} already in the store (not loaded again)" if outcome.already else ""
+    )
     if outcome.import_id is None:
         return (
-            f"Dry run: {outcome.accepted:,} rows would be loaded, {outcome.rejected:,} rejected; "
-            "nothing was written."
+            f"Dry run: {outcome.loaded:,} rows would be loaded{already}, {outcome.rejected:,} "
+            "rejected; nothing was written."
         )
     line = (
-        f"Import {outcome.import_id}: loaded {outcome.accepted:,} rows, "
+        f"Import {outcome.import_id}: loaded {outcome.loaded:,} rows{already}, "
         f"rejected {outcome.rejected:,}"
     )
-    if outcome.batch_number is not None:
+    if outcome.batch_number is not None and outcome.loaded:
         line += f"; rows without a batch number went into batch {outcome.batch_number}"
     if outcome.rejected:
         line += ". Rejected rows are kept with their issues: fix them and import them again"

@@ -63,4 +63,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_text(checked: CheckedFile) -> None:
     write_file_summary(checked, sys.stdout, verb="Checked")
-    print(f"{checked.accepted:,} rows would be loaded, {checked.rejected:,} rejected.")
+    already = (
+        f", {checked.already:,} are in the store already (not loaded again)"
+        if checked.already
+        else ""
+    )
+    print(f"{checked.to_load:,} rows would be loaded{already}, {checked.rejected:,} rejected.")

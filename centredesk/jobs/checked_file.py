@@ -6,14 +6,17 @@ gets the same verdict whichever way it is checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from centredesk.io.reader import SheetData, read_sheet
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.store import Store
+from centredesk.validation.already_loaded import no_rows, recognise
 from centredesk.validation.engine import REFERENCE_NEEDS, Reference, Validated, validate
 from centredesk.validation.fields import Kind
 
@@ -25,6 +28,9 @@ class CheckedFile:
     path: Path
     sheet: SheetData
     validated: Validated
+    already_loaded: pl.DataFrame = field(default_factory=no_rows)
+    """Rows the store holds already (``row``, and the ``import_id`` that loaded them):
+    accepted, not loaded again."""
 
     @property
     def rows(self) -> int:
@@ -49,7 +55,18 @@ class CheckedFile:
 
     @property
     def accepted(self) -> int:
+        """Rows without errors, including those already in the store."""
         return self.rows - self.rejected
+
+    @property
+    def already(self) -> int:
+        """Rows already in the store from an earlier import."""
+        return self.already_loaded.height
+
+    @property
+    def to_load(self) -> int:
+        """Rows an import loads: accepted, and not in the store already."""
+        return self.accepted - self.already
 
 
 def read_and_validate(
@@ -71,16 +88,18 @@ def read_and_validate(
         if store is not None
         else Reference.empty()
     )
+    cells = data.canonical()
     validated = validate(
         data.kind,
-        data.canonical(),
+        cells,
         columns=data.mapping,
         reference=reference,
         today=today or date.today(),
         progress=progress,
         uncalculated=data.uncalculated_fields(),
     )
-    return CheckedFile(path, data, validated)
+    issues, already = recognise(data.kind, validated.parsed, cells, validated.issues, reference)
+    return CheckedFile(path, data, replace(validated, issues=issues), already)
 
 
 def issue_record(checked: CheckedFile) -> dict[str, Any]:

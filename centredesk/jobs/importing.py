@@ -18,7 +18,8 @@ from centredesk.errors import UserError
 from centredesk.io.reader import file_sha256
 from centredesk.jobs.checked_file import CheckedFile, read_and_validate
 from centredesk.jobs.progress import NO_PROGRESS, Progress
-from centredesk.store import Store, os_user
+from centredesk.jobs.roles import require
+from centredesk.store import Store
 from centredesk.store.records import ImportMeta
 from centredesk.validation.fields import Kind
 
@@ -46,6 +47,16 @@ class ImportOutcome:
     def rejected(self) -> int:
         return self.checked.rejected
 
+    @property
+    def already(self) -> int:
+        """Rows the store held already: accepted, not loaded again."""
+        return self.checked.already
+
+    @property
+    def loaded(self) -> int:
+        """Rows this import wrote (or would write)."""
+        return self.checked.to_load
+
 
 def import_file(
     path: str | Path,
@@ -66,6 +77,8 @@ def import_file(
     started = datetime.now()
     today = today or started.date()
     sha256 = file_sha256(path)
+    if store is not None and not dry_run:
+        require(store, "import")
     if store is not None and not dry_run and not force:
         previous = store.imports.find_by_sha256(sha256)
         if previous is not None:
@@ -82,7 +95,10 @@ def import_file(
 
     rejected_rows = checked.validated.rejected_row_numbers()
     parsed = checked.validated.parsed
-    accepted = parsed.filter(~pl.col("row").is_in(rejected_rows.implode()))
+    already = checked.already_loaded.get_column("row")
+    accepted = parsed.filter(
+        ~pl.col("row").is_in(rejected_rows.implode()) & ~pl.col("row").is_in(already.implode())
+    )
     batch_number: str | None = None
     if checked.sheet.kind == "learners":
         # Validation has filled in the registration date; the batch is the import's to give,
@@ -103,12 +119,14 @@ def import_file(
         kind=checked.sheet.kind,
         sheet=checked.sheet.sheet,
         rows_read=checked.rows,
-        os_user=os_user(),
+        os_user=store.acting_user,
         started_at=started,
         finished_at=datetime.now(),
+        rows_already_loaded=checked.already,
     )
+    loads = loads_rejected(store, path.name, checked, accepted.get_column("row"))
     import_id = store.imports.record(
-        meta, accepted, checked.validated.issues, rejected, other_cells
+        meta, accepted, checked.validated.issues, rejected, other_cells, loads_rejected=loads
     )
     progress.report("writing", accepted.height, accepted.height)
     return ImportOutcome(checked, import_id, batch_number)
@@ -122,3 +140,25 @@ def _other_cells(checked: CheckedFile, loaded: pl.Series) -> pl.DataFrame:
     return checked.sheet.cells.filter(
         pl.col("row").is_in(loaded.implode()) & pl.any_horizontal(pl.col(ignored).is_not_null())
     ).select("row", pl.struct(ignored).struct.json_encode().alias("cells"))
+
+
+def loads_rejected(
+    store: Store, file_name: str, checked: CheckedFile, loading: pl.Series
+) -> pl.DataFrame:
+    """Rows rejected by earlier imports of this file that this import now loads.
+
+    The earlier imports are those that loaded the rows found already there (a fix list or
+    a corrected file repeats them) and earlier imports of a file of the same name. A fix
+    list keeps every row where the file had it, so a rejected row and its fixed version
+    share their row number.
+    """
+    origins = set(checked.already_loaded.get_column("import_id").drop_nulls().to_list())
+    origins |= {
+        summary.import_id
+        for summary in store.imports.summaries()
+        if summary.file_name == file_name and summary.rolled_back_by is None
+    }
+    if not origins or loading.len() == 0:
+        return pl.DataFrame(schema={"import_id": pl.Int64, "row": pl.Int64})
+    open_rows = store.imports.open_rejected_rows(sorted(origins))
+    return open_rows.filter(pl.col("row").is_in(loading.cast(pl.Int64).implode()))
