@@ -1,0 +1,314 @@
+"""Edit a learner, or set their ULN: judged as an import would judge them, then saved.
+
+The new details go through the same single-record path as an edit form
+(:func:`centredesk.validation.models.check_record`) and the same cross-record rules as an
+import (:func:`centredesk.validation.cross_rules.learners`), run against the learners the
+store holds with the same ULN or the same name and date of birth, so a change that would
+make a duplicate registration or a ULN conflict gets the import's codes and messages.
+
+Errors refuse the change. Warnings are shown and must be confirmed, except those the stored
+learner already had (an unrelated edit does not ask again about an old warning). A ULN
+already held by another learner is refused, naming that learner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import polars as pl
+
+from centredesk.errors import UserError
+from centredesk.jobs.roles import require
+from centredesk.store import Store
+from centredesk.store.records import EDITABLE_LEARNER_FIELDS, Change, LearnerRecord
+from centredesk.validation import cross_rules
+from centredesk.validation.engine import Reference
+from centredesk.validation.fields import spec
+from centredesk.validation.models import RecordIssue, check_record
+from centredesk.validation.parsing import person_key
+from centredesk.validation.values import ULN_PLACEHOLDER
+
+LEARNER_FIELDS = (*EDITABLE_LEARNER_FIELDS, "uln")
+"""The learner's own fields among a registration row's: what an edit is judged on."""
+_CROSS_CODES = ("DUP_IN_STORE", "ULN_CONFLICT", "DUP_SUSPECTED", "DISCOUNT_CLASH")
+"""Cross-record rules a learner's details can break (the product and centre stay as they
+are, so the catalogue rules have nothing new to say)."""
+
+Outcome = Literal["changed", "refused", "needs confirmation", "dry run", "unchanged"]
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """What became of an edit: the verdict, and the change if one was made."""
+
+    learner_number: int
+    outcome: Outcome
+    requested: dict[str, str]
+    """Field -> the text asked for."""
+    changes: dict[str, tuple[Any, Any]]
+    """Field -> (stored value, new value), only the fields that change."""
+    issues: list[RecordIssue]
+    """Every issue of the new details, errors first."""
+    to_confirm: list[RecordIssue] = field(default_factory=list)
+    """Warnings the stored learner did not have: these need a confirmation."""
+    change: Change | None = None
+
+    @property
+    def errors(self) -> list[RecordIssue]:
+        return [issue for issue in self.issues if issue.severity == "error"]
+
+
+def edit_learner(
+    store: Store,
+    learner_number: int,
+    new: Mapping[str, str],
+    *,
+    confirmed: bool = False,
+    dry_run: bool = False,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> EditOutcome:
+    """Change a learner's details (``new``: field -> text as a user types it)."""
+    unknown = sorted(set(new) - set(EDITABLE_LEARNER_FIELDS))
+    if unknown:
+        raise UserError(
+            f"a learner edit cannot change {', '.join(unknown)}: it changes "
+            f"{', '.join(EDITABLE_LEARNER_FIELDS)} (the ULN with `centredesk uln set`)"
+        )
+    require(store, "edit")
+    return _change(store, learner_number, new, confirmed, dry_run, expected_version, today)
+
+
+def set_uln(
+    store: Store,
+    learner_number: int,
+    uln: str,
+    *,
+    confirmed: bool = False,
+    dry_run: bool = False,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> EditOutcome:
+    """Set or change a learner's ULN (ULN admins only)."""
+    require(store, "set_uln")
+    return _change(store, learner_number, {"uln": uln}, confirmed, dry_run, expected_version, today)
+
+
+def _change(
+    store: Store,
+    learner_number: int,
+    new: Mapping[str, str],
+    confirmed: bool,
+    dry_run: bool,
+    expected_version: int | None,
+    today: date | None,
+) -> EditOutcome:
+    today = today or date.today()
+    # Read, judge, then write guarded by the version read: if someone else changes the
+    # learner in between, the store refuses and says who (nothing is held while judging).
+    record = store.learners.get(learner_number)
+    if record is None:
+        raise UserError(f"there is no learner {learner_number}: check the learner number")
+    stored = _texts(record.details)
+    wanted = {**stored, **new}
+    old_issues, _ = judge(store, record, stored, today)
+    issues, values = judge(store, record, wanted, today)
+    changes = {
+        name: (record.details[name], values[name])
+        for name in LEARNER_FIELDS
+        if name in new and name in values and values[name] != record.details[name]
+    }
+    seen = {(issue.field, issue.code) for issue in old_issues}
+    to_confirm = [
+        issue
+        for issue in issues
+        if issue.severity == "warning" and (issue.field, issue.code) not in seen
+    ]
+    verdict = EditOutcome(learner_number, "refused", dict(new), changes, issues, to_confirm)
+    if verdict.errors:
+        return verdict
+    if not changes:
+        return _with(verdict, "unchanged")
+    if to_confirm and not confirmed:
+        return _with(verdict, "needs confirmation")
+    if dry_run:
+        return _with(verdict, "dry run")
+    saved = {name: new_value for name, (_, new_value) in changes.items()}
+    if {"forename", "surname", "date_of_birth"} & set(saved):
+        saved["person_key"] = values["person_key"]
+    version = record.version if expected_version is None else expected_version
+    if set(saved) == {"uln"}:
+        change = store.learners.set_uln(learner_number, saved["uln"], expected_version=version)
+    else:
+        change = store.learners.edit(learner_number, saved, expected_version=version)
+    return EditOutcome(learner_number, "changed", dict(new), changes, issues, to_confirm, change)
+
+
+def _with(verdict: EditOutcome, outcome: Outcome) -> EditOutcome:
+    return EditOutcome(
+        verdict.learner_number,
+        outcome,
+        verdict.requested,
+        verdict.changes,
+        verdict.issues,
+        verdict.to_confirm,
+    )
+
+
+def _texts(details: Mapping[str, Any]) -> dict[str, str]:
+    """The stored details as the texts a form shows (dates day first)."""
+    texts: dict[str, str] = {}
+    for name in LEARNER_FIELDS:
+        value = details.get(name)
+        if value is None:
+            texts[name] = ""
+        elif isinstance(value, date):
+            texts[name] = f"{value:%d/%m/%Y}"
+        else:
+            texts[name] = str(value)
+    return texts
+
+
+def judge(
+    store: Store, record: LearnerRecord, texts: Mapping[str, str], today: date
+) -> tuple[list[RecordIssue], dict[str, Any]]:
+    """Every issue of a learner with details ``texts``, and their parsed values.
+
+    Row rules through the single-record model, on each of the learner's registrations that
+    is not cancelled (the date of birth is judged against the registration date, as an
+    import does); cross-record rules against the store, leaving the learner themself out.
+    """
+    registrations = record.registrations.filter(pl.col("status") != "cancelled")
+    if registrations.height == 0:
+        registrations = record.registrations.head(1)
+    contexts = registrations.to_dicts() or [
+        {"centre_number": record.details["centre_number"], "product_code": None,
+         "batch_number": None, "registration_date": today}
+    ]  # fmt: skip
+    issues: list[RecordIssue] = []
+    values: dict[str, Any] = {}
+    for context in contexts:
+        cells = {
+            **{name: _cell(context.get(name)) for name in ("centre_number", "product_code")},
+            "registration_date": _cell(context.get("registration_date")),
+            **texts,
+        }
+        verdict = check_record("learners", cells, today=today)
+        for issue in verdict.issues:
+            if issue.field in LEARNER_FIELDS and issue not in issues:
+                issues.append(issue)
+        if verdict.record is not None and not values:
+            values = {name: getattr(verdict.record, name) for name in LEARNER_FIELDS}
+    if any(issue.severity == "error" for issue in issues) or not values:
+        return _ordered(issues), values
+    values["person_key"] = _person_key(values)
+    for issue in _holders(store, record, values) + _cross(
+        store, record, values, registrations, today
+    ):
+        if issue not in issues:
+            issues.append(issue)
+    return _ordered(issues), values
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return f"{value:%d/%m/%Y}" if isinstance(value, date) else str(value)
+
+
+def _person_key(values: Mapping[str, Any]) -> str:
+    frame = pl.DataFrame(
+        {name: [values[name]] for name in ("forename", "surname", "date_of_birth")},
+        schema={"forename": pl.String, "surname": pl.String, "date_of_birth": pl.Date},
+    )
+    key = frame.select(person_key(pl.col("forename"), pl.col("surname"), pl.col("date_of_birth")))
+    return str(key.item())
+
+
+def _holders(store: Store, record: LearnerRecord, values: Mapping[str, Any]) -> list[RecordIssue]:
+    """ULN_CONFLICT when another learner holds the ULN: one ULN is one person."""
+    uln = values.get("uln")
+    if uln is None or uln == ULN_PLACEHOLDER or uln == record.details.get("uln"):
+        return []
+    holders = store.learners.holding_uln(uln, excluding=int(record.details["learner_number"]))
+    if holders.height == 0:
+        return []
+    holder = holders.row(0, named=True)
+    return [
+        RecordIssue(
+            "uln",
+            "ULN_CONFLICT",
+            "error",
+            f"{uln} belongs to learner {holder['learner_number']} ({holder['forename']} "
+            f"{holder['surname']}, born {holder['date_of_birth']:%d/%m/%Y})",
+        )
+    ]
+
+
+def _cross(
+    store: Store,
+    record: LearnerRecord,
+    values: Mapping[str, Any],
+    registrations: pl.DataFrame,
+    today: date,
+) -> list[RecordIssue]:
+    """The import's cross-record rules, one registration at a time (so a learner is never
+    compared with their own other registrations), against the learners near them."""
+    if registrations.height == 0:
+        return []
+    ulns = [values["uln"]] if values.get("uln") else []
+    near = store.reference.near_learners(
+        ulns=ulns,
+        person_keys=[values["person_key"]],
+        excluding=int(record.details["learner_number"]),
+    )
+    reference = Reference({**store.reference.frames(["products"]), **near})
+    found: list[RecordIssue] = []
+    for registration in registrations.iter_rows(named=True):
+        row = {
+            "row": 1,
+            **{name: registration[name] for name in ("centre_number", "product_code")},
+            **{name: values[name] for name in LEARNER_FIELDS},
+            "batch_number": registration["batch_number"],
+            "registration_date": registration["registration_date"],
+        }
+        parsed = pl.DataFrame([row]).with_columns(
+            pl.col("date_of_birth").cast(pl.Date),
+            pl.col("registration_date").cast(pl.Date),
+            *(pl.col(name).cast(pl.String) for name in _TEXT_FIELDS),
+        )
+        _, issues, _ = cross_rules.learners(parsed, pl.col("row").is_not_null(), reference, today)
+        for frame in issues:
+            for issue in frame.filter(pl.col("code").is_in(_CROSS_CODES)).iter_rows(named=True):
+                found_issue = RecordIssue(
+                    issue["field"], issue["code"], issue["severity"], issue["message"]
+                )
+                if found_issue not in found:
+                    found.append(found_issue)
+    return found
+
+
+_TEXT_FIELDS = (
+    "centre_number",
+    "product_code",
+    "forename",
+    "surname",
+    "uln",
+    "learner_reference",
+    "reasonable_adjustments",
+)
+
+
+def _ordered(issues: list[RecordIssue]) -> list[RecordIssue]:
+    order = {name: index for index, name in enumerate(LEARNER_FIELDS)}
+    return sorted(
+        issues, key=lambda issue: (issue.severity != "error", order.get(issue.field or "", 99))
+    )
+
+
+def field_header(name: str) -> str:
+    """A field's name as the templates head its column: ``Date of Birth``."""
+    return spec("learners", name).header

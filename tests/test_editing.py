@@ -1,0 +1,170 @@
+"""Editing a learner and setting a ULN: judged as an import judges a row, then audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from change_fixtures import AMY, SEAN, TODAY, ZOE, as_role, build, copy
+
+from centredesk.errors import UserError
+from centredesk.jobs.editing import edit_learner, set_uln
+from centredesk.jobs.roles import RoleError
+from centredesk.store import Store, open_store
+from centredesk.store.errors import StaleRecordError
+from centredesk.store.records import HistoryFilters
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def store(template: Path, tmp_path: Path) -> Store:
+    opened = open_store(copy(template, tmp_path / "s.duckdb"))
+    yield opened  # type: ignore[misc]
+    opened.close()
+
+
+def codes(issues: list[object]) -> list[tuple[str | None, str]]:
+    return [(issue.field, issue.code) for issue in issues]  # type: ignore[attr-defined]
+
+
+def test_an_edit_changes_the_learner_and_records_only_what_changed(store: Store) -> None:
+    outcome = edit_learner(store, ZOE, {"surname": "O’Brian", "forename": "Zoë"}, today=TODAY)
+    assert outcome.outcome == "changed" and outcome.change is not None
+    assert outcome.changes == {"surname": ("O'Brien", "O’Brian")}
+    learner = store.learners.get(ZOE)
+    assert learner is not None and learner.details["surname"] == "O’Brian"
+    assert learner.version == 2
+    # The name-and-birth key follows the name, so the learner is recognised again.
+    assert learner.details["person_key"] != "zoe|obrien|2010-04-03"
+    change = outcome.change
+    assert (change.action, change.table, change.record, change.who) == (
+        "edit", "learners", str(ZOE), store.acting_user)  # fmt: skip
+    assert change.before == {"surname": "O'Brien", "person_key": "zoe|obrien|2010-04-03"}
+    assert change.after is not None and change.after["surname"] == "O’Brian"
+    assert [c.change_id for c in store.history.changes(HistoryFilters(learner=ZOE))] == [
+        change.change_id
+    ]
+
+
+def test_an_edit_with_an_error_is_refused_and_changes_nothing(store: Store) -> None:
+    before = store.tables.checksums()
+    outcome = edit_learner(
+        store, ZOE, {"date_of_birth": "31/02/2010", "surname": "O'Brien2"}, today=TODAY
+    )
+    assert outcome.outcome == "refused" and outcome.change is None
+    assert codes(outcome.errors) == [
+        ("surname", "NAME_CHARACTERS"),
+        ("date_of_birth", "DOB_INVALID"),
+    ]
+    assert outcome.errors[1].message == "31/02/2010 is not a real date"
+    assert store.tables.checksums() == before
+
+
+def test_a_new_warning_needs_confirmation(store: Store) -> None:
+    asked = edit_learner(store, ZOE, {"surname": "OBRIEN"}, today=TODAY)
+    assert asked.outcome == "needs confirmation"
+    assert codes(asked.to_confirm) == [("surname", "NAME_CASE")]
+    assert store.learners.get(ZOE).details["surname"] == "O'Brien"  # type: ignore[union-attr]
+    done = edit_learner(store, ZOE, {"surname": "OBRIEN"}, confirmed=True, today=TODAY)
+    assert done.outcome == "changed"
+    # The learner now carries the warning: an unrelated edit does not ask about it again.
+    later = edit_learner(store, ZOE, {"learner_reference": "Z9"}, today=TODAY)
+    assert later.outcome == "changed"
+    assert codes(later.issues) == [("surname", "NAME_CASE")] and later.to_confirm == []
+
+
+def test_an_edit_that_would_duplicate_a_registration_gets_the_imports_code(store: Store) -> None:
+    # Amy (a ULN) and Sean (none) are both on 603/0862/X. Renaming Sean to Amy makes him
+    # the same person by name and date of birth: the import's DUP_IN_STORE, naming Amy.
+    outcome = edit_learner(
+        store,
+        SEAN,
+        {"forename": "Amy", "surname": "Lee", "date_of_birth": "06/05/2010"},
+        today=TODAY,
+    )
+    assert outcome.outcome == "refused"
+    assert ("DUP_IN_STORE", f"already registered on 603/0862/X as learner {AMY}") in [
+        (issue.code, issue.message) for issue in outcome.errors
+    ]
+
+
+def test_a_uln_held_by_another_learner_is_refused_naming_them(store: Store) -> None:
+    as_role(store, "uln-admin")
+    outcome = set_uln(store, SEAN, "1000000043", today=TODAY)
+    assert outcome.outcome == "refused"
+    found = [(i.code, i.message) for i in outcome.errors]
+    assert found[0] == (
+        "ULN_CONFLICT",
+        f"1000000043 belongs to learner {ZOE} (Zoë O'Brien, born 03/04/2010)",
+    )
+    # By ULN he would be Zoë, who is on both his products already: the import says so too.
+    assert found[1:] == [
+        ("DUP_IN_STORE", f"already registered on {product} as learner {ZOE}")
+        for product in ("603/0862/X", "500/5959/2")
+    ]
+    assert store.learners.get(SEAN).details["uln"] is None  # type: ignore[union-attr]
+
+
+def test_a_uln_is_checked_like_any_uln(store: Store) -> None:
+    as_role(store, "uln-admin")
+    bad = set_uln(store, SEAN, "1000000042", today=TODAY)
+    assert [(i.code, i.message) for i in bad.errors] == [
+        ("ULN_CHECKSUM", "1000000042 fails the ULN check digit")
+    ]
+    assert codes(set_uln(store, SEAN, "0123", today=TODAY).errors) == [("uln", "ULN_FORMAT")]
+    placeholder = set_uln(store, SEAN, "9999999999", today=TODAY)
+    assert placeholder.outcome == "needs confirmation"
+    assert codes(placeholder.to_confirm) == [("uln", "ULN_TEMPORARY")]
+    done = set_uln(store, SEAN, " 1000000051 ", today=TODAY)
+    assert done.outcome == "changed" and done.change is not None
+    assert (done.change.action, done.change.before, done.change.after) == (
+        "set_uln", {"uln": None}, {"uln": "1000000051"})  # fmt: skip
+
+
+def test_only_a_uln_admin_sets_a_uln_and_an_edit_cannot(store: Store) -> None:
+    as_role(store, "editor")
+    with pytest.raises(RoleError, match="setting or changing a ULN needs the ULN admin role"):
+        set_uln(store, SEAN, "1000000051", today=TODAY)
+    with pytest.raises(UserError, match="uln set"):
+        edit_learner(store, SEAN, {"uln": "1000000051"}, today=TODAY)
+
+
+def test_a_stale_edit_is_refused_naming_who_changed_the_learner_and_when(store: Store) -> None:
+    read = store.learners.get(ZOE)
+    assert read is not None
+    first = edit_learner(store, ZOE, {"learner_reference": "NEW1"}, today=TODAY)
+    assert first.change is not None
+    with pytest.raises(StaleRecordError) as refused:
+        edit_learner(store, ZOE, {"surname": "Brien"}, expected_version=read.version, today=TODAY)
+    message = str(refused.value)
+    assert f"learner {ZOE} was changed by {store.acting_user} at " in message
+    assert f"(change {first.change.change_id})" in message and "nothing was changed" in message
+    assert store.learners.get(ZOE).details["surname"] == "O'Brien"  # type: ignore[union-attr]
+
+
+def test_no_change_and_no_learner(store: Store) -> None:
+    same = edit_learner(store, ZOE, {"surname": "O'Brien"}, today=TODAY)
+    assert same.outcome == "unchanged" and same.change is None
+    with pytest.raises(UserError, match="there is no learner 99"):
+        edit_learner(store, 99, {"surname": "Smith"}, today=TODAY)
+
+
+def test_a_dry_run_judges_and_writes_nothing(store: Store) -> None:
+    before = store.tables.checksums()
+    outcome = edit_learner(store, ZOE, {"date_of_birth": "04/03/2010"}, dry_run=True, today=TODAY)
+    assert outcome.outcome == "dry run"
+    assert outcome.changes == {"date_of_birth": (date(2010, 4, 3), date(2010, 3, 4))}
+    assert store.tables.checksums() == before
+
+
+def test_clearing_an_optional_detail(store: Store) -> None:
+    outcome = edit_learner(store, ZOE, {"learner_reference": ""}, today=TODAY)
+    assert outcome.changes == {"learner_reference": ("A1", None)}
+    learners = store.tables.read("learners").filter(pl.col("learner_number") == ZOE)
+    assert learners.get_column("learner_reference").to_list() == [None]
