@@ -90,8 +90,9 @@ class LearnerDetail:
     """product_code, component, grade, result_date, release_date, and ``withheld``: the
     release date is still to come, so the centre may not tell the learner yet."""
     history: pl.DataFrame
-    """The audit log entries of the learner and of their registrations: changed_at,
-    os_user, table_name, record_key, action, before, after (JSON text)."""
+    """Each change of the learner, their registrations and bookings, one line per record it
+    touched: changed_at, os_user, table_name, record_key, action, and that record's before
+    and after (JSON text)."""
     other: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=dict.fromkeys(OTHER_COLUMNS, pl.String))
     )
