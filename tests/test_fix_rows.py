@@ -1,0 +1,152 @@
+"""Loading rejected rows once fixed: in place, and by importing the fix list again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+import xlsxwriter
+from change_fixtures import LEARNERS_IMPORT, REJECTED_ROW, TODAY, build, copy
+
+from centredesk.cli import main
+from centredesk.errors import UserError
+from centredesk.jobs.fixing import fix_row
+from centredesk.jobs.history import describe
+from centredesk.store import Store, open_store
+from centredesk.store.records import HistoryFilters
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def db(template: Path, tmp_path: Path) -> Path:
+    return copy(template, tmp_path / "s.duckdb")
+
+
+@pytest.fixture
+def store(db: Path) -> Store:
+    opened = open_store(db)
+    yield opened  # type: ignore[misc]
+    opened.close()
+
+
+def open_codes(store: Store) -> list[str]:
+    return store.details.dashboard().open_issues["code"].to_list()
+
+
+def test_a_fixed_row_is_loaded_as_part_of_its_import(store: Store) -> None:
+    assert open_codes(store) == ["ULN_CHECKSUM"]
+    outcome = fix_row(store, LEARNERS_IMPORT, REJECTED_ROW, {"uln": "1000000051"}, today=TODAY)
+    assert outcome.outcome == "loaded" and outcome.change is not None
+    assert outcome.cells["ULN"] == "1000000051"
+    added = store.tables.read("registrations").filter(pl.col("source_row") == REJECTED_ROW)
+    assert added.select("import_id", "batch_number", "status").rows() == [
+        (LEARNERS_IMPORT, 1002, "active")
+    ]
+    learner = store.learners.get(int(added["learner_number"][0]))
+    assert learner is not None and learner.details["uln"] == "1000000051"
+    summary = store.details.import_summary(LEARNERS_IMPORT)
+    assert summary is not None and (summary.rows_accepted, summary.rows_rejected) == (6, 0)
+    assert open_codes(store) == []  # its issue is closed
+    assert describe(outcome.change) == (
+        f"loaded row {REJECTED_ROW} of import {LEARNERS_IMPORT} after fixing ULN 1000000042 → "
+        "1000000051"
+    )
+    history = store.history.changes(HistoryFilters(learner=int(added["learner_number"][0])))
+    assert [change.action for change in history] == ["fix_row"]
+    with pytest.raises(UserError, match="fixed and loaded already"):
+        fix_row(store, LEARNERS_IMPORT, REJECTED_ROW, {"uln": "1000000051"}, today=TODAY)
+
+
+def test_a_row_still_wrong_is_refused_and_nothing_changes(store: Store) -> None:
+    before = store.tables.checksums()
+    outcome = fix_row(store, LEARNERS_IMPORT, REJECTED_ROW, {"ULN": "1000000043"}, today=TODAY)
+    assert outcome.outcome == "refused"
+    # Zoë holds that ULN: the import's own cross-row rule says so.
+    assert "ULN_CONFLICT" in outcome.issues["code"].to_list()
+    assert store.tables.checksums() == before
+
+
+def test_only_rejected_rows_of_live_imports_can_be_fixed(store: Store) -> None:
+    with pytest.raises(UserError, match="row 2 of import 3 was not rejected"):
+        fix_row(store, LEARNERS_IMPORT, 2, {"uln": "1000000051"}, today=TODAY)
+    with pytest.raises(UserError, match="there is no import 99"):
+        fix_row(store, 99, 2, {}, today=TODAY)
+    with pytest.raises(UserError, match="no column or field 'Shoe Size'"):
+        fix_row(store, LEARNERS_IMPORT, REJECTED_ROW, {"Shoe Size": "9"}, today=TODAY)
+
+
+UPLOAD = [
+    ["Centre Number", "Product Code", "Forename", "Surname", "Date of Birth", "ULN"],
+    ["100001", "500/5959/2", "Amy", "Lee", "06/05/2010", "9276308686"],
+    ["100001", "603/0862/X", "Cara", "Dunn", "01/02/2010", "1000000051"],
+    ["100001", "603/0862/X", "Dev", "Shah", "31/02/2010", ""],
+    ["100001", "603/0862/X", "Eve", "Kaur", "02/03/2010", "1000000087"],
+    ["100001", "500/5959/2", "Fay", "Moss", "03/04/2010", "1000000094"],
+]
+"""Rows 4 (not a real date) and 5 (a mistyped ULN: 1000000086 is right) are rejected."""
+
+
+def write_upload(path: Path) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Registrations")
+    for r, values in enumerate(UPLOAD):
+        for c, value in enumerate(values):
+            if value:
+                sheet.write_string(r, c, value)
+    book.close()
+    return path
+
+
+def fix_cell(source: Path, target: Path, row: int, header: str, value: str) -> Path:
+    """The fix list with one cell corrected, as a data manager would in Excel."""
+    book = openpyxl.load_workbook(source)
+    sheet = book.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    sheet.cell(row=row, column=headers.index(header) + 1).value = value
+    book.save(target)
+    return target
+
+
+def import_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+    status = main(["import", *args, "--format", "json"])
+    return status, json.loads(capsys.readouterr().out)
+
+
+def test_a_fix_list_round_trip_loads_only_the_fixed_rows(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixes = tmp_path / "fixes.xlsx"
+    status, first = import_json(
+        capsys, str(write_upload(tmp_path / "autumn.xlsx")), "--db", str(db), "--report", str(fixes)
+    )
+    assert status == 1 and (first["loaded"], first["rejected"]) == (3, 2)
+    with open_store(db, read_only=True) as store:
+        registrations = store.tables.counts()["registrations"]
+    # One of the two fixed: that row loads, the three loaded before are recognised.
+    once = fix_cell(fixes, tmp_path / "fixed-once.xlsx", 5, "ULN", "1000000086")
+    status, second = import_json(capsys, str(once), "--db", str(db))
+    assert status == 1
+    assert (second["loaded"], second["already_loaded"], second["rejected"]) == (1, 3, 1)
+    assert [issue["code"] for issue in second["issues"]] == ["DOB_INVALID"]  # type: ignore[union-attr,index]
+    # Both fixed: the last one loads, nothing else is wrong, exit 0.
+    both = fix_cell(once, tmp_path / "fixed.xlsx", 4, "Date of Birth", "28/02/2010")
+    status, third = import_json(capsys, str(both), "--db", str(db))
+    assert status == 0
+    assert (third["loaded"], third["already_loaded"], third["rejected"]) == (1, 4, 0)
+    with open_store(db, read_only=True) as store:
+        assert store.tables.counts()["registrations"] == registrations + 2
+        learners = store.tables.read("learners")
+        assert sorted(learners.filter(pl.col("surname").is_in(["Shah", "Kaur"]))["surname"]) == [
+            "Kaur", "Shah"]  # fmt: skip
+        # The first import's rejected rows were loaded since: none of their issues is open.
+        assert store.imports.open_rejected_rows([int(first["import_id"])]).height == 0  # type: ignore[call-overload]
+        # Open issues: only the row of the earlier upload still waiting for its fix.
+        still_open = store.details.dashboard().open_issues.select("code", "rows").rows()
+        assert still_open == [("ULN_CHECKSUM", 1)]
