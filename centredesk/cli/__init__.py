@@ -26,6 +26,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("exporting", "write an export workbook (export --help lists them all)"),
     "template": ("templates", "write an empty upload template with instructions"),
     "rules": ("rules", "list every validation rule: code, severity, meaning, fix"),
+    "edit": ("editing", "change a learner's details, judged as an import would judge them"),
+    "uln": ("ulns", "set or change a learner's ULN (ULN admins)"),
+    "withdraw": ("statuses", "withdraw registrations: free, undone by unwithdraw"),
+    "unwithdraw": ("statuses", "make withdrawn registrations active again"),
+    "cancel": ("statuses", "cancel registrations for good, showing the charges first"),
+    "bookings": ("bookings", "cancel an assessment booking"),
+    "undo": ("undo", "undo a change from the history"),
+    "history": ("history", "list changes in plain words: who changed what, when"),
+    "imports": ("imports", "list, show, roll back imports; load a fixed rejected row"),
+    "users": ("users", "list users and their roles; grant or revoke a role (admins)"),
 }
 
 
@@ -36,6 +46,9 @@ examples:
   centredesk validate learners.csv --format json
   centredesk export results --centre 104729 --out results.xlsx
   centredesk template learners --out upload.xlsx
+  centredesk edit learner 20000001 --surname "O'Brien"
+  centredesk cancel --registration 12 13 --dry-run   what it would cost
+  centredesk history --learner 20000001
 
 exit status: 0 no errors (warnings allowed), 1 the data has errors,
 2 the command could not run (the reason is one line on stderr).

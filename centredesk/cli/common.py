@@ -11,7 +11,7 @@ from typing import TextIO
 from centredesk.cli.settings import Settings
 from centredesk.errors import UserError
 from centredesk.jobs.progress import ProgressCallback
-from centredesk.store import Store, StoreLockedError, open_store
+from centredesk.store import Missing, Store, StoreLockedError, open_store
 from centredesk.validation.fields import KINDS
 
 
@@ -89,13 +89,46 @@ def waiting_notice(stream: TextIO | None = None) -> Callable[[StoreLockedError],
     return notice
 
 
-def open_settings_store(settings: Settings, *, read_only: bool = False) -> Store:
+def open_settings_store(
+    settings: Settings, *, read_only: bool = False, missing: Missing | None = None
+) -> Store:
     """The store the settings name, waiting for it as they say; for writing, a new file is
-    made only when something is written."""
+    made only when something is written (``missing="refuse"``: never, for commands that
+    change what is there)."""
     return open_store(
         settings.location,
         read_only=read_only,
+        missing=missing,
         create_folder=settings.database_is_default,
         wait=settings.wait,
         on_wait=waiting_notice(),
     )
+
+
+def add_confirm_arguments(parser: argparse.ArgumentParser, *, dry_run: str) -> None:
+    """``--yes`` and ``--dry-run``, as the commands that change records take them."""
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm without being asked (warnings, and anything final or charged)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help=dry_run)
+
+
+def confirmed(args: argparse.Namespace, question: str, stream: TextIO | None = None) -> bool:
+    """Whether the user confirmed: ``--yes``, or ``y`` typed at a terminal.
+
+    Off a terminal (a script, cron) nothing is asked: without ``--yes`` the answer is no.
+    """
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        return False
+    out = stream or sys.stdout
+    out.write(f"{question} [y/N] ")
+    out.flush()
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip().casefold() in ("y", "yes")

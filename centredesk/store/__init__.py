@@ -77,6 +77,7 @@ def open_if_present(location: Location | str, *, wait: float = 0) -> Iterator[St
 __all__ = [
     "TABLES",
     "Location",
+    "Missing",
     "ServerURL",
     "Store",
     "StoreError",
