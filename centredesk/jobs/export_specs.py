@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from centredesk.dates import UK_DATE, UK_DATE_TIME, uk_date
@@ -75,6 +76,12 @@ FILTERS: dict[str, ExportFilter] = {
         ExportFilter("uln", "one ULN", "ULN"),
         ExportFilter("status", "only rows with this status", "STATUS"),
         ExportFilter("session", "the session (sitting) date", "DD/MM/YYYY", read_date),
+        ExportFilter(
+            "since", "charged on or after this day", "DD/MM/YYYY", read_date, aliases=("--from",)
+        ),
+        ExportFilter(
+            "until", "charged on or before this day", "DD/MM/YYYY", read_date, aliases=("--to",)
+        ),
     )
 }
 
@@ -187,6 +194,22 @@ def _bookings(exports: Exports, filters: ExportFilters, today: date) -> ExportRo
 def _register(exports: Exports, filters: ExportFilters, today: date) -> ExportRows:
     assert filters.product is not None and filters.session is not None
     return exports.register(filters.product, filters.session, filters.centre)
+
+
+def _charges(exports: Exports, filters: ExportFilters, today: date) -> ExportRows:
+    return exports.charges(filters)
+
+
+def _charge_totals(book: SafeWorkbook, run: ExportRun) -> Extras:
+    """What the lines come to, summed as Decimal from the stored amounts."""
+    charged = credited = Decimal("0.00")
+    for chunk in run.store.exports.charges(run.filters).chunks():
+        amounts = chunk.get_column("amount")
+        charged += Decimal(amounts.filter(amounts > 0).sum() or 0)
+        credited -= Decimal(amounts.filter(amounts < 0).sum() or 0)
+    cents = Decimal("0.01")
+    return Extras([("Charged", f"£{charged.quantize(cents)}"),
+                   ("Credited", f"£{credited.quantize(cents)}")])  # fmt: skip
 
 
 def _results_summary(book: SafeWorkbook, run: ExportRun) -> Extras:
@@ -355,6 +378,35 @@ _SPECS = (
         prepare=_print_register,
         describe_run=_describe_register,
         refuse_empty=_empty_register,
+    ),
+    ExportSpec(
+        kind="charges",
+        summary="what cancellations cost and the registration fees credited, line by line",
+        title="Cancellation charges",
+        description="What cancelling registrations cost and the registration fees credited "
+        "back, one line each: £20 a registration cancelled on its own, £25 a whole batch; "
+        "fees credited within 5 working days of registration. Positive amounts are charged "
+        "to the centre, negative ones credited to it.",
+        sheet="Charges",
+        noun="charge lines",
+        columns=(
+            Column("Charged On", "charged_on", "date"),
+            _CENTRE,
+            Column("Charge", "kind"),
+            Column("Amount (£)", "amount", "number"),
+            Column("Registration ID", "registration_id", "integer"),
+            _LEARNER_NUMBER,
+            _FORENAME,
+            _SURNAME,
+            _PRODUCT,
+            _BATCH,
+            Column("Why", "reason", min_width=30),
+            Column("Change", "audit_id", "integer"),
+            Column("By", "os_user"),
+        ),
+        query=_charges,
+        filters=("centre", "batch", "since", "until"),
+        finish=_charge_totals,
     ),
 )
 
