@@ -82,3 +82,37 @@ def as_role(store: Store, role: str) -> None:
     """Make the test process's own OS user ``role`` (through the store: no job check)."""
     if store.users.role(store.acting_user) != role:
         store.users.grant(store.acting_user, role)
+
+
+def big_batch(path: Path, registrations: int, *, batch: str = "5001") -> Path:
+    """A store holding one batch of ``registrations`` active registrations of as many
+    learners, on a product with a fee, loaded in bulk (no import, no audit)."""
+    import polars as pl
+
+    numbers = pl.int_range(0, registrations, eager=True)
+    frame = pl.DataFrame({"n": numbers})
+    learners = frame.select(
+        (pl.col("n") + 30000001).alias("learner_number"),
+        pl.lit(CENTRE).alias("centre_number"),
+        pl.lit("Learner").alias("forename"),
+        pl.format("Surname{}", pl.col("n")).alias("surname"),
+        pl.lit(date(2010, 1, 1)).alias("date_of_birth"),
+        pl.format("learner|surname{}|2010-01-01", pl.col("n")).alias("person_key"),
+    )
+    rows = frame.select(
+        (pl.col("n") + 1).alias("registration_id"),
+        (pl.col("n") + 30000001).alias("learner_number"),
+        pl.lit(HEALTH).alias("product_code"),
+        pl.lit(CENTRE).alias("centre_number"),
+        pl.lit(int(batch)).alias("batch_number"),
+        pl.lit(date(2025, 11, 24)).alias("registration_date"),
+        pl.lit("active").alias("status"),
+    )
+    products = pl.DataFrame(
+        {"product_code": [HEALTH], "title": ["Health and Fitness"], "registration_fee": [45.0]}
+    )
+    with open_store(path) as store:
+        store.tables.append("products", products)
+        store.tables.append("learners", learners)
+        store.tables.append("registrations", rows)
+    return path
