@@ -18,6 +18,7 @@ from centredesk.errors import UserError
 from centredesk.io.workbook import About, SafeWorkbook
 from centredesk.jobs.export_specs import FILTERS, SPECS, ExportRun, Extras
 from centredesk.jobs.progress import NO_PROGRESS, Progress
+from centredesk.jobs.roles import require
 from centredesk.store import Store
 from centredesk.store.exports import ExportFilters
 
@@ -92,6 +93,7 @@ def export(
     progress: Progress = NO_PROGRESS,
 ) -> ExportOutcome:
     """Write one export workbook to ``target``."""
+    require(store, "export")
     export = SPECS[kind]
     missing = [name for name in export.required if getattr(filters, name) is None]
     if missing:
