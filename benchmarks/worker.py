@@ -17,9 +17,10 @@ from benchmarks.inputs import Inputs
 def main(argv: list[str]) -> int:
     stage, variant, folder, rows = argv
     from benchmarks.app_stages import APP_STAGES
+    from benchmarks.change_stages import CHANGE_STAGES
     from benchmarks.stages import STAGES, NotAvailable
 
-    function = getattr({**STAGES, **APP_STAGES}[stage], variant)
+    function = getattr({**STAGES, **APP_STAGES, **CHANGE_STAGES}[stage], variant)
     if function is None:
         print(json.dumps({"available": False, "reason": "no baseline"}))
         return 0
