@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from centredesk.jobs.roles import RoleError
 from centredesk.store import Store, open_store
 from centredesk.store.errors import StaleRecordError
 from centredesk.store.records import HistoryFilters
+from centredesk.validation.models import RecordIssue
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +25,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Store:
-    opened = open_store(copy(template, tmp_path / "s.duckdb"))
-    yield opened  # type: ignore[misc]
-    opened.close()
+def store(template: Path, tmp_path: Path) -> Iterator[Store]:
+    with open_store(copy(template, tmp_path / "s.duckdb")) as opened:
+        yield opened
 
 
-def codes(issues: list[object]) -> list[tuple[str | None, str]]:
-    return [(issue.field, issue.code) for issue in issues]  # type: ignore[attr-defined]
+def codes(issues: Sequence[RecordIssue]) -> list[tuple[str | None, str]]:
+    return [(issue.field, issue.code) for issue in issues]
 
 
 def test_an_edit_changes_the_learner_and_records_only_what_changed(store: Store) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import polars as pl
@@ -30,10 +32,9 @@ def db(template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db: Path) -> Store:
-    opened = open_store(db)
-    yield opened  # type: ignore[misc]
-    opened.close()
+def store(db: Path) -> Iterator[Store]:
+    with open_store(db) as opened:
+        yield opened
 
 
 def open_codes(store: Store) -> list[str]:
@@ -114,7 +115,7 @@ def fix_cell(source: Path, target: Path, row: int, header: str, value: str) -> P
     return target
 
 
-def import_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+def import_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
     status = main(["import", *args, "--format", "json"])
     return status, json.loads(capsys.readouterr().out)
 
@@ -134,7 +135,7 @@ def test_a_fix_list_round_trip_loads_only_the_fixed_rows(
     status, second = import_json(capsys, str(once), "--db", str(db))
     assert status == 1
     assert (second["loaded"], second["already_loaded"], second["rejected"]) == (1, 3, 1)
-    assert [issue["code"] for issue in second["issues"]] == ["DOB_INVALID"]  # type: ignore[union-attr,index]
+    assert [issue["code"] for issue in second["issues"]] == ["DOB_INVALID"]
     # Both fixed: the last one loads, nothing else is wrong, exit 0.
     both = fix_cell(once, tmp_path / "fixed.xlsx", 4, "Date of Birth", "28/02/2010")
     status, third = import_json(capsys, str(both), "--db", str(db))
@@ -146,7 +147,7 @@ def test_a_fix_list_round_trip_loads_only_the_fixed_rows(
         assert sorted(learners.filter(pl.col("surname").is_in(["Shah", "Kaur"]))["surname"]) == [
             "Kaur", "Shah"]  # fmt: skip
         # The first import's rejected rows were loaded since: none of their issues is open.
-        assert store.imports.open_rejected_rows([int(first["import_id"])]).height == 0  # type: ignore[call-overload]
+        assert store.imports.open_rejected_rows([int(first["import_id"])]).height == 0
         # Open issues: only the row of the earlier upload still waiting for its fix.
         still_open = store.details.dashboard().open_issues.select("code", "rows").rows()
         assert still_open == [("ULN_CHECKSUM", 1)]

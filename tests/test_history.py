@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from change_fixtures import (
@@ -40,10 +42,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Store:
-    opened = open_store(copy(template, tmp_path / "s.duckdb"))
-    yield opened  # type: ignore[misc]
-    opened.close()
+def store(template: Path, tmp_path: Path) -> Iterator[Store]:
+    with open_store(copy(template, tmp_path / "s.duckdb")) as opened:
+        yield opened
 
 
 def made(change: Change | None) -> Change:
@@ -175,7 +176,7 @@ steps = st.lists(
 )
 @given(steps)
 def test_undoing_every_change_in_reverse_restores_every_table(
-    template: Path, tmp_path: Path, chosen: list[tuple[object, ...]]
+    template: Path, tmp_path: Path, chosen: list[tuple[Any, ...]]
 ) -> None:
     path = tmp_path / "property.duckdb"
     shutil.copyfile(template, path)
@@ -195,15 +196,15 @@ def test_undoing_every_change_in_reverse_restores_every_table(
             assert store.tables.read("registrations")["version"].sum() > versions
 
 
-def _apply(store: Store, step: tuple[object, ...]) -> Change | None:
+def _apply(store: Store, step: tuple[Any, ...]) -> Change | None:
     action = step[0]
     if action == "edit":
-        learner, (name, value) = step[1], step[2]  # type: ignore[misc]
-        outcome = edit_learner(store, learner, {name: value}, confirmed=True, today=TODAY)  # type: ignore[arg-type]
+        learner, (name, value) = step[1], step[2]
+        outcome = edit_learner(store, learner, {name: value}, confirmed=True, today=TODAY)
         return outcome.change
     wanted = "active" if action == "withdraw" else "withdrawn"
     current = dict(store.tables.read("registrations").select("registration_id", "status").rows())
-    ids = tuple(sorted({i for i in step[1] if current[i] == wanted}))  # type: ignore[attr-defined]
+    ids = tuple(sorted({i for i in step[1] if current[i] == wanted}))
     if not ids:
         return None
     job = statuses.withdraw if action == "withdraw" else statuses.unwithdraw

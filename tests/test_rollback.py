@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -45,10 +46,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Store:
-    opened = open_store(copy(template, tmp_path / "s.duckdb"))
-    yield opened  # type: ignore[misc]
-    opened.close()
+def store(template: Path, tmp_path: Path) -> Iterator[Store]:
+    with open_store(copy(template, tmp_path / "s.duckdb")) as opened:
+        yield opened
 
 
 def upload(tmp_path: Path, name: str, text: str) -> Path:

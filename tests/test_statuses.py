@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,10 +40,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Store:
-    opened = open_store(copy(template, tmp_path / "s.duckdb"))
-    yield opened  # type: ignore[misc]
-    opened.close()
+def store(template: Path, tmp_path: Path) -> Iterator[Store]:
+    with open_store(copy(template, tmp_path / "s.duckdb")) as opened:
+        yield opened
 
 
 def statuses_of(store: Store) -> dict[int, str]:
