@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -289,3 +291,30 @@ def test_the_charges_export(db: Path, tmp_path: Path, capsys: pytest.CaptureFixt
         "--db", str(db),
     )  # fmt: skip
     assert "wrote 0 charge lines" in out
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "changed"), [("y", True), ("", False)])
+def test_at_a_terminal_a_warning_is_asked_about(
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    changed: bool,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Terminal(answer + "\n"))
+    status, out, err = run(
+        capsys, "edit", "learner", str(ZOE), "--surname", "OBRIEN", "--db", str(db)
+    )
+    assert "Make the change despite the warnings? [y/N]" in out
+    assert out.count("NAME_CASE") == 1  # shown once, before the question
+    if changed:
+        assert status == 0 and f"Change 1: edited learner {ZOE}" in out
+    else:
+        assert status == 2 and "confirm with --yes" in one_line(err)
+    with open_store(db, read_only=True) as store:
+        assert store.tables.counts()["audit_log"] == int(changed)

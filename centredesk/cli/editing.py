@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("learner", type=int, metavar="N", help="the AO learner number")
     for name, (option, metavar) in EDIT_OPTIONS.items():
         parser.add_argument(
-            option, dest=name, metavar=metavar, help=f"the new {field_header(name)}"
+            option, dest=name, metavar=metavar, help=f"the new {field_header(name).lower()}"
         )
     parser.epilog = "An empty value (--reference '') clears an optional detail."
     add_common(parser)
@@ -80,16 +80,17 @@ def run(args: argparse.Namespace) -> int:
 
 def judged_change(args: argparse.Namespace, attempt: Callable[[Store, bool], EditOutcome]) -> int:
     """Run an edit; ask about new warnings; print what happened; the exit status."""
+    shown = False
     with open_settings_store(args.settings, missing="refuse") as store:
         outcome = attempt(store, args.yes)
         if outcome.outcome == "needs confirmation" and args.format == "text":
             show(outcome)
+            shown = True
             if not confirmed(args, "Make the change despite the warnings?"):
                 raise UserError(
                     f"learner {outcome.learner_number} not changed: the new details have "
                     "warnings; look at them and confirm with --yes"
                 )
-            args.yes = True
             outcome = attempt(store, True)
         elif outcome.outcome == "needs confirmation":
             write_json(outcome_record(outcome), sys.stdout)
@@ -100,13 +101,16 @@ def judged_change(args: argparse.Namespace, attempt: Callable[[Store, bool], Edi
     if args.format == "json":
         write_json(outcome_record(outcome), sys.stdout)
     else:
-        show(outcome)
+        show(outcome, issues=not shown)
     return EXIT_DATA_ERRORS if outcome.outcome == "refused" else EXIT_OK
 
 
-def show(outcome: EditOutcome) -> None:
+def show(outcome: EditOutcome, *, issues: bool = True) -> None:
     """The change asked for, every issue of it, and what became of it."""
     out = sys.stdout
+    if not issues:
+        _show_result(outcome)
+        return
     asked = "; ".join(
         f"{field_header(name)} {text(old)} → {text(new)}"
         for name, (old, new) in outcome.changes.items()
@@ -119,6 +123,11 @@ def show(outcome: EditOutcome) -> None:
         where = f" ({field_header(issue.field)})" if issue.field else ""
         again = "" if issue in outcome.to_confirm or issue.severity == "error" else " (as before)"
         out.write(f"  {issue.severity} {issue.code}{where}: {issue.message}{again}\n")
+    _show_result(outcome)
+
+
+def _show_result(outcome: EditOutcome) -> None:
+    out = sys.stdout
     if outcome.outcome == "refused":
         out.write("Nothing changed: the new details have errors.\n")
     elif outcome.outcome == "unchanged":

@@ -178,12 +178,14 @@ def _fix(args: argparse.Namespace) -> int:
     if args.row is None:
         raise UserError("say which rejected row to fix: --row R")
     values = _values(args.values)
+    shown = False
     with open_settings_store(args.settings, missing="refuse") as store:
         outcome = fix_row(
             store, args.import_id, args.row, values, confirmed=args.yes, dry_run=args.dry_run
         )
         if outcome.outcome == "needs confirmation" and args.format == "text":
             _show_fix(outcome)
+            shown = True
             if not confirmed(args, "Load the row despite the warnings?"):
                 raise UserError(f"row {args.row} not loaded: it has warnings; confirm with --yes")
             outcome = fix_row(store, args.import_id, args.row, values, confirmed=True)
@@ -202,12 +204,12 @@ def _fix(args: argparse.Namespace) -> int:
             sys.stdout,
         )
     else:
-        _show_fix(outcome)
+        _show_fix(outcome, issues=not shown)
     return EXIT_DATA_ERRORS if outcome.outcome == "refused" else EXIT_OK
 
 
-def _show_fix(outcome: FixOutcome) -> None:
-    if outcome.issues.height:
+def _show_fix(outcome: FixOutcome, *, issues: bool = True) -> None:
+    if issues and outcome.issues.height:
         write_issues_text(outcome.issues, sys.stdout)
     if outcome.outcome == "refused":
         print(f"\nRow {outcome.row} still has errors: nothing was loaded.")

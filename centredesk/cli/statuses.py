@@ -32,12 +32,6 @@ from centredesk.store.records import Selection
 SHOWN = 50
 """Registrations listed in a cancellation's text preview; JSON lists them all."""
 
-_HELP = {
-    "withdraw": "withdraw registrations: free, and undone by `centredesk unwithdraw`",
-    "unwithdraw": "make withdrawn registrations active again",
-    "cancel": "cancel registrations for good: charged, and never reinstated",
-}
-
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     chosen = parser.add_argument_group("which registrations (chosen ones, or a whole batch)")
@@ -48,13 +42,25 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         action="extend",
         metavar="ID",
-        help="registration ids (as the app and exports show them)",
+        help="registration ids (the app's Registrations tab shows them)",
     )
     chosen.add_argument("--batch", metavar="LABEL", help="a whole batch, by its label")
     chosen.add_argument("--centre", metavar="NUMBER", help="the centre the batch belongs to")
 
 
+_EPILOGS = {
+    "withdraw": "Only active registrations are withdrawn; of a whole batch, the others are "
+    "left as they are. Undo with `centredesk unwithdraw` or `centredesk undo ID`.",
+    "unwithdraw": "Only withdrawn registrations are made active again.",
+    "cancel": "Charges: £20 for each registration chosen, or £25 once for a whole batch "
+    "(admins only); the registration fee is credited for each registration cancelled "
+    "within 5 working days of its registration date (weekends and England and Wales bank "
+    "holidays left out). A cancellation is final and never undone.",
+}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = _EPILOGS.get(parser.prog.rsplit(" ", 1)[-1])
     add_selection_arguments(parser)
     add_confirm_arguments(parser, dry_run="show what would change (and cost); change nothing")
     add_format_argument(parser)
