@@ -314,22 +314,25 @@ def add_learner_history(store: Store, uln: str) -> int:
                 }
             ),
         )
+        changes = pl.DataFrame(
+            {
+                "audit_id": [9001, 9002],
+                "changed_at": [datetime(2025, 9, 12, 8, 30), datetime(2025, 10, 1, 14, 5)],
+                "os_user": ["tester", "jpatel"],
+                "table_name": ["learners", "registrations"],
+                "record_key": [str(learner), str(registration)],
+                "action": ["insert", "update"],
+                "before": [None, '{"status": "active", "registration_date": "2025-09-01"}'],
+                "after": [
+                    '{"surname": "O\'Brien"}',
+                    '{"status": "withdrawn", "registration_date": "2025-09-02"}',
+                ],
+            }
+        )
+        store.tables.append("audit_log", changes)
+        # Each change touched one record: its own values before and after.
         store.tables.append(
-            "audit_log",
-            pl.DataFrame(
-                {
-                    "audit_id": [9001, 9002],
-                    "changed_at": [datetime(2025, 9, 12, 8, 30), datetime(2025, 10, 1, 14, 5)],
-                    "os_user": ["tester", "jpatel"],
-                    "table_name": ["learners", "registrations"],
-                    "record_key": [str(learner), str(registration)],
-                    "action": ["insert", "update"],
-                    "before": [None, '{"status": "active", "registration_date": "2025-09-01"}'],
-                    "after": [
-                        '{"surname": "O\'Brien"}',
-                        '{"status": "withdrawn", "registration_date": "2025-09-02"}',
-                    ],
-                }
-            ),
+            "audit_records",
+            changes.select("audit_id", "table_name", "record_key", "before", "after"),
         )
     return int(learner)
