@@ -12,6 +12,7 @@ from centredesk.cli.common import (
     add_format_argument,
     confirmed,
     open_settings_store,
+    terminal_progress,
 )
 from centredesk.cli.output import write_issues_text, write_json
 from centredesk.dates import UK_DATE_TIME
@@ -19,6 +20,7 @@ from centredesk.errors import UserError
 from centredesk.jobs.fixing import FixOutcome, fix_row
 from centredesk.jobs.history import change_record, describe
 from centredesk.jobs.import_history import list_imports, rollback_import, show_import
+from centredesk.jobs.progress import Progress
 from centredesk.store.records import ImportSummary
 
 _EPILOG = """\
@@ -142,7 +144,8 @@ def _rollback(args: argparse.Namespace) -> int:
         else:
             question = f"Roll back import {args.import_id}, removing every row it loaded?"
             yes = confirmed(args, question) if args.format == "text" else args.yes
-            outcome = rollback_import(store, args.import_id, confirmed=yes)
+            progress = Progress(terminal_progress() if args.format == "text" else None)
+            outcome = rollback_import(store, args.import_id, confirmed=yes, progress=progress)
     if args.format == "json":
         write_json(
             {

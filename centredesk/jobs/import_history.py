@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from centredesk.errors import UserError
+from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.jobs.roles import require
 from centredesk.store import Store
 from centredesk.store.records import Change, Dependent, ImportSummary
@@ -58,9 +59,18 @@ def show_import(store: Store, import_id: int) -> ImportView:
 
 
 def rollback_import(
-    store: Store, import_id: int, *, confirmed: bool, dry_run: bool = False
+    store: Store,
+    import_id: int,
+    *,
+    confirmed: bool,
+    dry_run: bool = False,
+    progress: Progress = NO_PROGRESS,
 ) -> RollbackOutcome:
-    """Roll an import back (admins only), or with ``dry_run`` say whether it could be."""
+    """Roll an import back (admins only), or with ``dry_run`` say whether it could be.
+
+    A million-row import takes a few seconds to remove: ``progress`` hears of it, and a
+    cancel asked for before the end leaves the import as it was.
+    """
     require(store, "rollback")
     summary = _summary(store, import_id)
     if summary.rolled_back_by is not None:
@@ -84,4 +94,9 @@ def rollback_import(
             f"rolling back import {import_id} removes every row it loaded: confirm it "
             "(--yes), or look first with --dry-run"
         )
-    return RollbackOutcome(summary, [], store.imports.rollback(import_id))
+    rows = summary.rows_accepted - summary.rows_already_loaded
+    progress.step("rolling back", 0, rows)
+    with store.transaction():
+        change = store.imports.rollback(import_id)
+        progress.step("rolling back", rows, rows)  # still inside: a cancel undoes it all
+    return RollbackOutcome(summary, [], change)
