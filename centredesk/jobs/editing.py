@@ -27,8 +27,8 @@ from centredesk.store.records import EDITABLE_LEARNER_FIELDS, Change, LearnerRec
 from centredesk.validation import cross_rules
 from centredesk.validation.engine import Reference
 from centredesk.validation.fields import spec
+from centredesk.validation.identity import with_person_key
 from centredesk.validation.models import RecordIssue, check_record
-from centredesk.validation.parsing import person_key
 from centredesk.validation.values import ULN_PLACEHOLDER
 
 LEARNER_FIELDS = (*EDITABLE_LEARNER_FIELDS, "uln")
@@ -224,8 +224,7 @@ def _person_key(values: Mapping[str, Any]) -> str:
         {name: [values[name]] for name in ("forename", "surname", "date_of_birth")},
         schema={"forename": pl.String, "surname": pl.String, "date_of_birth": pl.Date},
     )
-    key = frame.select(person_key(pl.col("forename"), pl.col("surname"), pl.col("date_of_birth")))
-    return str(key.item())
+    return str(with_person_key(frame).get_column("person_key").item())
 
 
 def _holders(store: Store, record: LearnerRecord, values: Mapping[str, Any]) -> list[RecordIssue]:

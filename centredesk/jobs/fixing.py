@@ -101,7 +101,9 @@ def fix_row(
         accepted = accepted.with_columns(
             pl.col("batch_number").fill_null(_batch_of(store, import_id, reference))
         )
-    change = store.imports.load_row(import_id, row, accepted, cells)
+    read = set(mapping.values())
+    other = {header: text for header, text in cells.items() if header not in read and text}
+    change = store.imports.load_row(import_id, row, accepted, cells, other)
     return FixOutcome(import_id, row, "loaded", cells, issues, change)
 
 
@@ -126,7 +128,7 @@ def with_values(kind: Kind, cells: Mapping[str, str], values: Mapping[str, str])
     return new
 
 
-def _batch_of(store: Store, import_id: int, reference: Reference) -> int:
+def _batch_of(store: Store, import_id: int, reference: Reference) -> str:
     """The batch a fixed learner row without one joins: the one its import's other rows
     share, or a new batch when they are in several (or none)."""
     registrations = reference.get("registrations")
@@ -137,5 +139,5 @@ def _batch_of(store: Store, import_id: int, reference: Reference) -> int:
             .unique()
         )
         if batches.len() == 1:
-            return int(batches[0])
-    return store.imports.next_batch_number()
+            return str(batches[0])
+    return store.imports.next_batch_number(pl.Series([], dtype=pl.String))
