@@ -84,4 +84,5 @@ class ExportRows(ABC):
 
     @abstractmethod
     def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
-        """The rows in order, as polars frames of at most ``rows`` rows each."""
+        """The rows in order, as polars frames of at most ``rows`` rows each (one empty
+        frame, with the columns, when nothing matches)."""

@@ -45,10 +45,16 @@ class ExportQuery(ExportRows):
         cursor = self._session.con.cursor()
         try:
             reader = cursor.sql(self.sql, params=self.params).to_arrow_reader(rows)
+            given = False
             for batch in reader:
                 chunk = pl.from_arrow(batch)
                 assert isinstance(chunk, pl.DataFrame)
+                given = True
                 yield chunk
+            if not given:
+                empty = pl.from_arrow(reader.schema.empty_table())
+                assert isinstance(empty, pl.DataFrame)
+                yield empty
         finally:
             cursor.close()
 
