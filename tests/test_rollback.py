@@ -25,12 +25,12 @@ from centredesk.store import Store, open_store
 from centredesk.store.interface import RECORD_TABLES
 
 MORE_LEARNERS = """\
-Centre Number,Product Code,Forename,Surname,Date of Birth,ULN,Batch Number,Registration Date
-100001,603/0862/X,Cara,Dunn,01/02/2010,1000000051,1003,24/11/2025
-100001,603/0862/X,Cara,Dunn,01/02/2010,1000000051,1003,24/11/2025
-100001,603/0862/X,Dev,Shah,02/03/2010,,1003,24/11/2025
-100001,603/0862/X,Bad,Row,02/03/2010,1000000042,1003,24/11/2025
-100001,500/5959/2,Amy,Lee,06/05/2010,9276308686,1003,24/11/2025
+Centre Number,Product Code,Forename,Surname,Date of Birth,ULN,Batch Number,Registration Date,Tutor
+100001,603/0862/X,Cara,Dunn,01/02/2010,1000000051,1003,24/11/2025,Ms Hill
+100001,603/0862/X,Cara,Dunn,01/02/2010,1000000051,1003,24/11/2025,Ms Hill
+100001,603/0862/X,Dev,Shah,02/03/2010,,1003,24/11/2025,Mr Oak
+100001,603/0862/X,Bad,Row,02/03/2010,1000000042,1003,24/11/2025,
+100001,500/5959/2,Amy,Lee,06/05/2010,9276308686,1003,24/11/2025,Ms Hill
 """
 NEW_CATALOGUE = """\
 Product Code,Title,Level,Sector,Discount Code,External Assessment,Assessment Mode,\
@@ -60,13 +60,14 @@ def upload(tmp_path: Path, name: str, text: str) -> Path:
 def test_a_learner_import_rolled_back_leaves_the_store_as_before(
     store: Store, tmp_path: Path
 ) -> None:
-    before = store.tables.checksums(RECORD_TABLES)
+    before = store.tables.checksums((*RECORD_TABLES, "other_cells"))
     outcome = import_file(upload(tmp_path, "more.csv", MORE_LEARNERS), store, today=TODAY)
     assert outcome.import_id is not None and outcome.loaded == 3
     counts = store.tables.counts()
+    assert counts["other_cells"] == 3  # the Tutor column of the rows loaded
     done = rollback_import(store, outcome.import_id, confirmed=True)
     assert done.change is not None
-    assert store.tables.checksums(RECORD_TABLES) == before
+    assert store.tables.checksums((*RECORD_TABLES, "other_cells")) == before
     assert done.change.before == {"file_name": "more.csv", "registrations": 3, "learners": 2}
     # The import stays in the list, marked; its issues no longer count as open.
     summary = store.details.import_summary(outcome.import_id)

@@ -199,12 +199,18 @@ class Imports(ABC):
 
     @abstractmethod
     def load_row(
-        self, import_id: int, row: int, accepted: pl.DataFrame, cells: Mapping[str, str]
+        self,
+        import_id: int,
+        row: int,
+        accepted: pl.DataFrame,
+        cells: Mapping[str, str],
+        other: Mapping[str, str] | None = None,
     ) -> Change:
         """Load a rejected row, now judged clean, as part of its import: write ``accepted``
-        (one row, shaped as :meth:`record`'s), close the row's issues, move it from the
-        import's rejected count to its accepted count, and keep its new ``cells``; one
-        transaction with its audit entry."""
+        (one row, shaped as :meth:`record`'s) and ``other`` (its cells of the columns no
+        field reads, as ``other_cells`` keeps them), close the row's issues and move it from
+        the import's rejected count to its accepted count; one transaction with its audit
+        entry, which records the ``cells`` changed (the row as read stays as it was)."""
 
 
 class ReferenceData(ABC):

@@ -200,6 +200,8 @@ def rollback(con: duckdb.DuckDBPyConnection, user: str, import_id: int) -> Chang
     for table in _REMOVED:
         count = con.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id]).fetchall()
         removed[table] = int(count[0][0])
+    # The cells of the columns no field read went with the rows they belonged to.
+    con.execute("DELETE FROM other_cells WHERE import_id = ?", [import_id])
     restored = restore_overwritten(con, import_id)
     before = {name: n for name, n in {**removed, **restored}.items() if n}
     audit_id = begin_change(
@@ -231,6 +233,7 @@ def load_row(
     row: int,
     accepted: pl.DataFrame,
     cells: Mapping[str, str],
+    other: Mapping[str, str],
     writer: Writer,
 ) -> Change:
     found = con.execute(
@@ -291,6 +294,10 @@ def load_row(
         "UPDATE rejected_rows SET fixed_by = ? WHERE import_id = ? AND row = ?",
         [audit_id, import_id, row],
     )
+    if other:
+        con.execute(
+            "INSERT INTO other_cells VALUES (?, ?, ?)", [import_id, row, json.dumps(dict(other))]
+        )
     con.execute(
         "UPDATE imports SET rows_accepted = rows_accepted + 1, rows_rejected = rows_rejected - 1 "
         "WHERE import_id = ?",

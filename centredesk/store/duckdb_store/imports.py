@@ -110,7 +110,12 @@ class DuckDBImports(Imports):
             return import_changes.rollback(con, self._session.user, import_id)
 
     def load_row(
-        self, import_id: int, row: int, accepted: pl.DataFrame, cells: Mapping[str, str]
+        self,
+        import_id: int,
+        row: int,
+        accepted: pl.DataFrame,
+        cells: Mapping[str, str],
+        other: Mapping[str, str] | None = None,
     ) -> Change:
         with self._session.transaction() as con:
             found = con.execute(
@@ -120,7 +125,7 @@ class DuckDBImports(Imports):
                 raise RefusedChange(f"there is no import {import_id}")
             writer = _WRITERS[str(found[0][0])]
             return import_changes.load_row(
-                con, self._session.user, import_id, row, accepted, cells, writer
+                con, self._session.user, import_id, row, accepted, cells, other or {}, writer
             )
 
     def record(
