@@ -15,8 +15,10 @@ from change_fixtures import LEARNERS_IMPORT, REJECTED_ROW, TODAY, build, copy
 
 from centredesk.cli import main
 from centredesk.errors import UserError
+from centredesk.io.reader import read_sheet
 from centredesk.jobs.fixing import fix_row
 from centredesk.jobs.history import describe
+from centredesk.jobs.importing import import_file
 from centredesk.store import Store, open_store
 from centredesk.store.records import HistoryFilters
 
@@ -48,7 +50,7 @@ def test_a_fixed_row_is_loaded_as_part_of_its_import(store: Store) -> None:
     assert outcome.cells["ULN"] == "1000000051"
     added = store.tables.read("registrations").filter(pl.col("source_row") == REJECTED_ROW)
     assert added.select("import_id", "batch_number", "status").rows() == [
-        (LEARNERS_IMPORT, 1002, "active")
+        (LEARNERS_IMPORT, "1002", "active")
     ]
     learner = store.learners.get(int(added["learner_number"][0]))
     assert learner is not None and learner.details["uln"] == "1000000051"
@@ -134,6 +136,8 @@ def test_a_fix_list_round_trip_loads_only_the_fixed_rows(
     once = fix_cell(fixes, tmp_path / "fixed-once.xlsx", 5, "ULN", "1000000086")
     status, second = import_json(capsys, str(once), "--db", str(db))
     assert status == 1
+    # The fix list's own status column is recognised, not read as one of the centre's.
+    assert second["ignored_columns"] == []
     assert (second["loaded"], second["already_loaded"], second["rejected"]) == (1, 3, 1)
     assert [issue["code"] for issue in second["issues"]] == ["DOB_INVALID"]
     # Both fixed: the last one loads, nothing else is wrong, exit 0.
@@ -151,3 +155,29 @@ def test_a_fix_list_round_trip_loads_only_the_fixed_rows(
         # Open issues: only the row of the earlier upload still waiting for its fix.
         still_open = store.details.dashboard().open_issues.select("code", "rows").rows()
         assert still_open == [("ULN_CHECKSUM", 1)]
+
+
+def test_a_fixed_row_keeps_the_cells_of_columns_no_field_reads(db: Path, tmp_path: Path) -> None:
+    upload = tmp_path / "tutors.csv"
+    upload.write_text(
+        "Centre Number,Product Code,Forename,Surname,Date of Birth,ULN,Tutor\n"
+        "100001,603/0862/X,Gil,Hart,05/06/2010,1000000043X,Ms Hill\n",
+        encoding="utf-8",
+    )
+    with open_store(db) as store:
+        first = import_file(upload, store, today=TODAY)
+        assert first.import_id is not None and first.rejected == 1
+        outcome = fix_row(store, first.import_id, 2, {"ULN": ""}, today=TODAY)
+        assert outcome.outcome == "loaded"
+        kept = store.tables.read("other_cells").filter(pl.col("import_id") == first.import_id)
+    assert [json.loads(cells) for cells in kept["cells"]] == [{"Tutor": "Ms Hill"}]
+
+
+def test_only_the_fix_lists_own_status_column_is_left_unread(tmp_path: Path) -> None:
+    header = "Centre Number,Product Code,Forename,Surname,Date of Birth,Row Status\n"
+    ours = tmp_path / "ours.csv"
+    ours.write_text(header + "100001,603/0862/X,Gil,Hart,05/06/2010,rejected\n", "utf-8")
+    theirs = tmp_path / "theirs.csv"
+    theirs.write_text(header + "100001,603/0862/X,Gil,Hart,05/06/2010,left in May\n", "utf-8")
+    assert read_sheet(ours).headers[-1] == "Date of Birth"
+    assert read_sheet(theirs).ignored == ["Row Status"]

@@ -13,6 +13,7 @@ like one it would) is said in a note.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -320,6 +321,11 @@ def _sheet_data(
     ]
     headers = name_headers([header_cells[label] for label in kept], kept)
     body = body.select(["row", *kept]).rename(dict(zip(kept, headers, strict=True)))
+    ours = _fix_list_status(body, headers)
+    if ours is not None:
+        # The status column a fix list ends with is centredesk's own, not the centre's data.
+        kept, headers = kept[:-1], headers[:-1]
+        body = body.drop(ours)
     blank = pl.all_horizontal(
         pl.col(header).is_null() | (pl.col(header).str.strip_chars() == "") for header in headers
     )
@@ -351,6 +357,18 @@ def _sheet_data(
         notes=notes,
         uncalculated=uncalculated,
     )
+
+
+def _fix_list_status(body: pl.DataFrame, headers: list[str]) -> str | None:
+    """The header of a fix list's own status column, when the sheet ends with one: headed
+    as the fix list heads it and holding only the words it writes there."""
+    from centredesk.io.report import STATUS_HEADER, status_words
+
+    if not headers or not re.fullmatch(re.escape(STATUS_HEADER) + r"( \(fix list\))*", headers[-1]):
+        return None
+    words = {*status_words(True).values(), *status_words(False).values()}
+    said = body.get_column(headers[-1]).drop_nulls().str.strip_chars()
+    return headers[-1] if said.is_in(list(words)).all() else None
 
 
 def _dates_as_dates(
