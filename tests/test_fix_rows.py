@@ -181,3 +181,37 @@ def test_only_the_fix_lists_own_status_column_is_left_unread(tmp_path: Path) -> 
     theirs.write_text(header + "100001,603/0862/X,Gil,Hart,05/06/2010,left in May\n", "utf-8")
     assert read_sheet(ours).headers[-1] == "Date of Birth"
     assert read_sheet(theirs).ignored == ["Row Status"]
+
+
+def test_a_row_loaded_since_by_another_import_is_not_loaded_twice(
+    store: Store, tmp_path: Path
+) -> None:
+    again = tmp_path / "ben.csv"
+    again.write_text(
+        "Centre Number,Product Code,Forename,Surname,Date of Birth,ULN,Learner Reference,"
+        "Batch Number,Registration Date\n"
+        "100001,603/0862/X,Ben,Ng,07/06/2010,1000000051,D4,1002,24/11/2025\n",
+        encoding="utf-8",
+    )
+    loaded = import_file(again, store, today=TODAY)
+    assert loaded.loaded == 1
+    with pytest.raises(UserError, match=f"in the store already \\(import {loaded.import_id}"):
+        fix_row(store, LEARNERS_IMPORT, REJECTED_ROW, {"uln": "1000000051"}, today=TODAY)
+
+
+def test_a_repeat_of_a_row_already_there_says_that_row_is_loaded(
+    store: Store, tmp_path: Path
+) -> None:
+    twice = tmp_path / "twice.csv"
+    twice.write_text(
+        "Centre Number,Product Code,Forename,Surname,Date of Birth\n"
+        "100001,603/0862/X,Gil,Hart,05/06/2010\n"
+        "100001,603/0862/X,Gil,Hart,05/06/2010\n",
+        encoding="utf-8",
+    )
+    first = import_file(twice, store, today=TODAY)
+    assert (first.loaded, first.rejected) == (1, 1)
+    again = import_file(twice, store, today=TODAY, force=True)
+    assert (again.loaded, again.already, again.rejected) == (0, 1, 1)
+    messages = again.checked.validated.issues.filter(pl.col("code") == "DUP_IN_FILE")["message"]
+    assert messages.to_list() == ["the same learner on 603/0862/X as row 2, which is loaded"]

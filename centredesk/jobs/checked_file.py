@@ -6,7 +6,7 @@ gets the same verdict whichever way it is checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,6 @@ import polars as pl
 from centredesk.io.reader import SheetData, read_sheet
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.store import Store
-from centredesk.validation.already_loaded import no_rows, recognise
 from centredesk.validation.engine import REFERENCE_NEEDS, Reference, Validated, validate
 from centredesk.validation.fields import Kind
 
@@ -28,9 +27,6 @@ class CheckedFile:
     path: Path
     sheet: SheetData
     validated: Validated
-    already_loaded: pl.DataFrame = field(default_factory=no_rows)
-    """Rows the store holds already (``row``, and the ``import_id`` that loaded them):
-    accepted, not loaded again."""
 
     @property
     def rows(self) -> int:
@@ -57,6 +53,12 @@ class CheckedFile:
     def accepted(self) -> int:
         """Rows without errors, including those already in the store."""
         return self.rows - self.rejected
+
+    @property
+    def already_loaded(self) -> pl.DataFrame:
+        """Rows the store holds already (``row``, and the ``import_id`` that loaded them):
+        accepted, not loaded again."""
+        return self.validated.already_loaded
 
     @property
     def already(self) -> int:
@@ -98,8 +100,7 @@ def read_and_validate(
         progress=progress,
         uncalculated=data.uncalculated_fields(),
     )
-    issues, already = recognise(data.kind, validated.parsed, cells, validated.issues, reference)
-    return CheckedFile(path, data, replace(validated, issues=issues), already)
+    return CheckedFile(path, data, validated)
 
 
 def issue_record(checked: CheckedFile) -> dict[str, Any]:

@@ -89,6 +89,12 @@ def fix_row(
         kind, canonical, columns=mapping, reference=reference, today=today or date.today()
     )
     issues = validated.issues
+    if validated.already_loaded.height:
+        loaded_by = validated.already_loaded.get_column("import_id")[0]
+        raise UserError(
+            f"row {row} of import {import_id} is in the store already (import {loaded_by} "
+            "loaded it): nothing to fix"
+        )
     outcome = FixOutcome(import_id, row, "refused", cells, issues)
     if outcome.errors:
         return outcome

@@ -17,6 +17,7 @@ from typing import Protocol
 import polars as pl
 
 from centredesk.validation import cross_rules, identity, judging, linking
+from centredesk.validation.already_loaded import no_rows, recognise
 from centredesk.validation.catalogue import EARLIER_ROW
 from centredesk.validation.checks import ISSUE_PARTS
 from centredesk.validation.fields import SCHEMAS, Kind
@@ -84,6 +85,9 @@ class Validated:
     parsed: pl.DataFrame
     issues: pl.DataFrame
     notes: list[str]
+    already_loaded: pl.DataFrame = field(default_factory=no_rows)
+    """Rows the store holds already (``row``, and the ``import_id`` that loaded them): not
+    errors, not loaded again (see :mod:`centredesk.validation.already_loaded`)."""
 
     def rejected_row_numbers(self) -> pl.Series:
         """Sorted row numbers that have at least one error (those rows are not loaded)."""
@@ -115,8 +119,11 @@ def validate(
     progress.step("checking", total // 2, total)
     parsed, cross_issues, notes = _cross(kind, frame, row_issues, reference, today)
     issues = pl.concat([row_issues, *cross_issues], how="vertical")
+    # Rows repeating what the store holds are recognised before any message says whether
+    # an earlier row was loaded: such a row is.
+    issues, repeated = recognise(kind, parsed, cells, issues, reference)
     progress.step("checking", total, total)
-    return Validated(parsed, _finish(issues, kind, columns), notes)
+    return Validated(parsed, _finish(issues, kind, columns), notes, repeated)
 
 
 def _uncalculated(kind: Kind, row_issues: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
