@@ -217,17 +217,19 @@ def test_bookings_attach_to_active_registrations_and_count_attempts() -> None:
         booking(learner_number="20000002"),  # withdrawn registration
         booking(learner_number="20000003"),  # no registration
         booking(product_code="500/5959/2"),  # product without external assessment
-        booking(session_date="12/01/2026"),  # the stored sitting again
+        booking(session_date="12/01/2026"),  # the stored booking, repeated: already there
+        booking(session_date="12/01/2026", booking_status="Active"),  # that sitting, booked anew
     ], reference)  # fmt: skip
     assert found(validated) == [
         (3, "BOOKING_DUPLICATE"), (4, "BOOKING_ATTEMPTS"),
         (5, "BOOKING_REGISTRATION_INACTIVE"), (6, "BOOKING_REGISTRATION_MISSING"),
-        (7, "BOOKING_NO_EXTERNAL"), (8, "BOOKING_DUPLICATE"),
+        (7, "BOOKING_NO_EXTERNAL"), (9, "BOOKING_DUPLICATE"),
     ]  # fmt: skip
+    assert validated.already_loaded["row"].to_list() == [8]
     first = validated.parsed.row(0, named=True)
     assert (first["registration_id"], first["attempt"], first["assessment_mode"]) == (
         10, 2, "on-screen")  # fmt: skip
-    assert validated.rejected_row_numbers().to_list() == [3, 4, 5, 6, 7, 8]
+    assert validated.rejected_row_numbers().to_list() == [3, 4, 5, 6, 7, 9]
 
 
 def test_results_attach_to_the_latest_live_registration_and_check_the_scheme() -> None:

@@ -105,23 +105,31 @@ def _registrations(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     stored = reference.get("registrations")
     if stored is None or "person_key" not in rows.columns:
         return no_rows()
+    compared = [name for name in _COMPARED if name in stored.columns]
     live = stored.filter(pl.col("status") != "cancelled").select(
         "centre_number",
         "product_code",
         "person_key",
         pl.col("uln").alias("uln:stored"),
-        pl.col("batch_number").alias("batch_number:stored"),
-        pl.col("registration_date").alias("registration_date:stored"),
-        pl.col("learner_reference").alias("learner_reference:stored"),
-        "import_id",
+        *(pl.col(name).alias(f"{name}:stored") for name in compared),
+        _import_id(stored),
     )
     joined = rows.join(live, on=["centre_number", "product_code", "person_key"], how="inner")
     return joined.filter(
-        pl.col("uln").eq_missing(pl.col("uln:stored"))
-        & _unless_empty("batch_number")
-        & _unless_empty("registration_date")
-        & _unless_empty("learner_reference")
+        pl.col("uln").eq_missing(pl.col("uln:stored")),
+        *(_unless_empty(name) for name in compared),
     ).select("row", "import_id")
+
+
+_COMPARED = ("batch_number", "registration_date", "learner_reference")
+"""What a registration row must repeat, where it gives it (and the store holds it)."""
+
+
+def _import_id(stored: pl.DataFrame) -> pl.Expr:
+    """The import that loaded a stored record, null where the frame does not say."""
+    if "import_id" in stored.columns:
+        return pl.col("import_id").cast(pl.Int64)
+    return pl.lit(None, pl.Int64).alias("import_id")
 
 
 def _bookings(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -133,7 +141,7 @@ def _bookings(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         pl.col("assessment").cast(pl.String),
         pl.col("session_date").cast(pl.Date),
         pl.col("status").alias("booking_status:stored"),
-        "import_id",
+        _import_id(stored),
     )
     joined = rows.with_columns(pl.col("registration_id").cast(pl.Int64)).join(
         standing, on=["registration_id", "assessment", "session_date"], how="inner"
@@ -151,7 +159,7 @@ def _results(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         pl.col("component").cast(pl.String),
         pl.col("grade").cast(pl.String),
         pl.col("result_date").cast(pl.Date),
-        "import_id",
+        _import_id(stored),
     )
     joined = rows.filter(pl.col("registration_id").is_not_null()).with_columns(
         pl.col("registration_id").cast(pl.Int64)
