@@ -159,8 +159,10 @@ _JSON_RECORD = [
     "  the store does not hold what they compare with.",
     "",
     "`centredesk import --format json` adds `accepted` and `rejected` (row counts),",
-    "`import_id` (null for `--dry-run`), `dry_run`, and `assigned_batch`: the batch label",
-    "given to the loaded rows that had none (null when every row had one).",
+    "`already_loaded` (accepted rows the store held already, from an earlier import: not",
+    "loaded again) and `loaded` (the rows written), `import_id` (null for `--dry-run`),",
+    "`dry_run`, and `assigned_batch`: the batch label given to the loaded rows that had",
+    "none (null when every row had one).",
 ]
 
 
