@@ -39,7 +39,7 @@ _TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 _SELECTED = """
     SELECT r.registration_id, r.learner_number, l.forename, l.surname, r.product_code,
-           r.centre_number, CAST(r.batch_number AS VARCHAR) AS batch_number,
+           r.centre_number, r.batch_number,
            r.registration_date, r.status, r.version, p.registration_fee
     FROM registrations r JOIN learners l USING (learner_number)
     LEFT JOIN products p USING (product_code)
@@ -67,13 +67,7 @@ def _chosen(
 ) -> Iterator[tuple[str, list[object]]]:
     """The selection as a condition on ``registrations r`` and its parameters."""
     if selection.whole_batch:
-        yield (
-            "r.centre_number = ? AND CAST(r.batch_number AS VARCHAR) = ?",
-            [
-                selection.centre,
-                selection.batch,
-            ],
-        )
+        yield "r.centre_number = ? AND r.batch_number = ?", [selection.centre, selection.batch]
         return
     ids = pl.DataFrame({"registration_id": list(selection.registration_ids)}, schema={
         "registration_id": pl.Int64})  # fmt: skip
