@@ -205,9 +205,10 @@ def test_a_cancelled_booking_no_longer_counts_as_an_attempt(store: Store, tmp_pa
         "100001,20000001,603/0862/X,EA1,12/05/2026\n",
         encoding="utf-8",
     )
-    # While the booking stands, the same sitting again is that booking, already there.
+    # While the booking stands, another file booking the same sitting is a duplicate.
     standing = read_and_validate(rebook, store=store, today=TODAY)
-    assert (standing.errors, standing.already) == (0, 1)
+    assert (standing.errors, standing.already) == (1, 0)
+    assert standing.validated.issues["code"].to_list() == ["BOOKING_DUPLICATE"]
     statuses.cancel_booking(store, BOOKING, confirmed=True)
     again = read_and_validate(rebook, store=store, today=TODAY)
     assert (again.errors, again.already) == (0, 0)

@@ -259,26 +259,35 @@ def test_a_learner_file_checked_again_after_import_is_already_there(tmp_path: Pa
         "123456,603/0862/X,Bob,Lee,04/05/2010,\n",
         encoding="utf-8",
     )
-    # The same learners registered again in another batch are duplicates, not repeats.
-    other_batch = tmp_path / "again.csv"
-    other_batch.write_text(
+    # Corrected and saved under its name again: Bob repeats his stored record, while Ann
+    # is now registered in another batch, a second registration (a duplicate).
+    corrected = tmp_path / "corrected" / "learners.csv"
+    corrected.parent.mkdir()
+    corrected.write_text(
         "Centre Number,Product Code,Forename,Surname,Date of Birth,ULN,Batch\n"
         "123456,603/0862/X,Ann,Lee,03/04/2010,1000000043,BT17\n"
         "123456,603/0862/X,Bob,Lee,04/05/2010,,1001\n",
         encoding="utf-8",
     )
+    # Another centre's file that happens to repeat both learners exactly is not a repeat
+    # of anything it loaded: both are duplicates of what the store holds.
+    other_file = tmp_path / "second-upload.csv"
+    other_file.write_text(sheet.read_text(encoding="utf-8"), encoding="utf-8")
     store = open_store(tmp_path / "t.duckdb")
     try:
         first = import_file(sheet, store, today=TODAY)
         again = read_and_validate(sheet, store=store, today=TODAY)
-        elsewhere = read_and_validate(other_batch, store=store, today=TODAY)
+        fixed = read_and_validate(corrected, store=store, today=TODAY)
+        elsewhere = read_and_validate(other_file, store=store, today=TODAY)
     finally:
         store.close()
     assert found(again.validated) == []
     assert again.already_loaded.rows() == [(2, first.import_id), (3, first.import_id)]
     assert first.batch_number == "1001"
-    assert found(elsewhere.validated) == [(2, "DUP_IN_STORE")]
-    assert elsewhere.already_loaded.rows() == [(3, first.import_id)]
+    assert found(fixed.validated) == [(2, "DUP_IN_STORE")]
+    assert fixed.already_loaded.rows() == [(3, first.import_id)]
+    assert found(elsewhere.validated) == [(2, "DUP_IN_STORE"), (3, "DUP_IN_STORE")]
+    assert elsewhere.already_loaded.height == 0
 
 
 def test_an_error_in_a_field_no_cross_rule_reads_still_gets_the_cross_rules() -> None:

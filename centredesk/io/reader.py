@@ -79,6 +79,9 @@ class SheetData:
     )
     """Cells holding a formula whose value was never calculated (read as empty): "row" and
     the "header" of the column."""
+    fix_list: bool = False
+    """True when the sheet is a fix list centredesk wrote (it ends with its status column,
+    which is not read)."""
 
     def canonical(self) -> pl.DataFrame:
         """ "row" + one String column per field of the kind, in spec order (absent: null)."""
@@ -356,6 +359,7 @@ def _sheet_data(
         cells=data,
         notes=notes,
         uncalculated=uncalculated,
+        fix_list=ours is not None,
     )
 
 

@@ -16,6 +16,7 @@ import polars as pl
 from centredesk.io.reader import SheetData, read_sheet
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.store import Store
+from centredesk.validation.already_loaded import Origin
 from centredesk.validation.engine import REFERENCE_NEEDS, Reference, Validated, validate
 from centredesk.validation.fields import Kind
 
@@ -99,6 +100,7 @@ def read_and_validate(
         today=today or date.today(),
         progress=progress,
         uncalculated=data.uncalculated_fields(),
+        origin=Origin(data.file_name, fix_list=data.fix_list),
     )
     return CheckedFile(path, data, validated)
 

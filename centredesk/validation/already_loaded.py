@@ -16,6 +16,7 @@ that differs in any of those stays what it was: a duplicate, reported as one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -31,6 +32,23 @@ _NOT_STANDING = ["Cancelled", "Transferred"]
 FOUND_SCHEMA = {"row": pl.Int64, "import_id": pl.Int64}
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where the rows being checked come from."""
+
+    file_name: str
+    """The file's base name, compared with the names of earlier imports."""
+    fix_list: bool = False
+    """True for a fix list centredesk wrote: its rows are the earlier imports' own rows."""
+
+    def admits(self) -> pl.Expr:
+        """Whether a stored record (``import_file``: the name of the file that loaded it)
+        is one this file repeats rather than duplicates."""
+        if self.fix_list:
+            return pl.lit(True)
+        return pl.col("import_file").eq_missing(pl.lit(self.file_name))
+
+
 def no_rows() -> pl.DataFrame:
     return pl.DataFrame(schema=FOUND_SCHEMA)
 
@@ -41,9 +59,13 @@ def recognise(
     cells: pl.DataFrame,
     issues: pl.DataFrame,
     reference: Reference,
+    origin: Origin | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``issues`` without the duplicate errors of rows already there, and those rows
     (``row``, and the ``import_id`` that loaded the record, null if none is known).
+
+    ``origin`` None admits a record loaded by any import (a rejected row fixed in place
+    belongs to an import already); otherwise only the records the file can repeat count.
 
     ``cells`` is the canonical text of each row (``row`` + one column per field): a field
     left empty is not compared.
@@ -79,6 +101,8 @@ def recognise(
         found = _bookings(candidates, reference)
     else:
         found = _results(candidates, reference)
+    if origin is not None and found.height:
+        found = found.filter(origin.admits())
     found = (
         found.unique("row", keep="first")
         .sort("row")
@@ -112,24 +136,26 @@ def _registrations(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         "person_key",
         pl.col("uln").alias("uln:stored"),
         *(pl.col(name).alias(f"{name}:stored") for name in compared),
-        _import_id(stored),
+        *_import_id(stored),
     )
     joined = rows.join(live, on=["centre_number", "product_code", "person_key"], how="inner")
     return joined.filter(
         pl.col("uln").eq_missing(pl.col("uln:stored")),
         *(_unless_empty(name) for name in compared),
-    ).select("row", "import_id")
+    ).select("row", "import_id", "import_file")
 
 
 _COMPARED = ("batch_number", "registration_date", "learner_reference")
 """What a registration row must repeat, where it gives it (and the store holds it)."""
 
 
-def _import_id(stored: pl.DataFrame) -> pl.Expr:
-    """The import that loaded a stored record, null where the frame does not say."""
-    if "import_id" in stored.columns:
-        return pl.col("import_id").cast(pl.Int64)
-    return pl.lit(None, pl.Int64).alias("import_id")
+def _import_id(stored: pl.DataFrame) -> list[pl.Expr]:
+    """The import that loaded a stored record and its file's name, null where the frame
+    does not say."""
+    return [
+        pl.col(name).cast(dtype) if name in stored.columns else pl.lit(None, dtype).alias(name)
+        for name, dtype in (("import_id", pl.Int64), ("import_file", pl.String))
+    ]
 
 
 def _bookings(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -141,12 +167,12 @@ def _bookings(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         pl.col("assessment").cast(pl.String),
         pl.col("session_date").cast(pl.Date),
         pl.col("status").alias("booking_status:stored"),
-        _import_id(stored),
+        *_import_id(stored),
     )
     joined = rows.with_columns(pl.col("registration_id").cast(pl.Int64)).join(
         standing, on=["registration_id", "assessment", "session_date"], how="inner"
     )
-    return joined.filter(_unless_empty("booking_status")).select("row", "import_id")
+    return joined.filter(_unless_empty("booking_status")).select("row", "import_id", "import_file")
 
 
 def _results(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -159,9 +185,9 @@ def _results(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         pl.col("component").cast(pl.String),
         pl.col("grade").cast(pl.String),
         pl.col("result_date").cast(pl.Date),
-        _import_id(stored),
+        *_import_id(stored),
     )
     joined = rows.filter(pl.col("registration_id").is_not_null()).with_columns(
         pl.col("registration_id").cast(pl.Int64)
     )
-    return joined.join(known, on=keys, how="inner").select("row", "import_id")
+    return joined.join(known, on=keys, how="inner").select("row", "import_id", "import_file")

@@ -355,10 +355,10 @@ RULES: tuple[Rule, ...] = (
         "store",
         _PEOPLE,
         "The learner is already registered on this product at this centre. Cancelled "
-        "registrations do not count. A row that repeats the stored registration (its "
-        "batch, registration date and learner reference too, wherever the row gives them) "
-        "is not this: a file or fix list imported again, it is already there, reported and "
-        "not loaded twice.",
+        "registrations do not count. A row of a fix list, or of a file imported before under "
+        "the same name, that repeats the stored registration (its batch, registration date "
+        "and learner reference too, wherever the row gives them) is not this: it is already "
+        "there, reported and not loaded twice.",
         "Delete the row; the learner is registered already.",
         messages={"": "already registered on {product} as learner {learner}"},
     ),
@@ -432,8 +432,9 @@ RULES: tuple[Rule, ...] = (
         "store",
         ("bookings",),
         "The learner is already booked on this assessment for this session, earlier in "
-        "the file or in the store. A row that repeats a stored booking (and its status, if "
-        "given) is that booking, already there: reported, not loaded twice.",
+        "the file or in the store. A row of a fix list, or of a file imported before under "
+        "the same name, that repeats a stored booking (and its status, if given) is that "
+        "booking, already there: reported, not loaded twice.",
         "Delete the repeated row.",
         messages={
             "in_file": "already booked for {assessment} on {date} in row {row}",

@@ -17,7 +17,7 @@ from typing import Protocol
 import polars as pl
 
 from centredesk.validation import cross_rules, identity, judging, linking
-from centredesk.validation.already_loaded import no_rows, recognise
+from centredesk.validation.already_loaded import Origin, no_rows, recognise
 from centredesk.validation.catalogue import EARLIER_ROW
 from centredesk.validation.checks import ISSUE_PARTS
 from centredesk.validation.fields import SCHEMAS, Kind
@@ -104,12 +104,15 @@ def validate(
     today: date,
     progress: ProgressLike = NO_PROGRESS,
     uncalculated: pl.DataFrame | None = None,
+    origin: Origin | None = None,
 ) -> Validated:
     """Check every row of ``cells`` (``row`` + one text column per field of ``kind``).
 
     ``columns`` maps canonical field names to the header text as written in the file, so
     each issue names the column the user sees. ``uncalculated`` ("row", "field") lists the
     cells that hold a formula with no calculated value: they read as empty, but are not.
+    ``origin`` says which file the rows come from, so a row repeating a record that file
+    loaded before is told from a duplicate (see :mod:`already_loaded`).
     """
     total = cells.height
     progress.step("checking", 0, total)
@@ -121,7 +124,7 @@ def validate(
     issues = pl.concat([row_issues, *cross_issues], how="vertical")
     # Rows repeating what the store holds are recognised before any message says whether
     # an earlier row was loaded: such a row is.
-    issues, repeated = recognise(kind, parsed, cells, issues, reference)
+    issues, repeated = recognise(kind, parsed, cells, issues, reference, origin)
     progress.step("checking", total, total)
     return Validated(parsed, _finish(issues, kind, columns), notes, repeated)
 
