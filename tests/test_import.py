@@ -201,8 +201,12 @@ def zip_bomb(path: Path) -> None:
 
 
 def huge_dimension(path: Path) -> None:
+    # One value at the last cell of the sheet: the block the reader builds spans it all.
     def forge(xml: bytes) -> bytes:
-        return xml.replace(b'ref="A1:E2"', b'ref="A1:XFD1048576"')
+        far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+        return xml.replace(b'ref="A1:E2"', b'ref="A1:XFD1048576"').replace(
+            b"</sheetData>", far + b"</sheetData>"
+        )
 
     rewrite_sheet(good_xlsx(path.with_name("g.xlsx")), path, forge)
 

@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from centredesk.io import limits
+from centredesk.io.cell_area import CellBox
 from centredesk.io.errors import HeaderError, InputError
 from centredesk.io.reader import read_sheet
 
@@ -76,30 +77,39 @@ def test_zip_bomb(tmp_path: Path) -> None:
     refused(path, "zip bomb")
 
 
-@pytest.mark.parametrize(
-    ("dimension", "pattern"),
-    [("A1:B2000000", "beyond Excel's limit"), ("A1:XFD1048576", "cell area too large")],
-)
-def test_huge_declared_dimension(tmp_path: Path, dimension: str, pattern: str) -> None:
-    path = tmp_path / "huge.xlsx"
+def test_a_declared_dimension_alone_is_not_refused(tmp_path: Path) -> None:
+    # The reader ignores a declared dimension beyond a small reservation: only cells with
+    # values count, so a sheet declared (or formatted) to XFD1048576 reads as it is.
+    path = tmp_path / "declared.xlsx"
 
     def forge(xml: bytes) -> bytes:
-        return xml.replace(b'<dimension ref="A1:E2"/>', f'<dimension ref="{dimension}"/>'.encode())
+        return xml.replace(b'<dimension ref="A1:E2"/>', b'<dimension ref="A1:XFD1048576"/>')
+
+    rewrite_sheet(good_xlsx(tmp_path / "g.xlsx"), path, forge)
+    assert read_sheet(path).cells.height == 1
+
+
+@pytest.mark.parametrize(
+    ("far", "pattern"),
+    [
+        (
+            b'<row r="2000000"><c r="B2000000"><v>1</v></c></row>',
+            "value on row 2,000,000, beyond the last row",
+        ),
+        (
+            b'<row r="900000"><c r="ZZ900000"><v>1</v></c></row>',
+            "row 1 to 900,000 and column A to ZZ",
+        ),
+    ],
+)
+def test_a_far_value_is_refused(tmp_path: Path, far: bytes, pattern: str) -> None:
+    path = tmp_path / "far.xlsx"
+
+    def forge(xml: bytes) -> bytes:
+        return xml.replace(b"</sheetData>", far + b"</sheetData>")
 
     rewrite_sheet(good_xlsx(tmp_path / "g.xlsx"), path, forge)
     refused(path, pattern)
-
-
-def test_far_cell_without_dimension(tmp_path: Path) -> None:
-    path = tmp_path / "far.xlsx"
-
-    def far(xml: bytes) -> bytes:
-        xml = xml.replace(b'<dimension ref="A1:E2"/>', b"")
-        far_row = b'<row r="900000"><c r="ZZ900000" t="inlineStr"><is><t>x</t></is></c></row>'
-        return xml.replace(b"</sheetData>", far_row + b"</sheetData>")
-
-    rewrite_sheet(good_xlsx(tmp_path / "g.xlsx"), path, far)
-    refused(path, "has a cell at row 900,000, column 702")
 
 
 def test_empty_sheet_and_image_only(tmp_path: Path) -> None:
@@ -147,12 +157,13 @@ def test_wrong_type(tmp_path: Path, name: str, content: bytes, pattern: str) -> 
     refused(path, pattern)
 
 
-def test_a_full_size_sheet_passes_the_dimension_check() -> None:
-    limits._check_extent(
-        "big.xlsx", "xl/worksheets/sheet1.xml", limits.SheetExtent(1_048_576, 16), "declares"
-    )
-    with pytest.raises(InputError):
-        limits._check_extent("big.xlsx", "s", limits.SheetExtent(1_048_576, 40), "declares")
+def test_a_full_size_sheet_of_sixteen_columns_passes_the_area_check() -> None:
+    box = CellBox()
+    box.add(0, 0, rows=limits.MAX_ROWS, columns=16)
+    box.check("big.xlsx", "Learners")
+    box.add(0, 16)
+    with pytest.raises(InputError, match="cell area too large"):
+        box.check("big.xlsx", "Learners")
 
 
 def test_openpyxl_parses_with_defusedxml(tmp_path: Path) -> None:
@@ -169,8 +180,8 @@ def test_openpyxl_parses_with_defusedxml(tmp_path: Path) -> None:
 
 
 def test_forged_ods_repetition_is_refused(tmp_path: Path) -> None:
-    # An .ods row can claim to repeat a cell across a billion positions; the reader must
-    # refuse it in one line, not try to build it.
+    # An .ods row can claim to repeat a cell across a billion positions; the scan multiplies
+    # the repeats out and refuses it in one line, before any reader tries to build it.
     source = Path(__file__).parent / "fixtures" / "learners.ods"
     path = tmp_path / "repeated.ods"
     forged_row = (
@@ -185,4 +196,4 @@ def test_forged_ods_repetition_is_refused(tmp_path: Path) -> None:
                 at = data.rfind(b"<table:table-row>")
                 data = data[:at] + forged_row.encode() + data[at:]
             copy.writestr(entry, data, zipfile.ZIP_DEFLATED)
-    refused(path, "damaged or not what its extension says")
+    refused(path, "cell area too large")
