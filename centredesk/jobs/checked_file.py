@@ -13,8 +13,9 @@ from typing import Any
 
 import polars as pl
 
-from centredesk.io.reader import SheetData, read_sheet
-from centredesk.jobs.progress import NO_PROGRESS, Progress
+from centredesk.io.isolated import IsolatedRead, ReadCancelled
+from centredesk.io.reader import SheetData
+from centredesk.jobs.progress import NO_PROGRESS, Cancelled, Progress
 from centredesk.store import Store
 from centredesk.validation.already_loaded import Origin
 from centredesk.validation.engine import REFERENCE_NEEDS, Reference, Validated, validate
@@ -84,13 +85,42 @@ def read_and_validate(
     """Read ``path`` and validate every row; ``store`` None means an empty store."""
     path = Path(path)
     progress.step("reading", 0)
-    data = read_sheet(path, kind=kind, sheet=sheet)
+    with start_reading(path, kind=kind, sheet=sheet, progress=progress) as reading:
+        data = finish_reading(reading)
+    return check_sheet(path, data, store=store, today=today, progress=progress)
+
+
+def start_reading(
+    path: Path, *, kind: Kind | None, sheet: str | None, progress: Progress
+) -> IsolatedRead:
+    """Start reading an upload in its own process (see :mod:`centredesk.io.isolated`).
+
+    Use as a context manager; other work can be done before :func:`finish_reading`.
+    """
+    return IsolatedRead(path, kind=kind, sheet=sheet, cancel=progress.cancel)
+
+
+def finish_reading(reading: IsolatedRead) -> SheetData:
+    """Wait for a read started by :func:`start_reading`; a cancelled read is Cancelled."""
+    try:
+        return reading.result()
+    except ReadCancelled:
+        raise Cancelled() from None
+
+
+def check_sheet(
+    path: Path,
+    data: SheetData,
+    *,
+    store: Store | None = None,
+    reference: Reference | None = None,
+    today: date | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> CheckedFile:
+    """Validate a sheet already read; ``reference`` (else the store's frames) to check against."""
     progress.step("reading", data.cells.height, data.cells.height)
-    reference = (
-        Reference(store.reference.frames(REFERENCE_NEEDS[data.kind]))
-        if store is not None
-        else Reference.empty()
-    )
+    if reference is None:
+        reference = reference_for(store, data.kind)
     cells = data.canonical()
     validated = validate(
         data.kind,
@@ -103,6 +133,13 @@ def read_and_validate(
         origin=Origin(data.file_name, fix_list=data.fix_list),
     )
     return CheckedFile(path, data, validated)
+
+
+def reference_for(store: Store | None, kind: Kind) -> Reference:
+    """What the rules for ``kind`` check against: the store's frames, or an empty store."""
+    if store is None:
+        return Reference.empty()
+    return Reference(store.reference.frames(REFERENCE_NEEDS[kind]))
 
 
 def issue_record(checked: CheckedFile) -> dict[str, Any]:
