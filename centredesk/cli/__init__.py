@@ -2,21 +2,25 @@
 
 Each subcommand lives in its own module with ``add_arguments(parser)`` and
 ``run(args) -> int``. Errors a user can cause (:class:`~centredesk.errors.UserError`) are
-printed on one line to stderr with exit status 2; tracebacks are for our bugs only.
+printed on one line to stderr with exit status 2; so is anything else that escapes (our
+bug: its traceback goes to the log file), and Ctrl-C is one line with status 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import Protocol
 
+from centredesk.cli.logfile import log_path, send_log_to_file
 from centredesk.cli.settings import DEFAULT_WAIT, resolve
 from centredesk.errors import UserError
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -51,7 +55,9 @@ examples:
   centredesk history --learner 20000001
 
 exit status: 0 no errors (warnings allowed), 1 the data has errors,
-2 the command could not run (the reason is one line on stderr).
+2 the command could not run (the reason is one line on stderr), 130 interrupted
+(Ctrl-C; nothing was written). The reader's warnings and the details of any internal
+error go to the log file ($CENTREDESK_LOG, else centredesk.log in the user log folder).
 Each command has its own --help."""
 
 
@@ -107,7 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``centredesk`` console script."""
+    """Entry point of the ``centredesk`` console script.
+
+    Every failure ends here as one line on stderr: exit 2 for anything that stopped the
+    command (a problem the user can fix, or our own bug, whose details go to the log file),
+    130 for Ctrl-C. Exit 1 is left to the commands, for "the data has errors".
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -119,14 +130,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.handler(args)
         return status
     except UserError as error:
-        print(f"centredesk: {error}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
+        return _fail(str(error))
     except KeyboardInterrupt:
-        print("centredesk: interrupted; nothing was written", file=sys.stderr)
-        return 130
+        return _interrupted()
     except BrokenPipeError:
         return EXIT_OK
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # our bug, or a reader panic (not an Exception)
+        from centredesk.store.errors import is_interrupted
+
+        if is_interrupted(error):
+            return _interrupted()
+        logging.getLogger("centredesk").error("%s failed", args.command, exc_info=error)
+        detail = str(error).strip().splitlines()[:1] or [""]
+        return _fail(
+            f"internal error ({type(error).__name__}: {detail[0][:200]}); nothing was "
+            f"written; the details are in {log_path()}"
+        )
+
+
+def _fail(message: str) -> int:
+    # One line, whatever the message holds (a file name with a line break in it, say).
+    print(f"centredesk: {' '.join(message.split())}", file=sys.stderr)
+    return EXIT_CANNOT_RUN
+
+
+def _interrupted() -> int:
+    print("centredesk: interrupted; nothing was written", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def entry() -> None:
+    send_log_to_file()
     sys.exit(main())

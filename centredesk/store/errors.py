@@ -36,8 +36,9 @@ class StoreIntegrityError(Exception):
     """A write broke one of the schema's constraints.
 
     Validation should have kept such a row out, so this is our bug, not the user's: it is
-    deliberately not a :class:`~centredesk.errors.UserError` and ends in a traceback. The
-    transaction it happened in was rolled back.
+    deliberately not a :class:`~centredesk.errors.UserError`, so the command line reports it
+    as an internal error and keeps its traceback in the log. The transaction it happened in
+    was rolled back.
     """
 
 
@@ -82,3 +83,18 @@ class StaleRecordError(RefusedChange):
             f"{record} was changed {by} after you read it (version {expected}, now {found}); "
             "nothing was changed: look at it again and redo your change"
         )
+
+
+class StoreWriteError(StoreError):
+    """The database file could not be written (disk full, file too large, read-only)."""
+
+
+def is_interrupted(error: BaseException) -> bool:
+    """Whether ``error`` is DuckDB stopping a query for Ctrl-C or an ``interrupt()`` call.
+
+    DuckDB raises a plain ``RuntimeError("Query interrupted")`` when SIGINT arrives during a
+    query, and an ``InterruptException`` for ``connection.interrupt()``.
+    """
+    if isinstance(error, RuntimeError) and str(error).startswith("Query interrupted"):
+        return True
+    return type(error).__name__ == "InterruptException"

@@ -3,7 +3,8 @@
 A store opened for writing on a file that does not exist yet makes no file until its first
 transaction: until then it reads an empty in-memory database with the same schema. If that
 first transaction fails, the file it made is removed again, so a failed first import leaves
-nothing behind.
+nothing behind. A failed write (a full disk) becomes :class:`StoreWriteError` and Ctrl-C
+during a query KeyboardInterrupt, both after the rollback.
 
 The session also knows who is acting (the OS user). A store that lists no users yet was
 just made: its first write transaction records whoever makes it as the admin.
@@ -20,7 +21,13 @@ import duckdb
 
 from centredesk.store.duckdb_store.connection import check_folder, check_is_ours, connect
 from centredesk.store.duckdb_store.schema import migrate
-from centredesk.store.errors import OnWait, StoreError, StoreIntegrityError
+from centredesk.store.errors import (
+    OnWait,
+    StoreError,
+    StoreIntegrityError,
+    StoreWriteError,
+    is_interrupted,
+)
 from centredesk.store.identity import os_user
 
 
@@ -89,11 +96,21 @@ class Session:
             except duckdb.ConstraintException as error:
                 raise StoreIntegrityError(str(error)) from error
             self.con.execute("COMMIT")
-        except BaseException:
-            with suppress(duckdb.Error):
+        except BaseException as error:
+            with suppress(duckdb.Error, RuntimeError):
                 self.con.execute("ROLLBACK")
             if made_file:
                 self._abandon()
+            # A full disk and Ctrl-C during a query reach the user as one line each: the
+            # caller can say that nothing was written, since nothing was.
+            if is_interrupted(error):
+                raise KeyboardInterrupt from None
+            if _unwritable(error):
+                reason = str(error).rsplit(": ", 1)[-1].rstrip(".")
+                raise StoreWriteError(
+                    f"{self.path} could not be written ({reason.lower()}); nothing was "
+                    "written: free some space (or choose another --db) and try again"
+                ) from None
             raise
         finally:
             self._depth = 0
@@ -126,6 +143,13 @@ class Session:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _unwritable(error: BaseException) -> bool:
+    """Whether DuckDB failed to write the file (disk full, file too large, read-only)."""
+    return isinstance(error, duckdb.IOException) or (
+        isinstance(error, duckdb.Error) and "Could not write" in str(error)
+    )
 
 
 def _remove(path: Path) -> None:
