@@ -17,9 +17,8 @@ from centredesk.cli.common import (
 )
 from centredesk.cli.output import write_file_summary, write_json
 from centredesk.jobs.checked_file import issue_record
-from centredesk.jobs.importing import ImportOutcome, import_file
+from centredesk.jobs.importing import ImportOutcome, check_report_target, import_file
 from centredesk.jobs.progress import Progress
-from centredesk.jobs.validating import write_report
 from centredesk.store import open_if_present
 
 
@@ -50,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     source = existing_file(args.file)
     settings = args.settings
+    report = Path(args.report).expanduser() if args.report else None
+    if report is not None:
+        check_report_target(report, force=args.force)  # before the store is opened
     progress = Progress(terminal_progress() if args.format == "text" else None)
     # A dry run only reads, and an absent database is an empty one that it does not create.
     opened = (
@@ -65,17 +67,13 @@ def run(args: argparse.Namespace) -> int:
             sheet=args.sheet,
             dry_run=args.dry_run,
             force=args.force,
+            report=report,
             progress=progress,
         )
-    report = None
-    if args.report:
-        report = write_report(
-            outcome.checked,
-            Path(args.report),
-            loaded=outcome.import_id is not None,
-            force=args.force,
-            progress=progress,
-        )
+    report = outcome.report
+    if outcome.report_problem is not None:
+        # The import itself was done: say so, and why the fix list is elsewhere.
+        print(f"centredesk: note: {outcome.report_problem}", file=sys.stderr)
     if args.format == "json":
         write_json(import_record(outcome), sys.stdout)
     else:

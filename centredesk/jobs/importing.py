@@ -3,10 +3,19 @@
 Rows with errors are not loaded but kept, with their issues and their cells exactly as read,
 so nothing is lost: ``accepted + rejected == rows read`` always holds (the store checks it
 again before it writes).
+
+The order is chosen so that a failure never leaves work half done: every output is checked
+before anything is read, the file is read in its own process (:mod:`centredesk.io.isolated`)
+while this one hashes it and looks for an earlier import of the same content, a fix-list
+workbook is written beside its target before the store is touched, and it is moved into
+place only once the import has committed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,9 +25,17 @@ import polars as pl
 from centredesk.dates import UK_DATE_TIME
 from centredesk.errors import UserError
 from centredesk.io.reader import file_sha256
-from centredesk.jobs.checked_file import CheckedFile, read_and_validate
+from centredesk.io.workbook import check_target
+from centredesk.jobs.checked_file import (
+    CheckedFile,
+    check_sheet,
+    finish_reading,
+    reference_for,
+    start_reading,
+)
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.jobs.roles import require
+from centredesk.jobs.validating import write_report
 from centredesk.store import Store
 from centredesk.store.records import ImportMeta
 from centredesk.validation.fields import Kind
@@ -38,6 +55,10 @@ class ImportOutcome:
     batch_number: str | None
     """The batch label given to the loaded learner rows that had none; None when every
     row had one (or for other kinds)."""
+    report: Path | None = None
+    """Where the fix-list workbook went, if one was asked for and written."""
+    report_problem: str | None = None
+    """Why the fix list, asked for, is not at its target although the import was done."""
 
     @property
     def accepted(self) -> int:
@@ -66,33 +87,75 @@ def import_file(
     sheet: str | None = None,
     dry_run: bool = False,
     force: bool = False,
+    report: Path | None = None,
     today: date | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> ImportOutcome:
     """Import ``path`` into ``store``; with ``dry_run`` validate and report only.
 
     ``store`` may be None only for a dry run (validating against an empty store).
+    ``report`` is where to write the fix-list workbook (``force`` also overwrites it).
     """
     path = Path(path)
     started = datetime.now()
     today = today or started.date()
-    sha256 = file_sha256(path)
     if store is not None and not dry_run:
         require(store, "import")
-    if store is not None and not dry_run and not force:
-        previous = store.imports.find_by_sha256(sha256)
-        if previous is not None:
-            raise AlreadyImportedError(
-                f"{path.name} was already imported (import {previous.import_id}, "
-                f"{previous.finished_at:{UK_DATE_TIME}}, as {previous.file_name}); "
-                "use --force to import it again"
-            )
-    checked = read_and_validate(
-        path, kind=kind, sheet=sheet, store=store, today=today, progress=progress
+    if report is not None:
+        check_report_target(report, force=force)
+    progress.step("reading", 0)
+    with start_reading(path, kind=kind, sheet=sheet, progress=progress) as reading:
+        # While the other process reads: the hash, an earlier import, the store's frames.
+        sha256 = file_sha256(path)
+        if store is not None and not dry_run and not force:
+            previous = store.imports.find_by_sha256(sha256)
+            if previous is not None:
+                raise AlreadyImportedError(
+                    f"{path.name} was already imported (import {previous.import_id}, "
+                    f"{previous.finished_at:{UK_DATE_TIME}}, as {previous.file_name}); "
+                    "use --force to import it again"
+                )
+        reference = reference_for(store, kind) if kind is not None else None
+        data = finish_reading(reading)
+    checked = check_sheet(
+        path, data, store=store, reference=reference, today=today, progress=progress
     )
     if dry_run or store is None:
-        return ImportOutcome(checked, None, None)
+        written = (
+            write_report(checked, report, force=force, progress=progress)
+            if report is not None
+            else None
+        )
+        return ImportOutcome(checked, None, None, written)
 
+    pending = _pending_report(checked, report, progress) if report is not None else None
+    try:
+        import_id, batch_number = _write(store, path, checked, sha256, started, today, progress)
+    except BaseException:
+        if pending is not None:
+            pending.unlink(missing_ok=True)
+        raise
+    if pending is None or report is None:
+        return ImportOutcome(checked, import_id, batch_number)
+    problem = _move_into_place(pending, report, force=force)
+    return ImportOutcome(checked, import_id, batch_number, None if problem else report, problem)
+
+
+def check_report_target(report: Path, *, force: bool) -> None:
+    """Refuse a fix-list target that cannot be written, before any work is done."""
+    check_target(report, force=force)
+
+
+def _write(
+    store: Store,
+    path: Path,
+    checked: CheckedFile,
+    sha256: str,
+    started: datetime,
+    today: date,
+    progress: Progress,
+) -> tuple[int, str | None]:
+    """Write the import in one transaction; its id and the batch given to rows without one."""
     rejected_rows = checked.validated.rejected_row_numbers()
     parsed = checked.validated.parsed
     already = checked.already_loaded.get_column("row")
@@ -129,7 +192,33 @@ def import_file(
         meta, accepted, checked.validated.issues, rejected, other_cells, loads_rejected=loads
     )
     progress.report("writing", accepted.height, accepted.height)
-    return ImportOutcome(checked, import_id, batch_number)
+    return import_id, batch_number
+
+
+def _pending_report(checked: CheckedFile, target: Path, progress: Progress) -> Path:
+    """The fix list, written complete beside ``target`` before the import is committed."""
+    pending = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.pending.xlsx")
+    write_report(checked, pending, loaded=True, progress=progress)
+    return pending
+
+
+def _move_into_place(pending: Path, target: Path, *, force: bool) -> str | None:
+    """Put the finished fix list at its target; what went wrong, if anything did."""
+    try:
+        if force:
+            os.replace(pending, target)
+            return None
+        os.link(pending, target)  # fails if the target appeared meanwhile: never overwrite
+    except FileExistsError:
+        return f"{target} appeared while importing; the fix list is in {pending}"
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            if not target.exists():
+                os.replace(pending, target)
+                return None
+        return f"cannot write {target} ({error.strerror}); the fix list is in {pending}"
+    pending.unlink(missing_ok=True)
+    return None
 
 
 def _other_cells(checked: CheckedFile, loaded: pl.Series) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from centredesk.io.report import write_fix_list
+from centredesk.io.workbook import check_target
 from centredesk.jobs.checked_file import CheckedFile, read_and_validate
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.store import Location, open_if_present
@@ -40,6 +41,8 @@ def validate_file(
     progress: Progress = NO_PROGRESS,
 ) -> ValidationOutcome:
     """Read and check ``path``; the store at ``database`` is only read, never written."""
+    if report is not None:
+        check_target(report, force=force)  # an unwritable target fails before any work
     with open_if_present(database, wait=wait) as store:
         checked = read_and_validate(
             path, kind=kind, sheet=sheet, store=store, today=today, progress=progress
