@@ -18,7 +18,7 @@ from typing import Any
 from benchmarks.inputs import prepare
 
 ORDER = (
-    "read", "validate", "import", "export", "fix_list",
+    "read", "read_direct", "validate", "import", "export", "fix_list",
     "app_first_screen", "app_page_down", "app_search", "app_sort", "withdraw_batch",
 )  # fmt: skip
 
@@ -59,6 +59,19 @@ TARGETS: dict[str, Target] = {
     "app_sort": Target((("ours_s", 1.0),), "< 1 s"),
     "withdraw_batch": Target((("ours_s", 1.0),), "< 1 s"),
 }
+
+
+IMPORT_OVER_BARE_READ = 1.5
+"""An import (read, validate, write) takes at most this many times a bare fastexcel read."""
+
+
+def import_over_bare_read(results: list[StageResult]) -> float | None:
+    """The import's time over the bare fastexcel read's (``read_direct``'s baseline)."""
+    by_name = {result.name: result for result in results}
+    imported, direct = by_name.get("import"), by_name.get("read_direct")
+    if imported is None or direct is None or not imported.ours_s or not direct.naive_s:
+        return None
+    return imported.ours_s / direct.naive_s
 
 
 @dataclass
@@ -103,6 +116,7 @@ def _measure(stage: str, variant: str, folder: Path, rows: int, repeat: int) -> 
         "seconds": statistics.median(run["seconds"] for run in runs),
         "rows": runs[0]["rows"],
         "peak_mb": max(run["peak_mb"] for run in runs),
+        "reader_peak_mb": max(run.get("reader_peak_mb", 0) for run in runs),
     }
 
 
@@ -135,6 +149,11 @@ def run_stage(stage: str, folder: Path, rows: int, repeat: int, naive_repeat: in
         note = "naive timed on 10,000 rows and scaled"
     if stage == "withdraw_batch":
         note = "one batch of up to 100,000; naive timed on 5,000 and scaled"
+    if stage == "read_direct":
+        note = "in this process; naive: a bare fastexcel read"
+    if ours.get("reader_peak_mb", 0) > 1:
+        reading = f"reading process peak {ours['reader_peak_mb']:.0f} MB"
+        note = f"{note}; {reading}" if note else reading
     result = StageResult(
         name=stage,
         ours_s=ours_s,
@@ -237,6 +256,13 @@ def main(argv: list[str] | None = None) -> int:
             log(f"running {stage} …")
             results.append(run_stage(stage, folder, args.rows, args.repeat, args.naive_repeat))
     print_table(args.rows, results)
+    over_bare = import_over_bare_read(results)
+    if over_bare is not None:
+        verdict = "PASS" if over_bare <= IMPORT_OVER_BARE_READ else "FAIL"
+        print(
+            f"\nimport / bare fastexcel read: {over_bare:.2f} "
+            f"(target ≤ {IMPORT_OVER_BARE_READ}) {verdict}"
+        )
     if args.json:
         document = {
             "rows": args.rows,
@@ -247,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
                 {**{k: v for k, v in asdict(r).items() if k != "passed"}, "pass": r.passed}
                 for r in results
             ],
+            "import_over_bare_read": over_bare,
         }
         args.json.write_text(json.dumps(document, indent=2))
     return 0

@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     print(
         json.dumps(
             {"available": True, "seconds": timing.seconds, "rows": timing.rows,
-             "peak_mb": peak_mb()}
+             "peak_mb": peak_mb(), "reader_peak_mb": reader_peak_mb()}
         )
     )  # fmt: skip
     return 0
@@ -51,6 +51,18 @@ def peak_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reader_peak_mb() -> float:
+    """The peak resident memory of the reading processes this one used (0 if none).
+
+    The reading children are the reading server's, so the server is stopped and reaped
+    first: the kernel then counts the largest of them among this process's children.
+    """
+    from centredesk.io.read_server import shut_down
+
+    shut_down()
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 if __name__ == "__main__":
