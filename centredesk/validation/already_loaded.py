@@ -26,7 +26,11 @@ from centredesk.validation.fields import Kind
 if TYPE_CHECKING:
     from centredesk.validation.engine import Reference
 
-_DUPLICATE = {"learners": "DUP_IN_STORE", "bookings": "BOOKING_DUPLICATE"}
+_DUPLICATE = {
+    "learners": "DUP_IN_STORE",
+    "bookings": "BOOKING_DUPLICATE",
+    "results": "RESULT_DUPLICATE",
+}
 """The error a row already there would otherwise get."""
 _NOT_STANDING = ["Cancelled", "Transferred"]
 FOUND_SCHEMA = {"row": pl.Int64, "import_id": pl.Int64}

@@ -473,6 +473,35 @@ RULES: tuple[Rule, ...] = (
         },
     ),
     Rule(
+        "RESULT_DUPLICATE",
+        "error",
+        "store",
+        ("results",),
+        "The registration already has a result for this component: the same grade and dates "
+        "are in the store or in an earlier row, or an earlier row of the file gives the "
+        "component another result. A result is never stored twice.",
+        "Delete the repeated row. To change a stored result, give the component's new grade "
+        "or dates: the row then corrects it (RESULT_CORRECTION).",
+        messages={
+            "in_file": "{component} already has this result in row {row}",
+            "in_file_other": "row {row} already gives {component} a result ({grade})",
+            "in_store": "{component} is already stored with this result ({grade} of {date})",
+        },
+    ),
+    Rule(
+        "RESULT_CORRECTION",
+        "warning",
+        "store",
+        ("results",),
+        "The store holds a different result for this registration and component: the row "
+        "corrects it in place, and the audit log keeps who changed it, when, and the result "
+        "before and after.",
+        "Nothing to fix if the new grade and dates are right; otherwise correct the row.",
+        messages={
+            "": "{component}: {grade} of {date} replaces the stored {old_grade} of {old_date}",
+        },
+    ),
+    Rule(
         "RESULT_GRADE",
         "error",
         "row",

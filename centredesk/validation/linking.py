@@ -236,16 +236,90 @@ def results(parsed: pl.DataFrame, ok: pl.Expr, reference: Reference) -> Outcome:
         graded = found.join(
             products.select(_PRODUCT, "grading_scheme"), on=_PRODUCT, how="left"
         ).join(schemes, on="grading_scheme", how="left")
+        off_scheme = (
+            pl.col("grade").is_not_null() & pl.col("allowed").is_not_null()
+            & ~pl.col("allowed").list.contains(pl.col("grade"))
+        )  # fmt: skip
         issues.append(
             issues_where(
                 graded,
-                pl.col("grade").is_not_null() & pl.col("allowed").is_not_null()
-                & ~pl.col("allowed").list.contains(pl.col("grade")),
+                off_scheme,
                 "RESULT_GRADE",
                 said("RESULT_GRADE", "scheme", grade=pl.col("grade"), product=pl.col(_PRODUCT),
                      scheme=pl.col("grading_scheme")),
                 field="grade",
             )
         )  # fmt: skip
+        found = found.join(
+            graded.select("row", off_scheme.fill_null(False).alias("off_scheme")), on="row"
+        )
+    else:
+        found = found.with_columns(pl.lit(False).alias("off_scheme"))
     found = found.with_columns(pl.when(ready).then("chosen_id").alias("registration_id"))
+    # A row rejected for its grade is not loaded, so it cannot make a later row a repeat.
+    issues.extend(_repeated_results(found.filter(ready & ~pl.col("off_scheme")), reference))
     return found.sort("row").select(*parsed.columns, "registration_id"), issues, notes
+
+
+_RESULT_KEY = ["registration_id", "component"]
+_RESULT_VALUES = ["grade", "result_date", "release_date"]
+
+
+def _repeated_results(found: pl.DataFrame, reference: Reference) -> list[pl.DataFrame]:
+    """RESULT_DUPLICATE and RESULT_CORRECTION: one result per registration and component.
+
+    A row repeating an earlier row's key is a duplicate (whatever its values); the first row
+    of a key is a duplicate of a stored result with the same values, and a correction of one
+    with other values.
+    """
+    keyed = found.filter(
+        pl.col("registration_id").is_not_null() & pl.col("component").is_not_null()
+    )
+    first = keyed.group_by(_RESULT_KEY).agg(
+        pl.col("row").min().alias("first_row"),
+        *(pl.col(name).sort_by("row").first().alias(f"first_{name}") for name in _RESULT_VALUES),
+    )
+    rows = keyed.join(first, on=_RESULT_KEY, how="left")
+    same_as_first = pl.all_horizontal(
+        pl.col(name).eq_missing(pl.col(f"first_{name}")) for name in _RESULT_VALUES
+    )
+    issues = [
+        issues_where(rows, pl.col("row") != pl.col("first_row"), "RESULT_DUPLICATE",
+                     pl.when(same_as_first)
+                     .then(said("RESULT_DUPLICATE", "in_file", component=pl.col("component"),
+                                row=pl.col("first_row")))
+                     .otherwise(said("RESULT_DUPLICATE", "in_file_other",
+                                     row=pl.col("first_row"), component=pl.col("component"),
+                                     grade=pl.col("first_grade"))),
+                     field="component", other_row=pl.col("first_row")),
+    ]  # fmt: skip
+    stored = reference.get("results")
+    if stored is None:
+        return issues
+    stored = stored.select(
+        pl.col("registration_id").cast(pl.Int64),
+        pl.col("component").cast(pl.String),
+        pl.col("grade").cast(pl.String).alias("stored_grade"),
+        pl.col("result_date").cast(pl.Date).alias("stored_result_date"),
+        pl.col("release_date").cast(pl.Date).alias("stored_release_date"),
+    ).unique(_RESULT_KEY, keep="last")
+    compared = rows.filter(pl.col("row") == pl.col("first_row")).join(
+        stored, on=_RESULT_KEY, how="inner"
+    )
+    unchanged = pl.all_horizontal(
+        pl.col(name).eq_missing(pl.col(f"stored_{name}")) for name in _RESULT_VALUES
+    )
+    issues += [
+        issues_where(compared, unchanged, "RESULT_DUPLICATE",
+                     said("RESULT_DUPLICATE", "in_store", component=pl.col("component"),
+                          grade=pl.col("stored_grade"),
+                          date=uk_date(pl.col("stored_result_date"))),
+                     field="component"),
+        issues_where(compared, ~unchanged, "RESULT_CORRECTION",
+                     said("RESULT_CORRECTION", component=pl.col("component"),
+                          grade=pl.col("grade"), date=uk_date(pl.col("result_date")),
+                          old_grade=pl.col("stored_grade"),
+                          old_date=uk_date(pl.col("stored_result_date"))),
+                     field="grade"),
+    ]  # fmt: skip
+    return issues

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from centredesk.store.duckdb_store import import_changes
+from centredesk.store.duckdb_store.changes import begin_change
 from centredesk.store.duckdb_store.keys import (
     keep_overwritten,
     next_key_base,
@@ -341,6 +342,57 @@ def _write_bookings(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
 
 
 def _write_results(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    """New results are inserted; a row for a result already stored (same registration and
+    component; validation has rejected exact repeats) corrects it in place. Never a second
+    copy.
+
+    A corrected result stays the record of the import that added it; this import keeps its
+    values before (``import_upserts``, so rolling this import back puts them back) and one
+    audit entry lists every correction with the result before and after.
+    """
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE incoming_corrections AS
+        SELECT s.result_id, registration_id, component,
+               json_object('grade', s.grade, 'result_date', s.result_date,
+                           'release_date', s.release_date) AS before,
+               json_object('grade', i.grade, 'result_date', i.result_date,
+                           'release_date', i.release_date) AS after,
+               i.grade, i.result_date, i.release_date
+        FROM incoming i JOIN results s USING (registration_id, component)
+        """
+    )
+    corrected = _scalar(con, "SELECT count(*) FROM incoming_corrections")
+    if corrected:
+        con.execute(
+            "INSERT INTO import_upserts SELECT ?, 'results', CAST(result_id AS VARCHAR), before "
+            "FROM incoming_corrections ON CONFLICT DO NOTHING",
+            [import_id],
+        )
+        user = con.execute("SELECT os_user FROM imports WHERE import_id = ?", [import_id])
+        audit_id = begin_change(
+            con,
+            str(user.fetchall()[0][0]),
+            action="correct_results",
+            table="results",
+            record=f"{corrected} result{'s' * (corrected != 1)} of import {import_id}",
+            before=None,
+            after=None,
+            records=corrected,
+            import_id=import_id,
+        )
+        con.execute(
+            "INSERT INTO audit_records SELECT ?, 'results', CAST(result_id AS VARCHAR), "
+            "before, after FROM incoming_corrections ORDER BY result_id",
+            [audit_id],
+        )
+        con.execute(
+            """
+            UPDATE results SET grade = c.grade, result_date = c.result_date,
+                               release_date = c.release_date
+            FROM incoming_corrections c WHERE results.result_id = c.result_id
+            """
+        )
     first_id = next_key_base(con, "results")
     con.execute(
         """
@@ -348,11 +400,25 @@ def _write_results(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
                              release_date, import_id, source_row)
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, component, grade,
                result_date, release_date, ?, row
-        FROM incoming
+        FROM incoming i
+        WHERE NOT EXISTS (SELECT 1 FROM incoming_corrections c
+                          WHERE c.registration_id = i.registration_id
+                            AND c.component = i.component)
         """,
         [first_id, import_id],
     )
-    return _scalar(con, "SELECT count(*) FROM results WHERE import_id = ?", [import_id])
+    con.execute("DROP TABLE incoming_corrections")
+    inserted = _scalar(con, "SELECT count(*) FROM results WHERE import_id = ?", [import_id])
+    # Rows, not results: a store that holds a result twice (as older versions could leave
+    # one) has both corrected by the one row.
+    corrected_rows = _scalar(
+        con,
+        "SELECT count(*) FROM incoming i WHERE EXISTS (SELECT 1 FROM results s "
+        "WHERE s.registration_id = i.registration_id AND s.component = i.component "
+        "AND s.import_id IS DISTINCT FROM ?)",
+        [import_id],
+    )
+    return inserted + corrected_rows
 
 
 _WRITERS: dict[str, Callable[[duckdb.DuckDBPyConnection, int], int]] = {
