@@ -234,6 +234,19 @@ def overlapping_parts(path: Path) -> Path:
     return path
 
 
+def zip_encrypted(path: Path) -> Path:
+    """A part flagged as encrypted with the zip's own (weak) encryption."""
+    package(path, standard_parts(sheet_part(learner_rows())))
+    data = bytearray(path.read_bytes())
+    for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at != -1:
+            data[at + flags] |= 1
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
 def encrypted_xlsx(path: Path) -> Path:
     entry = "EncryptedPackage".encode("utf-16-le").ljust(64, b"\0")
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + entry + bytes(1024))
@@ -465,6 +478,7 @@ REFUSED: dict[str, tuple[Builder, str]] = {
     "zip-bomb.xlsx": (zip_bomb, "zip bomb"),
     "overlapping.xlsx": (overlapping_parts, "overlap|damaged"),
     "encrypted.xlsx": (encrypted_xlsx, "password-protected; open it in Excel"),
+    "zip-encrypted.xlsx": (zip_encrypted, "its parts are encrypted"),
     "external-entity.xlsx": (external_entity("xl/worksheets/sheet1.xml"), "entities"),
     "ods-31m-cells.ods": (ods_repeats(31_000, 1_000), "cell area too large"),
     "ods-95-columns.ods": (ods_repeats(1_048_570, 95), "cell area too large"),

@@ -61,6 +61,9 @@ error go to the log file ($CENTREDESK_LOG, else centredesk.log in the user log f
 Each command has its own --help."""
 
 
+_READING_COMMANDS = {"import", "validate"}
+
+
 class _Command(Protocol):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 
@@ -119,6 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     command (a problem the user can fix, or our own bug, whose details go to the log file),
     130 for Ctrl-C. Exit 1 is left to the commands, for "the data has errors".
     """
+    words = sys.argv[1:] if argv is None else list(argv)
+    if any(word in _READING_COMMANDS for word in words[:3]):
+        # The reading server imports the reader (half a second) while this process loads
+        # the rest of the program, so the first read does not wait for it.
+        from centredesk.io.read_server import warm_up
+
+        warm_up()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
