@@ -16,6 +16,7 @@ with it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -49,6 +50,7 @@ class ReadServer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
+        self._stopped_at_exit = False
 
     def ensure_running(self) -> subprocess.Popen[bytes]:
         with self._lock:
@@ -83,6 +85,10 @@ class ReadServer:
     def _running(self) -> subprocess.Popen[bytes]:
         if self._process is not None and self._process.poll() is None:
             return self._process
+        if not self._stopped_at_exit:
+            # Ended with this process anyway (its input closes); this also reaps it.
+            atexit.register(self.stop)
+            self._stopped_at_exit = True
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "centredesk.io.read_server"],
