@@ -52,9 +52,14 @@ class ReadLimits:
     memory_bytes: int = 2 * 1024**3
     """Resident memory; the process is ended when it goes past this."""
     address_factor: int = 3
-    """The hard limit on its data address space, as a multiple of ``memory_bytes``: the
-    allocators reserve more than they touch (2.5 times, measured), and this stops absurd
-    single allocations (a forged sheet asks for over 100 GB) at once."""
+    """The hard limit on its data address space (``RLIMIT_DATA``), as a multiple of
+    ``memory_bytes``. It stops absurd single allocations (a forged sheet asks for over 100 GB)
+    at once. Resident memory is what matters, but no resource limit enforces it, and the
+    allocators reserve more address space than they touch: reading a million-row sheet
+    peaks at 1.0 GB resident but needs 2-2.5 GB of data address space (polars' jemalloc
+    keeps what it freed) and over 3 GB of ``RLIMIT_AS`` (which also counts the libraries
+    and every thread's reserved arena), so ``RLIMIT_AS`` would refuse ordinary files long
+    before the resident memory is large."""
     base_seconds: float = 60.0
     seconds_per_mb: float = 2.0
     """Time allowed: ``base_seconds`` plus this per megabyte of file (a million-row

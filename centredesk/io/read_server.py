@@ -1,10 +1,14 @@
 """The reading server (``python -m centredesk.io.read_server``) and how a process uses it.
 
-Starting a fresh Python for every upload costs half a second (importing polars). So the
-first read of a process starts this server, which imports the reader once and then forks
-one short-lived child per upload (:mod:`centredesk.io.read_child`): a fork costs a few
-milliseconds and shares the imported code. The server itself never touches an upload, and
-stays single-threaded, so forking it is safe.
+Starting a fresh Python for every upload (``python -m``, or multiprocessing's spawn)
+costs half a second, most of it importing polars. Forking the process that asks is not safe:
+it has threads (polars' pool, DuckDB's, the app's workers) and a fork keeps only one of
+them, with their locks as they were. multiprocessing's forkserver runs the parent's main
+script again in every child (pytest's, the console script's), which costs as much as
+spawning. So the first read of a process starts this server, which imports the reader once
+and then forks one short-lived child per upload (:mod:`centredesk.io.read_child`): about
+ten milliseconds each, sharing the imported code. The server itself never touches an
+upload, and stays single-threaded, so forking it is safe.
 
 Protocol, one JSON object per line: the parent writes a request (what to read, where to put
 the result, the limits); the server forks and answers ``{"pid": N}``. When a child ends, the
