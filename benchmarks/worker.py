@@ -1,7 +1,7 @@
 """Run one stage variant and print its timing and the process's peak memory as JSON.
 
-``python -m benchmarks.worker STAGE ours|naive|xlsxwriter FOLDER ROWS``: a fresh process per run, so
-one stage's memory and caches never colour another's figures.
+``python -m benchmarks.worker STAGE ours|naive|xlsxwriter|floor FOLDER ROWS``: a fresh process
+per run, so one stage's memory and caches never colour another's figures.
 """
 
 from __future__ import annotations
