@@ -33,10 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--force",
         action="store_true",
         help="import a file even though the same content was imported before; nothing is "
-        "stored twice: registrations, bookings and results already stored are rejected "
-        "(DUP_IN_STORE, BOOKING_DUPLICATE, RESULT_DUPLICATE), a result with another grade or "
-        "dates corrects the stored one (RESULT_CORRECTION, kept in the audit log), and "
-        "products and approvals take the file's values",
+        "stored twice: rows this file loaded before are recognised and skipped, other "
+        "registrations, bookings and results already stored are rejected (DUP_IN_STORE, "
+        "BOOKING_DUPLICATE, RESULT_DUPLICATE), a result with another grade or dates corrects "
+        "the stored one (RESULT_CORRECTION, kept in the audit log), and products and "
+        "approvals take the file's values",
     )
     parser.add_argument(
         "--report",

@@ -479,7 +479,9 @@ RULES: tuple[Rule, ...] = (
         ("results",),
         "The registration already has a result for this component: the same grade and dates "
         "are in the store or in an earlier row, or an earlier row of the file gives the "
-        "component another result. A result is never stored twice.",
+        "component another result. A result is never stored twice. A row of a fix list, or "
+        "of a file imported before under the same name, that repeats the stored result is "
+        "not this: it is already there, reported and not loaded twice.",
         "Delete the repeated row. To change a stored result, give the component's new grade "
         "or dates: the row then corrects it (RESULT_CORRECTION).",
         messages={
