@@ -153,6 +153,6 @@ def test_a_failed_first_import_leaves_no_database_behind(
     sheet = tmp_path / "approvals.csv"
     sheet.write_text("Centre Number,Product Code\n100001,603/0862/X\n")
     status, _out, err = run_main(capsys, "import", str(sheet), "--db", str(db))
-    assert status == 130
+    assert status == 2
     assert "nothing was written" in err
     assert sorted(path.name for path in tmp_path.iterdir()) == ["approvals.csv"]

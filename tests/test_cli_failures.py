@@ -1,6 +1,6 @@
 """Failures at the top of the command line: one line on stderr, never a traceback, no half work.
 
-Exit 2 for anything that stopped a command (the user's problem or our bug), 130 for Ctrl-C,
+Exit 2 for anything that stopped a command (the user's problem, our bug, or Ctrl-C),
 exit 1 only for data with errors. Disk full or Ctrl-C during an import's write leave the
 store as it was.
 """
@@ -70,8 +70,8 @@ def rules_command_raises(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BaseE
         (UserError("learners.xlsx: no such sheet"), 2, "centredesk: learners.xlsx: no such sheet"),
         (ValueError("bad\nthing"), 2, "internal error (ValueError: bad); nothing was written"),
         (ReaderPanic("range end index 2 out of range"), 2, "internal error (ReaderPanic"),
-        (KeyboardInterrupt(), 130, "interrupted; nothing was written"),
-        (RuntimeError("Query interrupted"), 130, "interrupted; nothing was written"),
+        (KeyboardInterrupt(), 2, "interrupted; nothing was written"),
+        (RuntimeError("Query interrupted"), 2, "interrupted; nothing was written"),
     ],
 )
 def test_every_failure_is_one_line(

@@ -3,7 +3,8 @@
 Each subcommand lives in its own module with ``add_arguments(parser)`` and
 ``run(args) -> int``. Errors a user can cause (:class:`~centredesk.errors.UserError`) are
 printed on one line to stderr with exit status 2; so is anything else that escapes (our
-bug: its traceback goes to the log file), and Ctrl-C is one line with status 130.
+bug: its traceback goes to the log file), and so is Ctrl-C: the command did not run to
+the end, and nothing was written.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from centredesk.cli.settings import DEFAULT_WAIT, resolve
 from centredesk.errors import UserError
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_INTERRUPTED = EXIT_CANNOT_RUN  # the contract has three statuses; Ctrl-C stopped the run
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -55,8 +56,8 @@ examples:
   centredesk history --learner 20000001
 
 exit status: 0 no errors (warnings allowed), 1 the data has errors,
-2 the command could not run (the reason is one line on stderr), 130 interrupted
-(Ctrl-C; nothing was written). The reader's warnings and the details of any internal
+2 the command could not run or was interrupted with Ctrl-C (the reason is one line
+on stderr; nothing was written). The reader's warnings and the details of any internal
 error go to the log file ($CENTREDESK_LOG, else centredesk.log in the user log folder).
 Each command has its own --help."""
 
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Every failure ends here as one line on stderr: exit 2 for anything that stopped the
     command (a problem the user can fix, or our own bug, whose details go to the log file),
-    130 for Ctrl-C. Exit 1 is left to the commands, for "the data has errors".
+    Ctrl-C too. Exit 1 is left to the commands, for "the data has errors".
     """
     words = sys.argv[1:] if argv is None else list(argv)
     if any(word in _READING_COMMANDS for word in words[:3]):
