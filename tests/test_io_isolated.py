@@ -46,6 +46,15 @@ def test_a_sheet_read_in_a_child_equals_one_read_here() -> None:
         assert a.equals(b) if isinstance(a, pl.DataFrame) else a == b, field.name
 
 
+def test_a_relative_path_is_read_from_the_callers_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_sheet_isolated(LEARNERS)  # the reading server starts in this folder
+    (tmp_path / "mine.xlsx").write_bytes(LEARNERS.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert read_sheet_isolated("mine.xlsx").cells.height == 194
+
+
 def test_a_reader_panic_is_one_line_and_the_caller_goes_on(tmp_path: Path) -> None:
     path = xls_cut_formula(tmp_path / "cut.xls")
     with pytest.raises(

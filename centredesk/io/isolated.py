@@ -122,7 +122,7 @@ class IsolatedRead:
             size = 0
         self.seconds = limits.seconds_for(size)
         request = {
-            "path": str(self.path),
+            "path": str(self.path.absolute()),  # the server may work in another folder
             "kind": kind,
             "sheet": sheet,
             "folder": str(self.folder),
