@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 import polars as pl
 
 from centredesk.validation import values
+from centredesk.validation.folding import fold_joined
 from centredesk.validation.values import (
     ISO_DATE_PATTERN,
     MONTHS,
@@ -244,12 +245,7 @@ def name_case_odd(name: pl.Expr) -> pl.Expr:
 
 def fold_name(name: pl.Expr) -> pl.Expr:
     """A name without case, accents, spaces or punctuation: how names are compared."""
-    return (
-        name.str.normalize("NFKD")
-        .str.replace_all(r"\p{M}", "")
-        .str.to_lowercase()
-        .str.replace_all(r"[^\p{L}\p{N}]", "")
-    )
+    return fold_joined(name)
 
 
 def whole_number(raw: pl.Expr) -> pl.Expr:
