@@ -9,7 +9,7 @@ import pytest
 from browse_fixtures import add_learner_history, build_store, import_learners
 
 from centredesk.store import Store, StoreError, open_store
-from centredesk.store.views import VIEWS
+from centredesk.store.views import VIEWS, WORDS
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_search_is_a_case_insensitive_prefix_on_several_fields_at_once(store: St
         ("learner_number", "2000020", 3),  # 20000200 .. 20000202
         ("product_code", "6030862", 69),  # every third generated learner + the import
         ("product_code", "603/0862/X", 69),
-        ("batch", "2001", 2),
+        ("batch_number", "2001", 2),
     ],
 )
 def test_each_portal_search_field(
@@ -93,7 +93,9 @@ def test_an_issue_keeps_the_value_as_recorded(store: Store) -> None:
 
 
 def test_registrations_search_by_learner_and_registration_fields(store: Store) -> None:
-    keys = store.browse.row_keys("registrations", search={"surname": "smythe", "batch": "20"})
+    keys = store.browse.row_keys(
+        "registrations", search={"surname": "smythe", "batch_number": "20"}
+    )
     page = store.browse.rows("registrations", keys.to_pylist())
     assert page.column("forename").to_pylist() == ["Ann"]
     assert page.column("status").to_pylist() == ["active"]
@@ -164,3 +166,42 @@ def test_rejected_row_cells_and_issues(store: Store) -> None:
     assert rejected.issues.get_column("column_name").to_list() == ["ULN", "Surname"]
     assert store.details.rejected_row(1, 5) is None
     assert store.details.issue_groups(1).get_column("code").to_list()[0] == "ULN_CHECKSUM"
+
+
+def _surnames(store: Store, view: str, **search: str) -> set[str]:
+    keys = store.browse.row_keys(view, search=search)
+    return set(store.browse.rows(view, keys.to_pylist()).column("surname").to_pylist())
+
+
+def test_plain_words_match_names_in_any_order_folded(store: Store) -> None:
+    zoe = store.browse.row_keys("learners", search={WORDS: "zoe o'brien"}).to_pylist()
+    assert len(zoe) == 1
+    assert store.browse.row_keys("learners", search={WORDS: "O’BRIEN Zoë"}).to_pylist() == zoe
+    assert _surnames(store, "learners", words="lukasz") == {"Łukasz"}
+    assert _surnames(store, "learners", words="jones") == {"Jones", "Smith-Jones"}
+    assert _surnames(store, "learners", words="bhr") == {"Ní Bhriain"}
+    assert _surnames(store, "learners", surname="ni bhriain") == {"Ní Bhriain"}
+    # A word that names nobody leaves nothing, whatever the other words match.
+    assert store.browse.row_keys("learners", search={WORDS: "zoe nobody"}).to_pylist() == []
+
+
+def test_plain_digits_match_numbers_and_codes(store: Store) -> None:
+    by_number = store.browse.row_keys("learners", search={WORDS: "2000020"})
+    assert len(by_number) == 3  # learner numbers 20000200-20000202
+    by_uln = store.browse.row_keys("learners", search={WORDS: "1000000043"})
+    assert len(by_uln) == 1
+    by_code = store.browse.row_keys("registrations", search={WORDS: "603/0862 zoe"})
+    assert len(by_code) == 1
+
+
+def test_every_column_a_tab_shows_narrows_it(store: Store) -> None:
+    assert store.browse.row_keys("products", search={WORDS: "food"}).to_pylist() == ["500/5959/2"]
+    assert len(store.browse.row_keys("products", search={"external_assessment": "y"})) == 2
+    assert len(store.browse.row_keys("registrations", search={"status": "withdr"})) == 40
+    assert len(store.browse.row_keys("learners", search={"centre_number": "123"})) == 202
+    assert len(store.browse.row_keys("results", search={"grade": "dist"})) == 7
+    withheld = store.browse.row_keys("results", search={"withheld": "yes"}).to_pylist()
+    page = store.browse.rows("results", withheld)
+    assert page.column("component").to_pylist() == ["Unit 2"]
+    assert page.column("withheld").to_pylist() == [True]
+    assert len(store.browse.row_keys("imports", search={WORDS: "learners"})) == 2

@@ -13,6 +13,9 @@ from centredesk.store import open_store
 from centredesk.store.duckdb_store.schema import MIGRATIONS, SCHEMA_VERSION
 from centredesk.store.records import Selection
 
+ROLES_VERSION = 3
+"""The schema version that gave the people who had imported their roles."""
+
 
 def database_at(version: int, path: Path) -> Path:
     """A file at schema ``version`` holding a centre, a product, two learners, their
@@ -24,7 +27,10 @@ def database_at(version: int, path: Path) -> Path:
     )
     for step in range(1, version + 1):
         for statement in MIGRATIONS[step]:
-            con.execute(statement)
+            if isinstance(statement, str):
+                con.execute(statement)
+            else:
+                statement(con)
         con.execute("INSERT INTO schema_version (version) VALUES (?)", [step])
     con.execute(
         """
@@ -68,17 +74,20 @@ def test_an_earlier_database_is_upgraded_with_its_data(tmp_path: Path, version: 
         versions = store.tables.read("schema_version")["version"].sort().to_list()
         assert versions == list(range(1, SCHEMA_VERSION + 1))
         upgraded = store.tables.read("learners").sort("learner_number")
-        assert upgraded.drop("version").equals(learners)
+        # Later versions add columns (a version, folded names): the old ones keep their values.
+        assert upgraded.select(learners.columns).equals(learners)
         assert upgraded["version"].to_list() == [1, 1]
-        # Whoever imported first made the database: its admin; the others edit.
-        assert {(u.user, u.role) for u in store.users.all()} == {
-            ("maker", "admin"), ("colleague", "editor")}  # fmt: skip
+        if version < ROLES_VERSION:
+            # Whoever imported first made the database: its admin; the others edit.
+            assert {(u.user, u.role) for u in store.users.all()} == {
+                ("maker", "admin"), ("colleague", "editor")}  # fmt: skip
         assert store.imports.open_rejected_rows([2]).rows() == [(2, 4)]
         summary = store.details.import_summary(2)
         assert summary is not None and (summary.rows_already_loaded, summary.rolled_back_by) == (
             0, None)  # fmt: skip
         # The upgraded store takes changes, and hands out keys after the old ones.
-        store.users.grant(store.acting_user, "admin")
+        if store.users.role(store.acting_user) != "admin":
+            store.users.grant(store.acting_user, "admin")
         change = statuses.withdraw(store, Selection((1,))).change
         assert change is not None and change.records == 1
         assert store.registrations.selected(Selection((1,)))["version"].to_list() == [2]
@@ -93,6 +102,7 @@ def test_a_failed_upgrade_leaves_the_file_as_it_was(
     from centredesk.store.duckdb_store import schema
 
     path = database_at(SCHEMA_VERSION - 1, tmp_path / "old.duckdb")
+    columns_before = _columns(path)
     broken = [*MIGRATIONS[SCHEMA_VERSION], "SELECT * FROM no_such_table"]
     monkeypatch.setitem(schema.MIGRATIONS, SCHEMA_VERSION, broken)
     with pytest.raises(duckdb.CatalogException):
@@ -101,7 +111,11 @@ def test_a_failed_upgrade_leaves_the_file_as_it_was(
         assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [
             (SCHEMA_VERSION - 1,)
         ]
-        tables = {
-            name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        }
-    assert "audit_records" not in tables and "users" not in tables
+    assert _columns(path) == columns_before
+
+
+def _columns(path: Path) -> set[tuple[str, str]]:
+    """Every table's columns: what a migration adds, a failed one must not leave behind."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        found = con.execute("SELECT table_name, column_name FROM duckdb_columns()").fetchall()
+    return {(str(table), str(column)) for table, column in found}

@@ -14,7 +14,7 @@ from store_fixtures import no_issues, record_rows
 
 from centredesk.charges import CHARGE_KINDS
 from centredesk.store import TABLES, StoreError, StoreIntegrityError, open_store
-from centredesk.store.duckdb_store.schema import SCHEMA_VERSION
+from centredesk.store.duckdb_store.schema import SCHEMA_VERSION, migrate
 from centredesk.store.records import ROLES
 from centredesk.validation.catalogue import Severity
 from centredesk.validation.fields import (
@@ -370,3 +370,69 @@ def test_the_store_supplies_every_frame_validation_asks_for(tmp_path: Path) -> N
     assert frames["registrations"].height == 3
     # Registrations carry their learner's identity, so duplicate checks need no join.
     assert {"uln", "person_key"} <= set(frames["registrations"].columns)
+
+
+def _written_by_an_older_centredesk(path: Path, version: int) -> None:
+    """A file at schema ``version`` holding a learner, a product and a rejected row."""
+    con = duckdb.connect(str(path))
+    try:
+        migrate(con, up_to=version)
+        con.execute(
+            "INSERT INTO learners (learner_number, centre_number, forename, surname, "
+            "date_of_birth, person_key) VALUES (20000001, '100001', 'Łukasz', 'O’Connor', "
+            "DATE '2010-04-03', 'łukasz|oconnor|2010-04-03')"
+        )
+        con.execute(
+            "INSERT INTO products (product_code, title) VALUES "
+            "('600/1748/X', 'Level 2 Award in Food Safety in Catering')"
+        )
+        for import_id, name in ((1, "autumn.xlsx"), (2, "autumn.xlsx"), (3, "spring.xlsx")):
+            con.execute(
+                "INSERT INTO imports (import_id, file_name, sha256, kind, sheet, rows_read, "
+                "rows_accepted, rows_rejected, os_user, started_at, finished_at) "
+                "VALUES (?, ?, 'sha', 'learners', NULL, 2, 1, 1, 'tester', "
+                "TIMESTAMP '2026-01-01 09:00', TIMESTAMP '2026-01-01 09:00')",
+                [import_id, name],
+            )
+            con.execute(
+                "INSERT INTO rejected_rows (import_id, row, cells) VALUES (?, 3, '{}')",
+                [import_id],
+            )
+            code = "DUP_IN_FILE" if import_id == 3 else "ULN_CHECKSUM"
+            con.execute(
+                "INSERT INTO import_issues (import_id, row, column_name, field, code, severity, "
+                "message, value) VALUES (?, 3, 'ULN', 'uln', ?, 'error', 'x', 'y')",
+                [import_id, code],
+            )
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_a_file_of_every_earlier_schema_is_upgraded_when_opened(
+    tmp_path: Path, version: int
+) -> None:
+    path = tmp_path / f"v{version}.duckdb"
+    _written_by_an_older_centredesk(path, version)
+    with open_store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        learner = store.tables.read("learners").row(0, named=True)
+        assert (learner["surname_folded"], learner["forename_folded"]) == ("oconnor", "lukasz")
+        # The person key is made again with the fold that folds Ł too.
+        assert learner["person_key"] == "lukasz|oconnor|2010-04-03"
+        titles = store.tables.read("products").get_column("title_folded").to_list()
+        assert titles == ["level 2 award in food safety in catering"]
+        assert store.browse.row_keys("learners", search={"words": "o'c lukasz"}).to_pylist() == [
+            20000001
+        ]
+
+
+def test_a_reader_upgrades_a_file_an_older_centredesk_wrote(tmp_path: Path) -> None:
+    # The app only ever opens the file for reading: it must still find today's columns.
+    path = tmp_path / "old.duckdb"
+    _written_by_an_older_centredesk(path, SCHEMA_VERSION - 1)
+    with open_store(path, read_only=True) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.browse.row_keys("products", search={"title": "food"}).to_pylist() == [
+            "600/1748/X"
+        ]

@@ -453,7 +453,8 @@ class Tables(ABC):
     @abstractmethod
     def append(self, table: str, rows: pl.DataFrame) -> int:
         """Insert ``rows`` (columns named as the table's; the rest take their defaults)
-        in one statement; returns how many were inserted."""
+        in one statement; returns how many were inserted. Folded names and titles
+        (:mod:`centredesk.store.folded`) are added when not given."""
 
     @abstractmethod
     def data_version(self) -> tuple[int, ...]:

@@ -17,10 +17,30 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from centredesk.store.errors import StoreError
+from centredesk.validation.folding import fold_text
 
-Match = Literal["prefix", "code", "date"]
-"""How a search field compares: a case-insensitive prefix of the text; a product code's
-prefix with or without slashes; a date's prefix written ISO (2010-04) or day first (03/04)."""
+Match = Literal["prefix", "words", "code", "date", "yesno", "contains"]
+"""How a search field compares with what was typed:
+
+- ``prefix``: the value, as text in any case, starts with it;
+- ``words``: a word of the value starts with it, both folded (see
+  :mod:`centredesk.validation.folding`): ``o'c`` finds ``O’Connor``, ``lukasz`` ``Łukasz``
+  and ``jones`` ``Smith-Jones``. The field's ``expr`` is a column of folded text written
+  with the row (:mod:`centredesk.store.folded`), so no backend folds at query time;
+- ``code``: a product code's prefix, with or without its slashes;
+- ``date``: a date's prefix written ISO (``2010-04``) or day first (``03/04``);
+- ``yesno``: a flag, as ``yes`` or ``no``;
+- ``contains``: the value, as text in any case, contains it anywhere (small tables only).
+"""
+
+Plain = Literal["any", "digits", "with a digit"]
+"""The plain words a natural field is tried against: any; only numbers (learner numbers,
+ULNs, ids); or words with a digit in them (codes such as ``603/0862`` or ``HC1``). Each test
+left out is one a search of a million rows does not pay for."""
+
+WORDS = "words"
+"""The pseudo search field of plain words: each word must match one of the view's
+:attr:`View.words` fields (a name, a code, a title), in any order."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +60,18 @@ class SearchField:
     match: Match = "prefix"
     within: str = "{}"
     """Where the condition goes: ``{}`` alone, or a subquery that holds it."""
+    plain: Plain = "any"
+    """Which plain words are compared with this field at all (see :data:`Plain`)."""
+
+    def takes(self, word: str) -> bool:
+        """Whether a plain word is worth comparing with this field."""
+        if self.plain == "digits":
+            return word.isdigit()
+        if self.plain == "with a digit":
+            return any(char.isdigit() for char in word)
+        if self.match == "words":
+            return bool(fold_text(word))
+        return True
 
 
 @dataclass(frozen=True)
@@ -52,6 +84,8 @@ class View:
     """The FROM clause, joins included."""
     columns: tuple[Column, ...]
     search: tuple[SearchField, ...] = ()
+    words: tuple[str, ...] = ()
+    """The search fields a plain word is tried against: the natural ones of the view."""
     scope: Mapping[str, str] = field(default_factory=dict)
     """Scope field -> SQL expression compared for equality (an import's issues)."""
     default_sort: str = ""
@@ -76,21 +110,34 @@ class View:
         known = ", ".join(self.search_fields) or "nothing"
         raise StoreError(f"{self.name} cannot be searched by {name}; it knows {known}")
 
+    def word_fields(self, word: str) -> tuple[SearchField, ...]:
+        """The natural fields a plain word could match (any one of them will do)."""
+        return tuple(search for search in map(self.search_field, self.words) if search.takes(word))
+
+
+def plain_words(text: str) -> list[str]:
+    """The words of search text: split at spaces, empty ones dropped. Each must match."""
+    return text.split()
+
 
 def _learner_search(learner: str) -> tuple[SearchField, ...]:
     return (
-        SearchField("surname", f"{learner}.surname"),
-        SearchField("forename", f"{learner}.forename"),
+        SearchField("learner_number", f"{learner}.learner_number", plain="digits"),
+        SearchField("name", f"{learner}.name_folded", "words"),
+        SearchField("surname", f"{learner}.surname_folded", "words"),
+        SearchField("forename", f"{learner}.forename_folded", "words"),
         SearchField("date_of_birth", f"{learner}.date_of_birth", "date"),
-        SearchField("learner_number", f"{learner}.learner_number"),
-        SearchField("uln", f"{learner}.uln"),
+        SearchField("uln", f"{learner}.uln", plain="digits"),
     )
 
 
 def _registration_search(registration: str, within: str = "{}") -> tuple[SearchField, ...]:
     return (
-        SearchField("batch", f"{registration}.batch_number", within=within),
-        SearchField("product_code", f"{registration}.product_code", "code", within),
+        SearchField(
+            "product_code", f"{registration}.product_code", "code", within, "with a digit"
+        ),  # fmt: skip
+        SearchField("batch_number", f"{registration}.batch_number", within=within),
+        SearchField("centre_number", f"{registration}.centre_number", within=within),
     )
 
 
@@ -100,6 +147,9 @@ _THROUGH_REGISTRATIONS = (
 """A learner matches a batch or a product through any of their registrations."""
 _REG_JOIN = "JOIN learners l ON l.learner_number = r.learner_number"
 _PEOPLE_SEARCH = (*_learner_search("l"), *_registration_search("r"))
+_PEOPLE_WORDS = ("name", "learner_number", "uln", "product_code")
+_WITHHELD = "coalesce(s.release_date > current_date, false)"
+"""A result whose release date is still to come: the centre may not tell the learner yet."""
 
 
 VIEWS: dict[str, View] = {
@@ -118,7 +168,17 @@ VIEWS: dict[str, View] = {
                 Column("centre_number", "l.centre_number"),
                 Column("learner_reference", "l.learner_reference"),
             ),
-            (*_learner_search("l"), *_registration_search("x", _THROUGH_REGISTRATIONS)),
+            (
+                *_learner_search("l"),
+                SearchField("centre_number", "l.centre_number"),
+                SearchField("learner_reference", "l.learner_reference", plain="with a digit"),
+                *(
+                    search
+                    for search in _registration_search("x", _THROUGH_REGISTRATIONS)
+                    if search.name != "centre_number"
+                ),
+            ),
+            ("name", "learner_number", "uln", "learner_reference"),
             default_sort="learner_number",
         ),
         View(
@@ -135,7 +195,13 @@ VIEWS: dict[str, View] = {
                 Column("status", "r.status"),
                 Column("registration_id", "r.registration_id"),
             ),
-            _PEOPLE_SEARCH,
+            (
+                *_PEOPLE_SEARCH,
+                SearchField("registration_date", "r.registration_date", "date"),
+                SearchField("status", "r.status"),
+                SearchField("registration_id", "r.registration_id", plain="digits"),
+            ),
+            _PEOPLE_WORDS,
             default_sort="registration_id",
         ),
         View(
@@ -152,7 +218,15 @@ VIEWS: dict[str, View] = {
                 Column("attempt", "b.attempt"),
                 Column("booking_id", "b.booking_id"),
             ),
-            _PEOPLE_SEARCH,
+            (
+                *_PEOPLE_SEARCH,
+                SearchField("assessment", "b.assessment", plain="with a digit"),
+                SearchField("session_date", "b.session_date", "date"),
+                SearchField("status", "b.status"),
+                SearchField("attempt", "b.attempt", plain="digits"),
+                SearchField("booking_id", "b.booking_id", plain="digits"),
+            ),
+            (*_PEOPLE_WORDS, "assessment"),
             default_sort="booking_id",
         ),
         View(
@@ -167,9 +241,19 @@ VIEWS: dict[str, View] = {
                 Column("grade", "s.grade"),
                 Column("result_date", "s.result_date"),
                 Column("release_date", "s.release_date"),
+                Column("withheld", _WITHHELD),
                 Column("result_id", "s.result_id"),
             ),
-            _PEOPLE_SEARCH,
+            (
+                *_PEOPLE_SEARCH,
+                SearchField("component", "s.component", plain="with a digit"),
+                SearchField("grade", "s.grade"),
+                SearchField("result_date", "s.result_date", "date"),
+                SearchField("release_date", "s.release_date", "date"),
+                SearchField("withheld", _WITHHELD, "yesno"),
+                SearchField("result_id", "s.result_id", plain="digits"),
+            ),
+            (*_PEOPLE_WORDS, "component"),
             default_sort="result_id",
         ),
         View(
@@ -186,7 +270,17 @@ VIEWS: dict[str, View] = {
                 Column("operational_end_date", "p.operational_end_date"),
                 Column("grading_scheme", "p.grading_scheme"),
             ),
-            (SearchField("product_code", "p.product_code", "code"),),
+            (
+                SearchField("product_code", "p.product_code", "code", plain="with a digit"),
+                SearchField("title", "p.title_folded", "words"),
+                SearchField("level", "p.level"),
+                SearchField("discount_code", "p.discount_code"),
+                SearchField("external_assessment", "p.external_assessment", "yesno"),
+                SearchField("assessment_mode", "p.assessment_mode"),
+                SearchField("operational_end_date", "p.operational_end_date", "date"),
+                SearchField("grading_scheme", "p.grading_scheme"),
+            ),
+            ("product_code", "title", "discount_code"),
             default_sort="product_code",
         ),
         View(
@@ -202,6 +296,16 @@ VIEWS: dict[str, View] = {
                 Column("rows_rejected", "i.rows_rejected"),
                 Column("os_user", "i.os_user"),
             ),
+            (
+                SearchField("import_id", "i.import_id", plain="digits"),
+                SearchField("finished_at", "i.finished_at", "date"),
+                SearchField("file_name", "i.file_name", "contains"),
+                SearchField("kind", "i.kind"),
+                SearchField("rows_accepted", "i.rows_accepted", plain="digits"),
+                SearchField("rows_rejected", "i.rows_rejected", plain="digits"),
+                SearchField("os_user", "i.os_user"),
+            ),
+            ("file_name", "kind", "os_user"),
             default_sort="import_id",
             default_descending=True,
         ),
@@ -236,11 +340,13 @@ _UK_DAY_MONTH = re.compile(r"(\d{1,2})(?:[/.-](\d{1,2})?)?([/.-].*)?")
 
 
 def normalise_prefix(search: SearchField, prefix: str) -> str:
-    """What a typed prefix is compared with: lower case, codes without slashes, dates as
-    the stored text ``03/04/2010`` (day first) or ISO."""
+    """What a typed prefix is compared with: folded words for names and titles, lower case
+    otherwise, codes without slashes, dates as the text ``03/04/2010`` (day first) or ISO."""
+    if search.match == "words":
+        return fold_text(prefix)
     prefix = prefix.strip().casefold()
     if search.match == "code":
-        prefix = prefix.replace("/", "")
+        prefix = prefix.replace("/", "").replace(" ", "")
     if search.match == "date":
         prefix = uk_date_prefix(prefix)
     return prefix

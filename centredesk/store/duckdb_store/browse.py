@@ -9,12 +9,13 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import StoreError
 from centredesk.store.interface import Browse
-from centredesk.store.views import SearchField, View, normalise_prefix
+from centredesk.store.views import WORDS, SearchField, View, normalise_prefix, plain_words
 from centredesk.store.views import view as find_view
 
 
-def _condition(search: SearchField) -> str:
-    """The search field's test in DuckDB's dialect; each ``?`` takes the typed prefix."""
+def _condition(search: SearchField) -> tuple[str, int]:
+    """The search field's test in DuckDB's dialect, and how many ``?`` it has; each ``?``
+    takes the normalised prefix (for words, the second one with a space before it)."""
     expr = search.expr
     if search.match == "code":
         # Product codes are typed with or without slashes; compare without them.
@@ -25,9 +26,27 @@ def _condition(search: SearchField) -> str:
             f"(starts_with(strftime({expr}, '%Y-%m-%d'), ?) "
             f"OR starts_with(strftime({expr}, '%d/%m/%Y'), ?))"
         )
+    elif search.match == "words":
+        # The column holds folded words: the first, or any after a space, may match.
+        condition = f"(starts_with({expr}, ?) OR contains({expr}, ?))"
+    elif search.match == "yesno":
+        condition = f"starts_with(CASE WHEN {expr} THEN 'yes' ELSE 'no' END, ?)"
+    elif search.match == "contains":
+        condition = f"contains(lower(CAST({expr} AS VARCHAR)), ?)"
     else:
         condition = f"starts_with(lower(CAST({expr} AS VARCHAR)), ?)"
-    return search.within.format(condition)
+    return search.within.format(condition), condition.count("?")
+
+
+def _tests(search: SearchField, prefix: str) -> tuple[str, list[object]]:
+    condition, marks = _condition(search)
+    typed = normalise_prefix(search, prefix)
+    if search.match == "words":
+        # Each word typed must begin a word of the value, in any order.
+        words = typed.split() or [""]
+        tests = " AND ".join([condition] * len(words))
+        return f"({tests})", [value for word in words for value in (word, f" {word}")]
+    return condition, [typed] * marks
 
 
 def _where(
@@ -41,10 +60,17 @@ def _where(
         clauses.append(f"{target.scope[name]} = ?")
         params.append(value)
     for name, prefix in search.items():
-        field = target.search_field(name)
-        condition = _condition(field)
+        if name == WORDS:
+            for word in plain_words(prefix):
+                # A word matches if any natural field of the view matches it.
+                tests = [_tests(field, word) for field in target.word_fields(word)]
+                either = " OR ".join(test for test, _ in tests)
+                clauses.append(f"({either})" if tests else "false")
+                params.extend(value for _, values in tests for value in values)
+            continue
+        condition, values = _tests(target.search_field(name), prefix)
         clauses.append(condition)
-        params.extend([normalise_prefix(field, prefix)] * condition.count("?"))
+        params.extend(values)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

@@ -22,6 +22,7 @@ from centredesk.store.duckdb_store.keys import (
 )
 from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import RefusedChange, StoreError
+from centredesk.store.folded import with_folded
 from centredesk.store.interface import Imports
 from centredesk.store.records import (
     ISSUE_COLUMNS,
@@ -40,6 +41,9 @@ IMPORT_COLUMNS = (
 
 FIRST_BATCH = 1001
 """The label of the first batch the store assigns itself."""
+
+_TABLES = {"learners": "learners", "products": "products"}
+"""The table of an import kind whose rows carry folded names or titles."""
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, query: str, params: list[object] | None = None) -> int:
@@ -152,12 +156,13 @@ class DuckDBImports(Imports):
             raise StoreError(f"unknown import kind {meta.kind!r}")
         if loads_rejected is None:
             loads_rejected = pl.DataFrame(schema={"import_id": pl.Int64, "row": pl.Int64})
+        table = _TABLES.get(meta.kind)
         incoming = {
             "incoming_issues": issues.select(ISSUE_COLUMNS),
             "incoming_rejected": rejected.select("row", "cells"),
             "incoming_other": other_cells.select("row", "cells"),
             "incoming_loads_rejected": loads_rejected.select("import_id", "row"),
-            "incoming": accepted,
+            "incoming": with_folded(table, accepted) if table else accepted,
         }
         used: list[duckdb.DuckDBPyConnection] = []
         try:
@@ -236,13 +241,14 @@ def _write_products(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
         """
         INSERT INTO products (product_code, title, level, sector, discount_code,
                               external_assessment, assessment_mode, operational_end_date,
-                              grading_scheme, registration_fee)
+                              grading_scheme, registration_fee, title_folded)
         SELECT product_code, title, level, sector, discount_code,
                coalesce(external_assessment, false), assessment_mode, operational_end_date,
-               coalesce(grading_scheme, 'graded'), registration_fee
+               coalesce(grading_scheme, 'graded'), registration_fee, title_folded
         FROM incoming
         ON CONFLICT (product_code) DO UPDATE SET
-            title = excluded.title, level = excluded.level, sector = excluded.sector,
+            title = excluded.title, title_folded = excluded.title_folded,
+            level = excluded.level, sector = excluded.sector,
             discount_code = excluded.discount_code,
             external_assessment = excluded.external_assessment,
             assessment_mode = excluded.assessment_mode,
@@ -298,9 +304,10 @@ def _write_learners(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
         """
         INSERT INTO learners (learner_number, centre_number, forename, surname, date_of_birth,
                               uln, learner_reference, reasonable_adjustments, person_key,
-                              import_id)
+                              import_id, surname_folded, forename_folded, name_folded)
         SELECT n.learner_number, i.centre_number, i.forename, i.surname, i.date_of_birth,
-               i.uln, i.learner_reference, i.reasonable_adjustments, i.person_key, ?
+               i.uln, i.learner_reference, i.reasonable_adjustments, i.person_key, ?,
+               i.surname_folded, i.forename_folded, i.name_folded
         FROM incoming i JOIN new_learners n USING (learner_identity)
         WHERE i.learner_number IS NULL
         QUALIFY row_number() OVER (PARTITION BY n.learner_number ORDER BY i.row) = 1

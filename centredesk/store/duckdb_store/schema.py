@@ -13,13 +13,15 @@ constraints with the definitions).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import get_args
 
 import duckdb
+import polars as pl
 
 from centredesk.store.duckdb_store.schema_changes import RECORD_CHANGES
 from centredesk.store.errors import StoreError
+from centredesk.store.folded import with_folded
 from centredesk.validation.catalogue import Severity
 from centredesk.validation.fields import (
     ASSESSMENT_MODES,
@@ -28,8 +30,9 @@ from centredesk.validation.fields import (
     KINDS,
     REGISTRATION_STATUSES,
 )
+from centredesk.validation.identity import with_person_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def one_of(column: str, values: Iterable[str]) -> str:
@@ -180,7 +183,7 @@ _V1 = [
 
 # Version 2: batch labels are text as the centre wrote them (BT17, 2024-SEP-A, 0042), and the
 # cells of the columns centredesk does not read are kept with every loaded row.
-_V2 = [
+_V2: list[str] = [
     "ALTER TABLE registrations ALTER batch_number TYPE VARCHAR",
     # Bookings and results, like registrations, say which row of their import they came
     # from, so the other cells of that row can be found again.
@@ -198,7 +201,60 @@ _V2 = [
     """,
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: RECORD_CHANGES}
+Step = str | Callable[[duckdb.DuckDBPyConnection], None]
+"""A migration step: a statement, or a function for what SQL alone cannot do (folding)."""
+
+
+def _fold_stored_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the folded names and titles of rows stored before they were kept, and make
+    each learner's ``person_key`` again with the fold that now also folds ``Ł``, ``Ø``, ``ß``."""
+    learners = pl.from_arrow(
+        con.sql(
+            "SELECT learner_number, forename, surname, date_of_birth FROM learners"
+        ).to_arrow_table()
+    )
+    assert isinstance(learners, pl.DataFrame)
+    learners = with_person_key(with_folded("learners", learners))
+    products = pl.from_arrow(con.sql("SELECT product_code, title FROM products").to_arrow_table())
+    assert isinstance(products, pl.DataFrame)
+    products = with_folded("products", products)
+    con.register("folded_learners", learners)
+    con.register("folded_products", products)
+    try:
+        con.execute(
+            """
+            UPDATE learners SET surname_folded = f.surname_folded,
+                                forename_folded = f.forename_folded,
+                                name_folded = f.name_folded, person_key = f.person_key
+            FROM folded_learners f WHERE learners.learner_number = f.learner_number
+            """
+        )
+        con.execute(
+            "UPDATE products SET title_folded = f.title_folded FROM folded_products f "
+            "WHERE products.product_code = f.product_code"
+        )
+    finally:
+        con.unregister("folded_learners")
+        con.unregister("folded_products")
+
+
+# Version 4: folded names and titles for search, and what record each rejected row is
+# about, so that a later import can close it.
+_V4: list[Step] = [
+    # Folded names and titles for search (see centredesk.store.folded).
+    "ALTER TABLE learners ADD COLUMN surname_folded VARCHAR",
+    "ALTER TABLE learners ADD COLUMN forename_folded VARCHAR",
+    "ALTER TABLE learners ADD COLUMN name_folded VARCHAR",
+    "ALTER TABLE products ADD COLUMN title_folded VARCHAR",
+    _fold_stored_names,
+]
+
+MIGRATIONS: dict[int, list[Step]] = {
+    1: list(_V1),
+    2: list(_V2),
+    3: list(RECORD_CHANGES),
+    4: _V4,
+}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -212,15 +268,16 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(rows[0][0] or 0)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring the database up to :data:`SCHEMA_VERSION`; returns the version it started at."""
+def migrate(con: duckdb.DuckDBPyConnection, *, up_to: int = SCHEMA_VERSION) -> int:
+    """Bring the database up to :data:`SCHEMA_VERSION` (``up_to`` an earlier one, to make
+    files as older centredesks wrote them); returns the version it started at."""
     start = current_version(con)
     if start > SCHEMA_VERSION:
         raise StoreError(
             f"the database was written by a newer centredesk (schema {start}, this one "
             f"knows {SCHEMA_VERSION}): upgrade centredesk to open it"
         )
-    for version in range(start + 1, SCHEMA_VERSION + 1):
+    for version in range(start + 1, up_to + 1):
         con.execute("BEGIN TRANSACTION")
         try:
             if version == 1:
@@ -228,8 +285,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
                     "CREATE TABLE schema_version (version INTEGER NOT NULL, "
                     "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
                 )
-            for statement in MIGRATIONS[version]:
-                con.execute(statement)
+            for step in MIGRATIONS[version]:
+                if isinstance(step, str):
+                    con.execute(step)
+                else:
+                    step(con)
             con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
             con.execute("COMMIT")
         except BaseException:

@@ -9,6 +9,7 @@ import polars as pl
 
 from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import StoreError
+from centredesk.store.folded import with_folded
 from centredesk.store.interface import TABLES, Tables
 
 _READABLE = (*TABLES, "schema_version")
@@ -39,6 +40,7 @@ class DuckDBTables(Tables):
         return frame
 
     def append(self, table: str, rows: pl.DataFrame) -> int:
+        rows = with_folded(_checked(table), rows)
         if any('"' in name for name in rows.columns):
             raise StoreError(f"{table} has no column named like {rows.columns}")
         columns = ", ".join(f'"{name}"' for name in rows.columns)
