@@ -425,6 +425,10 @@ def test_a_file_of_every_earlier_schema_is_upgraded_when_opened(
         assert store.browse.row_keys("learners", search={"words": "o'c lukasz"}).to_pylist() == [
             20000001
         ]
+        closed = store.tables.read("rejected_rows").sort("import_id")
+        # Import 2 replaced the file of import 1; import 3's row only repeated another.
+        assert closed.get_column("closed_by").to_list() == [2, None, 3]
+        assert store.details.dashboard().open_issues.rows() == [("ULN_CHECKSUM", "error", 1, 1)]
 
 
 def test_a_reader_upgrades_a_file_an_older_centredesk_wrote(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from centredesk.jobs.validating import write_report
 from centredesk.store import Store
 from centredesk.store.records import ImportMeta
 from centredesk.validation.fields import Kind
+from centredesk.validation.subjects import SUBJECT_COLUMNS, with_subjects
 
 
 class AlreadyImportedError(UserError):
@@ -157,7 +158,7 @@ def _write(
 ) -> tuple[int, str | None]:
     """Write the import in one transaction; its id and the batch given to rows without one."""
     rejected_rows = checked.validated.rejected_row_numbers()
-    parsed = checked.validated.parsed
+    parsed = with_subjects(checked.sheet.kind, checked.validated.parsed)
     already = checked.already_loaded.get_column("row")
     accepted = parsed.filter(
         ~pl.col("row").is_in(rejected_rows.implode()) & ~pl.col("row").is_in(already.implode())
@@ -171,8 +172,10 @@ def _write(
             batch_number = store.imports.next_batch_number(labels)
             accepted = accepted.with_columns(pl.col("batch_number").fill_null(batch_number))
     cells = checked.sheet.cells
-    rejected = cells.filter(pl.col("row").is_in(rejected_rows.implode())).select(
-        "row", pl.struct(pl.exclude("row")).struct.json_encode().alias("cells")
+    rejected = (
+        cells.filter(pl.col("row").is_in(rejected_rows.implode()))
+        .select("row", pl.struct(pl.exclude("row")).struct.json_encode().alias("cells"))
+        .join(parsed.select("row", *SUBJECT_COLUMNS), on="row", how="left", maintain_order="left")
     )
     other_cells = _other_cells(checked, accepted.get_column("row"))
     progress.step("writing", 0, accepted.height)

@@ -108,7 +108,8 @@ class Details(ABC):
     def dashboard(self, *, latest: int = 5) -> Dashboard:
         """Counts per table, registrations by status, the latest imports and open issues.
 
-        An issue is open while the latest import of its file still carries it.
+        Open issues are those of rejected rows no import has closed since (see
+        :meth:`Imports.record`): fixed rows, re-imports and repeats do not count.
         """
 
     @abstractmethod
@@ -153,8 +154,14 @@ class Imports(ABC):
         (kept in ``other_cells``, joined to a record by its import and source row).
         ``meta.rows_already_loaded`` counts the rows found already loaded, which are
         accepted but not written again. ``loads_rejected`` (``import_id``, ``row``) names
-        rows rejected by earlier imports that this one loads, so their issues close. The
-        store writes what it is given: it decides nothing about who a learner is.
+        rows rejected by earlier imports that this one loads, so their issues close.
+        ``accepted`` and ``rejected`` may carry ``subject`` and ``subject_alt``
+        (:mod:`centredesk.validation.subjects`): the import also closes the earlier rejected
+        rows of the records it loads or rejects again, and its own rows rejected only for
+        repeating another record (:data:`~centredesk.validation.catalogue.REPEATS`); a later
+        import of a file of the same name closes the rest. Folded names and titles are
+        added here. The store writes what it is given: it decides nothing about who a
+        learner is.
 
         Catalogue rows (products, centres, approvals) the import overwrites are kept as
         they were, so :meth:`rollback` can restore them.

@@ -70,7 +70,8 @@ class Dashboard:
     registrations_by_status: dict[str, int]
     latest_imports: list[ImportSummary]
     open_issues: pl.DataFrame
-    """code, severity, issues, rows: issues of each file's latest import, by rule."""
+    """code, severity, issues, rows: the issues of rejected rows still open, by rule;
+    errors first."""
 
 
 OTHER_COLUMNS = ("product_code", "column", "value")

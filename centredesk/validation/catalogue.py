@@ -548,6 +548,10 @@ RULES: tuple[Rule, ...] = (
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
+REPEATS = ("DUP_IN_FILE", "DUP_IN_STORE", "BOOKING_DUPLICATE")
+"""Codes that say a row repeats a record kept elsewhere (loaded, or rejected on a row of its
+own): a row rejected for these alone leaves nothing to fix."""
+
 
 def rule(code: str) -> Rule:
     """The catalogue entry for ``code``; KeyError for a code that does not exist."""

@@ -32,6 +32,7 @@ from centredesk.store.records import (
     ImportSummary,
     PreviousImport,
 )
+from centredesk.validation.catalogue import REPEATS
 
 IMPORT_COLUMNS = (
     "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
@@ -41,6 +42,9 @@ IMPORT_COLUMNS = (
 
 FIRST_BATCH = 1001
 """The label of the first batch the store assigns itself."""
+
+_SUBJECTS = ("subject", "subject_alt")
+"""What record a row is about (``centredesk.validation.subjects``), given by the caller."""
 
 _TABLES = {"learners": "learners", "products": "products"}
 """The table of an import kind whose rows carry folded names or titles."""
@@ -159,10 +163,10 @@ class DuckDBImports(Imports):
         table = _TABLES.get(meta.kind)
         incoming = {
             "incoming_issues": issues.select(ISSUE_COLUMNS),
-            "incoming_rejected": rejected.select("row", "cells"),
+            "incoming_rejected": _with_subjects(rejected).select("row", "cells", *_SUBJECTS),
             "incoming_other": other_cells.select("row", "cells"),
             "incoming_loads_rejected": loads_rejected.select("import_id", "row"),
-            "incoming": with_folded(table, accepted) if table else accepted,
+            "incoming": _with_subjects(with_folded(table, accepted) if table else accepted),
         }
         used: list[duckdb.DuckDBPyConnection] = []
         try:
@@ -214,8 +218,8 @@ class DuckDBImports(Imports):
             [import_id],
         )
         con.execute(
-            "INSERT INTO rejected_rows (import_id, row, cells) "
-            "SELECT ?, row, cells FROM incoming_rejected",
+            "INSERT INTO rejected_rows (import_id, row, cells, subject, subject_alt) "
+            "SELECT ?, row, cells, subject, subject_alt FROM incoming_rejected",
             [import_id],
         )
         con.execute("INSERT INTO other_cells SELECT ?, row, cells FROM incoming_other", [import_id])
@@ -231,8 +235,53 @@ class DuckDBImports(Imports):
             "AND j.fixed_by IS NULL",
             [import_id],
         )
+        _close_rejections(con, import_id, meta.file_name)
         remember_last_keys(con)
         return import_id
+
+
+def _with_subjects(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows given without subjects (bulk loads, older callers) have none."""
+    missing = [pl.lit(None, pl.String).alias(name) for name in _SUBJECTS if name not in rows]
+    return rows.with_columns(missing) if missing else rows
+
+
+def _close_rejections(con: duckdb.DuckDBPyConnection, import_id: int, file_name: str) -> None:
+    """Close the rejected rows this import settles (see ``rejected_rows.closed_by``)."""
+    repeats = ", ".join("?" for _ in REPEATS)
+    # Its own rows rejected only for repeating a record kept elsewhere.
+    con.execute(
+        f"""
+        UPDATE rejected_rows SET closed_by = import_id
+        WHERE import_id = ? AND row NOT IN (
+            SELECT row FROM incoming_issues
+            WHERE severity = 'error' AND row IS NOT NULL AND code NOT IN ({repeats}))
+        """,
+        [import_id, *REPEATS],
+    )
+    # Earlier rejections of a record this import loads, or rejects again.
+    con.execute(
+        """
+        UPDATE rejected_rows SET closed_by = ?
+        WHERE closed_by IS NULL AND import_id < ? AND (
+            subject IN (SELECT subject FROM incoming UNION ALL
+                        SELECT subject FROM incoming_rejected)
+            OR subject_alt IN (SELECT subject_alt FROM incoming UNION ALL
+                               SELECT subject_alt FROM incoming_rejected))
+        """,
+        [import_id, import_id],
+    )
+    # The rest of the earlier imports of a file of the same name: this one replaces them
+    # (a corrected file), including rows too broken to know their record.
+    con.execute(
+        """
+        UPDATE rejected_rows SET closed_by = ?
+        WHERE closed_by IS NULL AND fixed_by IS NULL AND loaded_in IS NULL
+          AND import_id IN (SELECT import_id FROM imports WHERE file_name = ? AND import_id < ?
+                            AND rolled_back_by IS NULL)
+        """,
+        [import_id, file_name, import_id],
+    )
 
 
 def _write_products(con: duckdb.DuckDBPyConnection, import_id: int) -> int:

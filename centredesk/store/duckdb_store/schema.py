@@ -22,7 +22,7 @@ import polars as pl
 from centredesk.store.duckdb_store.schema_changes import RECORD_CHANGES
 from centredesk.store.errors import StoreError
 from centredesk.store.folded import with_folded
-from centredesk.validation.catalogue import Severity
+from centredesk.validation.catalogue import REPEATS, Severity
 from centredesk.validation.fields import (
     ASSESSMENT_MODES,
     BOOKING_STATUSES,
@@ -247,6 +247,27 @@ _V4: list[Step] = [
     "ALTER TABLE learners ADD COLUMN name_folded VARCHAR",
     "ALTER TABLE products ADD COLUMN title_folded VARCHAR",
     _fold_stored_names,
+    # What record a rejected row is about (see centredesk.validation.subjects), and the
+    # import that closed it: loaded that record, rejected it again, or replaced its file.
+    "ALTER TABLE rejected_rows ADD COLUMN subject VARCHAR",
+    "ALTER TABLE rejected_rows ADD COLUMN subject_alt VARCHAR",
+    "ALTER TABLE rejected_rows ADD COLUMN closed_by BIGINT",
+    # Rows stored before: no subjects, so a later import of the same file closes them, and
+    # a row rejected only for repeating another record is closed by its own import.
+    f"""
+    UPDATE rejected_rows SET closed_by = import_id
+    WHERE row NOT IN (
+        SELECT x.row FROM import_issues x
+        WHERE x.import_id = rejected_rows.import_id AND x.severity = 'error'
+          AND x.row IS NOT NULL AND x.code NOT IN ({", ".join(f"'{code}'" for code in REPEATS)}))
+    """,
+    """
+    UPDATE rejected_rows SET closed_by = (
+        SELECT max(later.import_id) FROM imports later JOIN imports earlier
+          ON later.file_name = earlier.file_name AND later.import_id > earlier.import_id
+        WHERE earlier.import_id = rejected_rows.import_id AND later.rolled_back_by IS NULL)
+    WHERE closed_by IS NULL AND fixed_by IS NULL AND loaded_in IS NULL
+    """,
 ]
 
 MIGRATIONS: dict[int, list[Step]] = {
