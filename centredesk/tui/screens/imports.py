@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from centredesk.dates import uk_date
 from centredesk.store import Store
 from centredesk.store.records import ImportSummary, RejectedRow
+from centredesk.tui.columns import value_text
 from centredesk.tui.database import Database
 from centredesk.tui.reading import ReadsStore
 from centredesk.tui.widgets.browser import Browser
@@ -24,13 +25,13 @@ from centredesk.validation.catalogue import rule
 
 
 def explanation(code: str) -> str:
-    """What a rule means and how to fix it, from the rule catalogue (the code alone if the
-    catalogue does not know it)."""
+    """What a rule means and, on a line of its own, how to fix it, from the rule catalogue
+    (nothing if the catalogue does not know it)."""
     try:
         entry = rule(code)
     except KeyError:
-        return code
-    return f"{entry.meaning} Fix: {entry.fix}"
+        return ""
+    return f"{entry.meaning}\nFix: {entry.fix}"
 
 
 class ImportScreen(Screen[None], ReadsStore):
@@ -49,7 +50,6 @@ class ImportScreen(Screen[None], ReadsStore):
         yield Static("loading…", id="import-summary")
         yield DataTable(id="import-rules", cursor_type="row")
         yield Static("", id="import-rule-text")
-        yield Static("", id="import-issues-box")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -82,16 +82,22 @@ class ImportScreen(Screen[None], ReadsStore):
             f"{summary.rows_rejected:,} rejected"
         )
         rules = self.query_one("#import-rules", DataTable)
+        chosen = rules.cursor_row if self.codes else 0
+        rules.clear(columns=True)
         rules.add_columns("Rule", "Severity", "Issues", "Rows")
         self.codes = []
         for code, severity, issues, rows in groups.rows():
             self.codes.append(code)
             rules.add_row(code, severity, f"{issues:,}", f"{rows:,}")
+        rules.display = bool(self.codes)
         if not self.codes:
             self.query_one("#import-rule-text", Static).update("This import has no issues.")
             return
-        rules.focus()
-        self._show_rule(0)
+        chosen = min(chosen, len(self.codes) - 1)
+        rules.move_cursor(row=chosen)
+        if self.focused is None:
+            rules.focus()
+        self._show_rule(chosen)
 
     @on(DataTable.RowHighlighted, "#import-rules")
     def _rule_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -107,7 +113,7 @@ class ImportScreen(Screen[None], ReadsStore):
             return
         code = self.codes[position]
         self.query_one("#import-rule-text", Static).update(
-            f"[b]{code}[/b]: {escape(explanation(code))}"
+            f"[b]{code}[/b] {escape(explanation(code))}"
         )
         scope = {"import_id": self.import_id, "code": code}
         existing = self.query(Browser)
@@ -168,6 +174,7 @@ class RejectedRowScreen(Screen[None], ReadsStore):
             column for column in rejected.issues.get_column("column_name").to_list() if column
         }
         cells = self.query_one("#rejected-cells", VerticalScroll)
+        cells.remove_children()
         for header, value in rejected.cells.items():
             marked = "-offending" if header in offending else ""
             cells.mount(
@@ -175,7 +182,7 @@ class RejectedRowScreen(Screen[None], ReadsStore):
                     # A marker as well as a colour, so the cell stands out without colour too
                     # (NO_COLOR, monochrome terminals, colour-blind readers).
                     Label(("► " if marked else "  ") + escape(header), classes="cell-header"),
-                    Label(escape(value) or " ", classes=f"cell-value {marked}"),
+                    Label(escape(value_text(value)) or " ", classes=f"cell-value {marked}"),
                     classes=f"cell {marked}",
                 )
             )

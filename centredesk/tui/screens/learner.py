@@ -33,7 +33,7 @@ Row = tuple[str, ...]
 HEADERS: dict[str, tuple[str, ...]] = {
     "registrations": ("Product", "Title", "Batch", "Registered", "Status"),
     "bookings": ("Product", "Assessment", "Session", "Mode", "Status", "Attempt"),
-    "results": ("Product", "Component", "Grade", "Result", "Released"),
+    "results": ("Product", "Component", "Grade", "Issued", "Released"),
     "other": ("Product", "Column", "Value"),
     "history": ("Changed at", "By", "Table", "Record", "Action", "Change"),
 }
