@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
-from tui_fixtures import settle, small_store
+from tui_fixtures import add_repeated_rows_import, settle, small_store
 
 from centredesk.store import StoreLockedError
 from centredesk.tui.app import CentredeskApp
@@ -29,7 +29,9 @@ def snapshots_folder(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_store(tmp_path_factory.mktemp("snapshots"))
+    path = small_store(tmp_path_factory.mktemp("snapshots"))
+    add_repeated_rows_import(path)
+    return path
 
 
 def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
@@ -46,13 +48,15 @@ SCREENS = {
     "dashboard": (),
     "learners": ("2",),
     "learners_searched_sorted": ("2", "slash", *"smi", "enter", "right", "s"),
-    "registrations": ("3",),
+    "learners_search_while_typing": ("2", "slash", *"o'b zo"),
+    "registrations": ("3",),  # ids from 1 to 17, every digit shown
     "bookings": ("4",),
     "results": ("5",),
-    "products": ("6",),
+    "products": ("6",),  # end dates with their year
     "imports": ("7",),
     "learner": ("2", "end", "up", "enter"),  # Zoë: registration, booking, results, history
     "import_issues": ("7", "end", "enter"),
+    "import_of_a_rule_with_a_long_description": ("7", "enter", "tab"),
     "rejected_row": ("7", "end", "enter", "tab", "enter"),
     "help": ("f1",),
 }
@@ -62,6 +66,21 @@ SCREENS = {
 def test_screen(screen: str, store_path: Path, snap_compare: Any) -> None:
     app = CentredeskApp(store_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=keys(*SCREENS[screen]))
+
+
+def test_an_empty_database(tmp_path: Path, snap_compare: Any) -> None:
+    app = CentredeskApp(tmp_path / "new.duckdb")
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys())
+
+
+def test_an_empty_table(tmp_path: Path, snap_compare: Any) -> None:
+    app = CentredeskApp(tmp_path / "new.duckdb")
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("2"))
+
+
+def test_products_on_a_wide_terminal(store_path: Path, snap_compare: Any) -> None:
+    app = CentredeskApp(store_path)
+    assert snap_compare(app, terminal_size=(120, 24), run_before=keys("6"))
 
 
 def test_learner_history_in_a_taller_terminal(store_path: Path, snap_compare: Any) -> None:

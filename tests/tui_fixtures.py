@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
+import polars as pl
 from browse_fixtures import add_learner_history, build_store, import_learners
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -41,3 +43,59 @@ async def settle(pilot: Pilot[int]) -> None:
         ):
             break
         await pilot.pause()
+
+
+def add_repeated_rows_import(path: Path) -> int:
+    """An import whose rows repeat one another (DUP_IN_FILE: the rule with the longest
+    description) and carry a message too long for 80 columns; its import id."""
+    with open_store(path) as store:
+        next_id = int(store.tables.read("imports").get_column("import_id").max() or 0) + 1  # type: ignore[arg-type]
+        when = datetime(2025, 9, 15, 11, 45)
+        store.tables.append(
+            "imports",
+            pl.DataFrame(
+                {
+                    "import_id": [next_id],
+                    "file_name": ["autumn-late-registrations-from-the-mis-export.xlsx"],
+                    "sha256": ["ddd"],
+                    "kind": ["learners"],
+                    "sheet": ["Registrations"],
+                    "rows_read": [4],
+                    "rows_accepted": [2],
+                    "rows_rejected": [2],
+                    "os_user": ["dmanager"],
+                    "started_at": [when],
+                    "finished_at": [when],
+                }
+            ),
+        )
+        message = (
+            "the same learner on 603/0862/X as row {} (by name and date of birth, as the "
+            "row has no ULN): the earlier row is kept"
+        )
+        store.tables.append(
+            "import_issues",
+            pl.DataFrame(
+                {
+                    "import_id": [next_id] * 2,
+                    "row": [5, 6],
+                    "column_name": [None, None],
+                    "field": [None, None],
+                    "code": ["DUP_IN_FILE"] * 2,
+                    "severity": ["error"] * 2,
+                    "message": [message.format(3), message.format(4)],
+                    "value": [None, None],
+                }
+            ),
+        )
+        store.tables.append(
+            "rejected_rows",
+            pl.DataFrame(
+                {
+                    "import_id": [next_id] * 2,
+                    "row": [5, 6],
+                    "cells": ['{"Forename": "Ann"}', '{"Forename": "Bob"}'],
+                }
+            ),
+        )
+    return next_id

@@ -14,16 +14,16 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 
 from centredesk.errors import UserError
 from centredesk.store import Location
 from centredesk.tui.database import IDLE_SECONDS, Database
-from centredesk.tui.reading import StoreProblem
+from centredesk.tui.reading import ReadsStore, StoreProblem
 from centredesk.tui.screens.dashboard import DashboardView
 from centredesk.tui.screens.help import HelpScreen
-from centredesk.tui.screens.imports import ImportScreen
+from centredesk.tui.screens.imports import ImportScreen, RejectedRowScreen
 from centredesk.tui.screens.learner import LearnerScreen
 from centredesk.tui.screens.problem import ProblemScreen
 from centredesk.tui.widgets.browser import Browser
@@ -52,7 +52,7 @@ class CentredeskApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1,question_mark", "help", "Help"),
         Binding("slash", "search", "Search"),
-        Binding("ctrl+r", "refresh", "Refresh", show=False),
+        Binding("ctrl+r", "refresh", "Refresh"),
         *(
             Binding(str(number), f"show_tab('{tab}')", label, show=False)
             for number, (tab, label) in enumerate(TABS, start=1)
@@ -73,7 +73,7 @@ class CentredeskApp(App[int]):
                     if tab == "dashboard":
                         yield DashboardView(self.database)
                     else:
-                        yield Browser(self.database, tab)
+                        yield Browser(self.database, tab, selectable=tab != "products")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -87,12 +87,18 @@ class CentredeskApp(App[int]):
     # -- navigation ---------------------------------------------------------------------
 
     def action_show_tab(self, tab: str) -> None:
-        """Show one of the views (keys 1-7)."""
+        """Show one of the views (keys 1-7), from any screen."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        # Let go of the focus first: a focused widget that gets hidden hands it to a
+        # neighbour in its own tab, and the tabs would follow it back there.
+        self.screen.set_focus(None)
         self.query_one("#tabs", TabbedContent).active = tab
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         browser = self._current_browser()
+        self.refresh_bindings()
         if browser is None:
             return
         if browser.loads == 0:
@@ -117,21 +123,29 @@ class CentredeskApp(App[int]):
             self.push_screen(HelpScreen())
 
     def action_refresh(self) -> None:
-        """Read the current view again from the store."""
-        browser = self._current_browser()
-        if browser is None:
-            self.query_one(DashboardView).load()
-        else:
-            browser.load()
+        """Read what is on screen again from the store."""
+        self._shown_reader().load()
 
-    def on_key(self, event: object) -> None:
-        from textual.events import Key
+    def _shown_reader(self) -> ReadsStore:
+        """What reads the store for the screen in front: a detail screen, or the tab."""
+        if isinstance(self.screen, LearnerScreen | ImportScreen | RejectedRowScreen):
+            return self.screen
+        return self._current_browser() or self.query_one(DashboardView)
 
-        # Esc in a search bar hands the keys back to the table.
-        if isinstance(event, Key) and event.key == "escape":
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what works where the user is (the footer and palette show no more)."""
+        problem = any(isinstance(screen, ProblemScreen) for screen in self.screen_stack)
+        if action in ("show_tab", "help"):
+            return not problem
+        if action == "refresh":
+            return not isinstance(self.screen, ModalScreen)
+        if action == "search":
             browser = self._current_browser()
-            if browser is not None and self.screen is self.screen_stack[0]:
-                browser.table.focus()
+            on_tab = len(self.screen_stack) == 1 and not isinstance(self.focused, Input)
+            if not on_tab or browser is None or not browser.searchable:
+                return False
+            return bool(browser.total or browser.search.fields)  # nothing to search in
+        return True
 
     @on(PagedTable.Selected)
     def _row_selected(self, event: PagedTable.Selected) -> None:
@@ -181,12 +195,17 @@ class CentredeskApp(App[int]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for number, (tab, label) in enumerate(TABS, start=1):
+        if self.check_action("show_tab", ()):
+            for number, (tab, label) in enumerate(TABS, start=1):
+                yield SystemCommand(
+                    f"Show {label}", f"Key {number}", lambda tab=tab: self.action_show_tab(tab)
+                )
+        if self.check_action("search", ()):
+            yield SystemCommand("Search", "Search the current table (key /)", self.action_search)
+        if self.check_action("refresh", ()):
             yield SystemCommand(
-                f"Show {label}", f"Key {number}", lambda tab=tab: self.action_show_tab(tab)
+                "Refresh", "Read what is on screen again (ctrl+r)", self.action_refresh
             )
-        yield SystemCommand("Search", "Search the current table (key /)", self.action_search)
-        yield SystemCommand("Refresh", "Read the current view again (ctrl+r)", self.action_refresh)
         yield SystemCommand("Keys and search help", "F1 or ?", self.action_help)
 
 

@@ -42,79 +42,102 @@ def value_text(value: object) -> str:
 
 @dataclass(frozen=True)
 class Shown:
-    """One column on screen."""
+    """One column on screen.
+
+    A column is as wide as its widest value (or its header), as far as the terminal allows.
+    Values that identify something (numbers, codes, dates) are never cut. A column with
+    ``cut`` holds free text (names, titles, messages): on a terminal too narrow for every
+    column it gives way, down to ``cut`` cells, sharing the room with the other such
+    columns by ``weight``, its values ending in ``…``. If that is not enough, the columns
+    with ``drop`` leave the table, lowest first. The line under the table shows the
+    focused row's values that are cut or left out, whole.
+    """
 
     label: str
-    width: int
+    cut: int = 0
+    weight: int = 1
+    drop: int = 0
     text: Callable[[object], str] = cell_text
 
 
-_LEARNER = {
-    "learner_number": Shown("Learner", 8),
-    "surname": Shown("Surname", 14),
-    "forename": Shown("Forename", 12),
-    "date_of_birth": Shown("Born", 10),
-}
-_PERSON = {"learner_number": Shown("Learner", 8), "surname": Shown("Surname", 11)}
+def withheld_text(value: object) -> str:
+    """A result not yet released is marked; a released one needs no word."""
+    return "withheld" if value else ""
+
+
+def _name(label: str) -> Shown:
+    # Enough of a name to tell most people apart; names share the room equally.
+    return Shown(label, cut=7, weight=2)
+
 
 COLUMNS: dict[str, dict[str, Shown]] = {
     "learners": {
-        **_LEARNER,
-        "uln": Shown("ULN", 10),
-        "centre_number": Shown("Centre", 7),
-        "learner_reference": Shown("Reference", 12),
+        "learner_number": Shown("Learner"),
+        "surname": _name("Surname"),
+        "forename": _name("Forename"),
+        "date_of_birth": Shown("Born"),
+        "uln": Shown("ULN"),
+        "centre_number": Shown("Centre"),
+        "learner_reference": Shown("Reference", cut=6, drop=1),
     },
     "registrations": {
-        "learner_number": Shown("Learner", 8),
-        "surname": Shown("Surname", 14),
-        "forename": Shown("Forename", 12),
-        "product_code": Shown("Product", 10),
-        "batch_number": Shown("Batch", 6),
-        "registration_date": Shown("Registered", 10),
-        "status": Shown("Status", 9),
-        "registration_id": Shown("Reg. id", 8),
+        "learner_number": Shown("Learner"),
+        "surname": _name("Surname"),
+        "forename": _name(
+            "Forename",
+        ),
+        "product_code": Shown("Product"),
+        "batch_number": Shown("Batch"),
+        "registration_date": Shown("Registered"),
+        "status": Shown("Status"),
+        "registration_id": Shown("Id"),
     },
     "bookings": {
-        **_PERSON,
-        "product_code": Shown("Product", 10),
-        "assessment": Shown("Assessment", 10),
-        "session_date": Shown("Session", 10),
-        "status": Shown("Status", 14),
-        "attempt": Shown("Attempt", 7),
-        "booking_id": Shown("Booking", 8),
+        "learner_number": Shown("Learner"),
+        "surname": _name("Surname"),
+        "product_code": Shown("Product"),
+        "assessment": Shown("Assessment", cut=6),
+        "session_date": Shown("Session"),
+        "status": Shown("Status"),
+        "attempt": Shown("Attempt"),
+        "booking_id": Shown("Id"),
     },
     "results": {
-        **_PERSON,
-        "product_code": Shown("Product", 10),
-        "component": Shown("Component", 10),
-        "grade": Shown("Grade", 11),
-        "result_date": Shown("Result", 10),
-        "release_date": Shown("Release", 10),
-        "result_id": Shown("Result id", 9),
+        "learner_number": Shown("Learner"),
+        "surname": _name("Surname"),
+        "product_code": Shown("Product"),
+        "component": Shown("Component", cut=6),
+        "grade": Shown("Grade"),
+        "result_date": Shown("Issued", drop=1),
+        "release_date": Shown("Release"),
+        "withheld": Shown("Withheld", text=withheld_text),
+        "result_id": Shown("Id"),
     },
     "products": {
-        "product_code": Shown("Product", 10),
-        "title": Shown("Title", 30),
-        "level": Shown("Level", 5),
-        "discount_code": Shown("Discount", 8),
-        "external_assessment": Shown("Exam", 4),
-        "assessment_mode": Shown("Mode", 11),
-        "operational_end_date": Shown("Ends", 10),
-        "grading_scheme": Shown("Grading", 12),
+        # At 80 columns the title needs ~40 cells to tell one "Level 1/2 Technical Award
+        # in …" from the next: the columns after it make room, and show in the line below.
+        "product_code": Shown("Product"),
+        "title": Shown("Title", cut=40, weight=4),
+        "level": Shown("Level"),
+        "discount_code": Shown("Discount", drop=3),
+        "external_assessment": Shown("Exam", drop=1),
+        "assessment_mode": Shown("Mode", drop=4),
+        "operational_end_date": Shown("Ends"),
+        "grading_scheme": Shown("Grading", cut=6, drop=2),
     },
     "imports": {
-        "import_id": Shown("No.", 4),
-        "finished_at": Shown("When", 16),
-        "file_name": Shown("File", 20),
-        "kind": Shown("Kind", 9),
-        "rows_accepted": Shown("Loaded", 7),
-        "rows_rejected": Shown("Rejected", 8),
-        "os_user": Shown("By", 10),
+        "import_id": Shown("No."),
+        "finished_at": Shown("When"),
+        "file_name": Shown("File", cut=12, weight=3),
+        "kind": Shown("Kind"),
+        "rows_accepted": Shown("Loaded"),
+        "rows_rejected": Shown("Rejected"),
+        "os_user": Shown("By", cut=6),
     },
     "issues": {
-        "row": Shown("Row", 7),
-        "column_name": Shown("Column", 16),
-        "value": Shown("Value", 16, value_text),
-        "message": Shown("Message", 50),
+        "row": Shown("Row"),
+        "column_name": Shown("Column", cut=8),
+        "value": Shown("Value", cut=8, text=value_text),
+        "message": Shown("Message", cut=20, weight=3),
     },
 }

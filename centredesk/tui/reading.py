@@ -52,6 +52,10 @@ class ReadsStore(Widget):
 
     database: Database
 
+    def load(self) -> None:
+        """Read what the widget shows again (ctrl+r, or the data changed)."""
+        raise NotImplementedError
+
     def read_store(
         self,
         call: Callable[[Store], R],

@@ -1,88 +1,130 @@
-"""Reading the search bar: ``surname:smi dob:03/04 batch:1001``, or just a prefix.
+"""Reading the search bar: plain words, ``field:prefix`` pairs, or both.
 
-Each ``field:prefix`` pair narrows the table (all must match); text before the first pair
-searches the table's main field (surname for people, the code for products). Values may
-contain spaces (``surname:Ní Bhriain``): a value runs up to the next ``field:``.
+Plain words each match one of the table's natural fields (names, numbers, codes, titles), in
+any order: ``smith freya`` and ``freya smith`` find the same learner. Each ``field:prefix``
+pair narrows the table by one column (all must match); the fields are the columns the tab
+shows, named as their headers (``born:``, ``status:``, ``grade:``, ``title:``), plus a few
+words people use (``dob:``, ``first:``). A value may contain spaces (``surname:Ní Bhriain``):
+it runs up to the next ``field:``. A field the tab does not have is reported and left out,
+so the rest of the search still applies.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from centredesk.errors import UserError
-from centredesk.store.views import View
+from centredesk.store.views import WORDS, View
 
-ALIASES: dict[str, str] = {
-    "batch": "batch",
-    "product": "product_code",
-    "product_code": "product_code",
-    "qan": "product_code",
-    "code": "product_code",
-    "forename": "forename",
-    "first": "forename",
-    "surname": "surname",
-    "last": "surname",
-    "dob": "date_of_birth",
-    "born": "date_of_birth",
-    "date_of_birth": "date_of_birth",
-    "learner": "learner_number",
-    "learner_number": "learner_number",
-    "number": "learner_number",
-    "uln": "uln",
+FIELD_WORDS: dict[str, tuple[str, ...]] = {
+    "learner_number": ("learner", "number"),
+    "name": ("name",),
+    "surname": ("surname", "last"),
+    "forename": ("forename", "first"),
+    "date_of_birth": ("born", "dob"),
+    "uln": ("uln",),
+    "centre_number": ("centre", "center"),
+    "learner_reference": ("reference", "ref"),
+    "batch_number": ("batch",),
+    "product_code": ("product", "code", "qan"),
+    "registration_date": ("registered",),
+    "status": ("status",),
+    "registration_id": ("id", "reg"),
+    "assessment": ("assessment",),
+    "session_date": ("session",),
+    "attempt": ("attempt",),
+    "booking_id": ("id", "booking"),
+    "component": ("component",),
+    "grade": ("grade",),
+    "result_date": ("issued",),
+    "release_date": ("release", "released"),
+    "withheld": ("withheld",),
+    "result_id": ("id", "result"),
+    "title": ("title",),
+    "level": ("level",),
+    "discount_code": ("discount",),
+    "external_assessment": ("exam",),
+    "assessment_mode": ("mode",),
+    "operational_end_date": ("ends", "end"),
+    "grading_scheme": ("grading",),
+    "import_id": ("no", "import", "id"),
+    "finished_at": ("when", "date"),
+    "file_name": ("file",),
+    "kind": ("kind",),
+    "rows_accepted": ("loaded",),
+    "rows_rejected": ("rejected",),
+    "os_user": ("by", "user"),
 }
-"""What people type before the colon -> the store's search field (the views define the
-fields; the first word for a field here is the one the app shows)."""
+"""Search field -> what people type before the colon; the first is the one help shows (the
+column's header where the tab shows the field)."""
 
 HINTS: dict[str, str] = {
-    "products": "product:603/0862",
+    "learners": "smith freya  or  surname:smi born:03/04 centre:1047",
+    "registrations": "smith  or  product:603/0862 status:active batch:5101",
+    "bookings": "smith  or  session:30/10 status:active assessment:hc1",
+    "results": "smith  or  grade:merit withheld:yes product:603",
+    "products": "food  or  product:603/0862 mode:paper exam:yes",
+    "imports": "learners  or  kind:bookings rejected:2",
 }
-"""The search bar's example, where a view's differs from the people views'."""
-PEOPLE_HINT = "smi  or  surname:smi dob:03/04 batch:1001 uln:"
+"""The example in each tab's empty search bar (each one parses on its tab: a test checks)."""
 
 _PAIR = re.compile(r"(?:^|\s)([A-Za-z_]+):")
+_LONGEST_SHOWN = 14
+"""How much of an unknown field name an error repeats (so the message fits at 80 columns)."""
 
 
-class SearchError(UserError):
-    """The search bar names a field the table cannot be searched by."""
+@dataclass(frozen=True)
+class Search:
+    """What the search bar asks for: field -> prefix (plain words under ``WORDS``), and the
+    fields typed that the tab does not have."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def problem(self) -> str:
+        """One line for the status bar, or empty when every field was known."""
+        if not self.unknown:
+            return ""
+        names = " ".join(f"{name[:_LONGEST_SHOWN]}:" for name in self.unknown)
+        return f"no field {names} here (left out) · F1 lists the fields of each tab"
 
 
-def parse_search(
-    text: str, *, default_field: str | None, allowed: tuple[str, ...]
-) -> dict[str, str]:
-    """The search fields and prefixes in ``text``; empty when there is nothing to search."""
+def typed_words(view: View) -> dict[str, str]:
+    """What may be typed before a colon on ``view`` -> the search field it means."""
+    words: dict[str, str] = {}
+    for name in view.search_fields:
+        for word in (*FIELD_WORDS[name], name):
+            words.setdefault(word, name)
+    return words
+
+
+def parse_search(text: str, view: View) -> Search:
+    """The search fields and prefixes in ``text`` for ``view``; empty for a blank bar."""
+    known = typed_words(view)
     matches = list(_PAIR.finditer(text))
-    search: dict[str, str] = {}
+    fields: dict[str, str] = {}
+    unknown: list[str] = []
     leading = text[: matches[0].start()] if matches else text
-    if leading.strip():
-        if default_field is None:
-            raise SearchError(f"this table cannot be searched; try one of: {_known(allowed)}")
-        search[default_field] = leading.strip()
+    if leading.strip() and view.words:
+        fields[WORDS] = leading.strip()
     for position, match in enumerate(matches):
         typed = match.group(1).casefold()
-        field = ALIASES.get(typed)
-        if field is None or field not in allowed:
-            raise SearchError(f"cannot search by {typed!r} here; use {_known(allowed)}")
         end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
         value = text[match.end() : end].strip()
-        if value:
-            search[field] = value
-    return search
+        name = known.get(typed)
+        if name is None:
+            unknown.append(typed)
+        elif value:
+            fields[name] = value
+    return Search(fields, tuple(unknown))
 
 
-def short_name(field: str) -> str:
-    """The word the app shows for a search field: its first alias."""
-    return next((alias for alias, name in ALIASES.items() if name == field), field)
-
-
-def _known(allowed: tuple[str, ...]) -> str:
-    return ", ".join(f"{short_name(field)}:" for field in allowed) or "nothing"
+def field_word(name: str) -> str:
+    """The word help shows for a search field."""
+    return FIELD_WORDS[name][0]
 
 
 def search_hint(view: View) -> str:
     """The example in a view's empty search bar."""
-    return HINTS.get(view.name, PEOPLE_HINT)
-
-
-def field_list(view: View) -> str:
-    """A view's search fields as people type them: ``surname forename dob …``."""
-    return " ".join(short_name(field) for field in view.search_fields)
+    return HINTS[view.name]

@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from centredesk.store.views import VIEWS
-from centredesk.tui.search import field_list
+from centredesk.tui.search import field_word
+
+TAB_LABELS = {
+    "learners": "Learners",
+    "registrations": "Registrations",
+    "bookings": "Bookings",
+    "results": "Results",
+    "products": "Products",
+    "imports": "Imports",
+}
+
+
+def tab_fields(name: str) -> str:
+    """A tab's search fields as typed, e.g. ``learner: surname: forename: born: …``."""
+    return " ".join(f"{field_word(field)}:" for field in VIEWS[name].search_fields)
+
+
+def _fields_of_every_tab() -> str:
+    lines = []
+    for name, label in TAB_LABELS.items():
+        lines.extend(
+            textwrap.wrap(
+                tab_fields(name),
+                width=WIDTH,
+                initial_indent=f"  {label:<14} ",
+                subsequent_indent=" " * 17,
+            )
+        )
+    return "\n".join(lines)
+
+
+WIDTH = 72
+"""The help's lines fit the box it opens in on an 80-column terminal."""
 
 HELP = f"""\
-[b]Views[/b]
+[b]Views[/b]  (from any screen)
   1 Dashboard   2 Learners   3 Registrations   4 Bookings
   5 Results     6 Products   7 Imports
 
@@ -23,13 +56,24 @@ HELP = f"""\
   ← →                      choose a column
   s                        sort by the chosen column; again to reverse
   Enter                    open the learner, or the import
-  /                        search;  Esc leaves the search bar
+  /                        search as you type; Enter or Esc ends it
+  Esc                      in the table: clear the search
+  A value cut short ends in …; the line under the table shows the
+  focused row's whole, with the columns a narrow terminal leaves out.
 
-[b]Search[/b]  fields: {field_list(VIEWS["learners"])}
-  smi                      surname starts with "smi" (any case)
-  surname:smi first:jo     several fields at once: all must match
-  batch:1001 product:6030862X   dob:03/04/2010 (born, day first)
-  dob:03/04  or  dob:3/4   born on 3 April, any year
+[b]Search[/b]
+  smith freya              words find names, numbers, codes, titles,
+                           in any order
+  o'c   lukasz             accents, apostrophes and ł ø ß do not matter
+  surname:smi born:03/04   a field narrows by one column; all must match
+  born:3/4   session:30/10 dates day first; no year: any year
+  A tab's fields are its column headers; some have other names too
+  (dob: first: last: code: id:). The fields of each tab:
+{_fields_of_every_tab()}
+
+[b]Up to date[/b]
+  The screen follows imports made elsewhere by itself, in a few seconds.
+  ctrl+r                   read what is on screen again now
 
 [b]Anywhere[/b]
   Esc back    ctrl+p all actions    F1 or ? this help    ctrl+q quit
@@ -45,14 +89,17 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 76; max-height: 22; border: round $primary; background: $surface; padding: 0 1;
+        width: 78; max-height: 21; border: round $primary; background: $surface; padding: 0 1;
+        scrollbar-size-vertical: 1;
     }
     """
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as body:
             body.border_title = "Help"
+            body.border_subtitle = "↓ PgDn for more"
             yield Static(HELP.rstrip("\n"), id="help-text")
+        yield Footer()
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(None)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pyarrow as pa  # type: ignore[import-untyped]
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -38,11 +38,64 @@ CACHED_PAGES = 16
 
 @dataclass(frozen=True)
 class TableColumn:
-    """A column as the table draws it."""
+    """A column as the table draws it.
+
+    A column is as wide as its widest value so far (or its header). When the terminal is
+    too narrow for that, the columns with ``cut`` (free text: names, titles) give way,
+    sharing what the others leave in proportion to their ``weight`` but never narrower
+    than ``cut``; if even that does not fit, the columns with ``drop`` leave the table,
+    lowest first (their values show in the line under it).
+    """
 
     name: str
     label: str
-    width: int
+    cut: int = 0
+    weight: int = 1
+    drop: int = 0
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis at the end."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, max(width - 1, 0)) + ("…" if width else "")
+
+
+def layout(columns: Sequence[TableColumn], needs: Sequence[int], room: int) -> list[int]:
+    """Each column's width in ``room`` cells (a space after each column included); 0 for a
+    column left out. See :class:`TableColumn` for who gives way first."""
+
+    def least(i: int) -> int:
+        return min(columns[i].cut, needs[i]) if columns[i].cut else needs[i]
+
+    shown = list(range(len(columns)))
+    droppable = sorted((column.drop, i) for i, column in enumerate(columns) if column.drop)
+    while sum(least(i) + 1 for i in shown) > room and droppable:
+        shown.remove(droppable.pop(0)[1])
+    widths = [0] * len(columns)
+    flexible = [i for i in shown if columns[i].cut]
+    for i in shown:
+        widths[i] = needs[i]
+    left = room - sum(needs[i] + 1 for i in shown if not columns[i].cut) - len(flexible)
+    if sum(needs[i] for i in flexible) <= left:
+        return widths
+    # Those needing less than their share get what they need; the rest share the remainder.
+    pending = list(flexible)
+    while pending:
+        weight = sum(columns[i].weight for i in pending)
+        served = [i for i in pending if needs[i] * weight <= left * columns[i].weight]
+        if not served:
+            break
+        for i in served:
+            left -= needs[i]
+            pending.remove(i)
+    weight = sum(columns[i].weight for i in pending)
+    for i in pending:
+        widths[i] = max(least(i), left * columns[i].weight // max(weight, 1))
+    if pending:  # cells lost to rounding go to the heaviest column
+        heaviest = max(pending, key=lambda i: columns[i].weight)
+        widths[heaviest] += max(left - sum(widths[i] for i in pending), 0)
+    return widths
 
 
 FetchRows = Callable[[list[Any]], Sequence[tuple[str, ...]]]
@@ -71,12 +124,14 @@ class PagedTable(ScrollView, can_focus=True):
         "paged-table--cursor",
         "paged-table--cursor-cell",
         "paged-table--odd",
+        "paged-table--empty",
     }
     DEFAULT_CSS = """
-    PagedTable { background: $surface; height: 1fr; }
+    PagedTable { background: $surface; height: 1fr; scrollbar-size-vertical: 1; }
     PagedTable > .paged-table--header { text-style: bold; background: $panel; }
     PagedTable > .paged-table--sorted { text-style: bold underline; background: $panel; }
     PagedTable > .paged-table--odd { background: $boost; }
+    PagedTable > .paged-table--empty { color: $text-muted; text-style: italic; }
     PagedTable > .paged-table--cursor { background: $primary 30%; }
     PagedTable:focus > .paged-table--cursor { background: $primary 50%; }
     PagedTable:focus > .paged-table--cursor-cell { background: $primary; color: $text; }
@@ -106,6 +161,17 @@ class PagedTable(ScrollView, can_focus=True):
             self.table = table
             self.column = column
 
+    class CursorMoved(Message):
+        """The focused row, its values or the column widths changed: what is cut may too."""
+
+        def __init__(self, table: PagedTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
     class PageFetched(Message, bubble=False):
         """A page's cells arrived from a worker."""
 
@@ -128,6 +194,7 @@ class PagedTable(ScrollView, can_focus=True):
         columns: Sequence[TableColumn],
         fetch: FetchRows,
         *,
+        selectable: bool = True,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
         classes: str | None = None,
@@ -135,6 +202,10 @@ class PagedTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = tuple(columns)
         self._fetch = fetch
+        self.selectable = selectable
+        """Whether Enter opens a row (offered in the footer only then)."""
+        self.empty_text = ""
+        """What the table says when it has no rows."""
         self._keys: Any = pa.array([], pa.int64())
         self._pages: OrderedDict[int, Sequence[tuple[str, ...]]] = OrderedDict()
         self._pending: set[int] = set()
@@ -144,13 +215,84 @@ class PagedTable(ScrollView, can_focus=True):
         """How many pages arrived from the store since the table was made."""
         self.sort_column: str | None = None
         self.sort_descending = False
+        self._widest = [0] * len(self.columns)
+        """The widest value of each column seen so far."""
+        self.widths: list[int] = []
         self._offsets: list[int] = []
+        self._line_width = 0
+        self._relayout(tell=False)
+
+    def _relayout(self, *, tell: bool = True) -> None:
+        """Work out the column widths again (new values seen, a new sort, a resize)."""
+        labels = [
+            cell_len(column.label) + (1 if column.name == self.sort_column else 0)  # the arrow
+            for column in self.columns
+        ]
+        # A column of free text is as wide as its values; its header may be cut to fit them
+        # (Assessment over codes of three letters) unless there is room to spare.
+        needs = [
+            max(widest, min(label, column.cut) if column.cut else label)
+            for widest, label, column in zip(self._widest, labels, self.columns, strict=True)
+        ]
+        # The width the rows have: the vertical scrollbar takes its share once they overflow
+        # (worked out here, as the bar only appears after the layout that needs it).
+        overflows = len(self._keys) + 1 > self.size.height
+        bar = self.styles.scrollbar_size_vertical if overflows else 0
+        room = max(self.size.width - bar - 1, 1)
+        widths = layout(self.columns, needs, room)
+        spare = room - sum(width + 1 for width in widths if width)
+        for position, label in enumerate(labels):
+            if 0 < widths[position] < label and spare > 0:
+                grown = min(label - widths[position], spare)
+                widths[position] += grown
+                spare -= grown
+        if widths == self.widths:
+            return
+        self.widths = widths
+        self._offsets = []
         position = 1
-        for column in self.columns:
+        for width in widths:
             self._offsets.append(position)
-            position += column.width + 1
+            position += width + 1 if width else 0
         self._line_width = position
-        self.virtual_size = Size(self._line_width, 1)
+        if self.is_mounted and not widths[self.cursor_column]:
+            self.cursor_column = self._nearest_shown(self.cursor_column, -1)
+        self.virtual_size = Size(self._line_width, len(self._keys) + 1)
+        if tell:
+            self.refresh()
+            self.post_message(self.CursorMoved(self))
+
+    def _measure(self, rows: Sequence[tuple[str, ...]]) -> None:
+        """Widen the columns to the values of newly arrived rows (they never narrow while
+        the table is shown, so paging does not make the columns jump back and forth)."""
+        for position, column in enumerate(zip(*rows, strict=False)):
+            widest = max(map(cell_len, column), default=0)
+            if widest > self._widest[position]:
+                self._widest[position] = widest
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+
+    def cut_cells(self, index: int) -> list[tuple[str, str]]:
+        """The header and whole value of each cell of row ``index`` that is cut short on
+        screen or left out of it (a left-out column's empty values are not worth a word)."""
+        cells = self.row_cells(index)
+        if cells is None:
+            return []
+        return [
+            (column.label, text)
+            for column, width, text in zip(self.columns, self.widths, cells, strict=True)
+            if cell_len(text) > width
+        ]
+
+    def _nearest_shown(self, position: int, step: int) -> int:
+        """The column at ``position`` or the next shown one in direction ``step``."""
+        shown = [i for i, width in enumerate(self.widths) if width]
+        if not shown:
+            return 0
+        ahead = [i for i in shown if (i - position) * step >= 0]
+        return (min(ahead, key=lambda i: abs(i - position)) if ahead else
+                min(shown, key=lambda i: abs(i - position)))  # fmt: skip
 
     # -- data ---------------------------------------------------------------------------
 
@@ -169,11 +311,13 @@ class PagedTable(ScrollView, can_focus=True):
         self._pending.clear()
         self._generation += 1
         self.virtual_size = Size(self._line_width, len(self._keys) + 1)
+        self._relayout()
         if not keep_cursor:
             self.cursor_row = 0
             self.scroll_to(y=0, animate=False, immediate=True)
         self.cursor_row = min(self.cursor_row, max(len(self._keys) - 1, 0))
         self.refresh()
+        self.refresh_bindings()  # Enter opens a row only when there is one
         self._want_pages()
 
     def _want_pages(self) -> None:
@@ -214,7 +358,11 @@ class PagedTable(ScrollView, can_focus=True):
         self._pages[message.page] = message.rows
         if len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
+        self._measure(message.rows)
+        self._relayout()
         self.refresh()
+        if self.cursor_row // PAGE_ROWS == message.page:
+            self.post_message(self.CursorMoved(self))
 
     @property
     def pending_pages(self) -> int:
@@ -244,25 +392,29 @@ class PagedTable(ScrollView, can_focus=True):
             strip = self._header_strip()
         else:
             index = scroll_y + y - 1
-            strip = (
-                self._row_strip(index)
-                if index < len(self._keys)
+            if index < len(self._keys):
+                strip = self._row_strip(index)
+            elif not len(self._keys) and index < len(empty := self.empty_text.splitlines()):
+                style = self.rich_style + self.get_component_rich_style("paged-table--empty")
+                strip = Strip([Segment(f" {empty[index]}", style)])
+            else:
                 # A blank line with a real style: a None style breaks the NO_COLOR filter.
-                else Strip.blank(0, self.rich_style)
-            )
+                strip = Strip.blank(0, self.rich_style)
         return strip.crop_extend(scroll_x, scroll_x + self.size.width, self.rich_style)
 
     def _header_strip(self) -> Strip:
         base = self.get_component_rich_style("paged-table--header")
         sorted_style = self.get_component_rich_style("paged-table--sorted")
         segments = [Segment(" ", base)]
-        for column in self.columns:
+        for column, width in zip(self.columns, self.widths, strict=True):
+            if not width:
+                continue
             label = column.label
             style = base
             if column.name == self.sort_column:
                 label = f"{label}{'↓' if self.sort_descending else '↑'}"
                 style = sorted_style
-            segments.append(Segment(set_cell_size(label, column.width), style))
+            segments.append(Segment(fit(label, width), style))
             segments.append(Segment(" ", base))
         return Strip(segments, self._line_width)
 
@@ -274,12 +426,15 @@ class PagedTable(ScrollView, can_focus=True):
         cursor_cell: Style | None = None
         if index == self.cursor_row:
             style = style + self.get_component_rich_style("paged-table--cursor")
-            cursor_cell = style + self.get_component_rich_style("paged-table--cursor-cell")
+            if self.has_focus:  # the chosen column stands out only where keys go
+                cursor_cell = style + self.get_component_rich_style("paged-table--cursor-cell")
         segments = [Segment(" ", style)]
-        for position, column in enumerate(self.columns):
+        for position, width in enumerate(self.widths):
+            if not width:
+                continue
             text = "…" if cells is None else cells[position]
             cell_style = cursor_cell if cursor_cell and position == self.cursor_column else style
-            segments.append(Segment(set_cell_size(text, column.width), cell_style))
+            segments.append(Segment(fit(text, width), cell_style))
             segments.append(Segment(" ", style))
         return Strip(segments, self._line_width)
 
@@ -288,11 +443,12 @@ class PagedTable(ScrollView, can_focus=True):
     def watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh()
         self._scroll_cursor_into_view()
+        self.post_message(self.CursorMoved(self))
 
     def watch_cursor_column(self, old: int, new: int) -> None:
         self.refresh()
         start = self._offsets[new] - 1
-        end = start + self.columns[new].width + 2
+        end = start + self.widths[new] + 2
         if start < self.scroll_x:
             self.scroll_to(x=start, animate=False, immediate=True)
         elif end > self.scroll_x + self.size.width:
@@ -332,10 +488,18 @@ class PagedTable(ScrollView, can_focus=True):
         self._move(len(self._keys))
 
     def action_cursor_left(self) -> None:
-        self.cursor_column = max(self.cursor_column - 1, 0)
+        self.cursor_column = self._nearest_shown(max(self.cursor_column - 1, 0), -1)
 
     def action_cursor_right(self) -> None:
-        self.cursor_column = min(self.cursor_column + 1, len(self.columns) - 1)
+        last = len(self.columns) - 1
+        self.cursor_column = self._nearest_shown(min(self.cursor_column + 1, last), 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select":
+            return self.selectable and bool(len(self._keys))
+        if action == "sort":
+            return bool(len(self._keys))
+        return True
 
     def action_select(self) -> None:
         cells = self.row_cells(self.cursor_row)
@@ -349,7 +513,7 @@ class PagedTable(ScrollView, can_focus=True):
 
     def _column_at(self, x: int) -> int | None:
         for position, offset in enumerate(self._offsets):
-            if offset <= x < offset + self.columns[position].width + 1:
+            if self.widths[position] and offset <= x < offset + self.widths[position] + 1:
                 return position
         return None
 
@@ -365,6 +529,6 @@ class PagedTable(ScrollView, can_focus=True):
             return
         if column is not None:
             self.cursor_column = column
-        if index == self.cursor_row:
+        if index == self.cursor_row and self.selectable:
             self.action_select()
         self.cursor_row = index
