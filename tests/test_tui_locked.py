@@ -81,4 +81,8 @@ async def test_a_command_line_import_waits_for_the_app_then_succeeds(tmp_path: P
         assert b"loaded 1 rows" in out and err == b""
         # Starting takes about a second; the app lets go only after 3 idle seconds.
         assert time.monotonic() - started >= 2.5
-        assert not app.database.is_open
+        # Then the app reads the new data, and lets go again once idle.
+        deadline = time.monotonic() + 30
+        while app.database.is_open:
+            assert time.monotonic() < deadline
+            await pilot.pause(0.1)

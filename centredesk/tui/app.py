@@ -2,8 +2,10 @@
 
 The app is given the database's location, not an open store: it holds the file only while
 it reads (see :mod:`centredesk.tui.database`), so an import in another terminal can run while
-the app sits open. When the file is held by another process the app says which file and
-which process, and offers to retry or quit.
+the app sits open. Every few seconds, and whenever a tab is shown, it checks cheaply whether
+the data changed, and reads again what is on screen if it did: an import made elsewhere
+shows up without a key press. When the file is held by another process the app says which
+file and which process, and offers to retry or quit.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 
@@ -41,6 +44,16 @@ TABS = (
 PEOPLE = ("learners", "registrations", "bookings", "results")
 EXIT_LOCKED = 2
 """Exit status when the user gives up on a database they cannot open (as the CLI's)."""
+CHECK_SECONDS = 3.0
+"""How often the app checks whether another process changed the data."""
+
+
+class DataChecked(Message):
+    """The store's data version, read by the periodic check (None: it could not be read)."""
+
+    def __init__(self, version: tuple[int, ...] | None) -> None:
+        super().__init__()
+        self.version = version
 
 
 class CentredeskApp(App[int]):
@@ -59,11 +72,19 @@ class CentredeskApp(App[int]):
         ),
     ]
 
-    def __init__(self, location: Location, *, idle_seconds: float = IDLE_SECONDS) -> None:
+    def __init__(
+        self,
+        location: Location,
+        *,
+        idle_seconds: float = IDLE_SECONDS,
+        check_seconds: float = CHECK_SECONDS,
+    ) -> None:
         super().__init__()
         self.location = location
         self.database = Database(location, idle_seconds=idle_seconds)
+        self.check_seconds = check_seconds
         self._problem_open = False
+        self._checking = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,7 +100,8 @@ class CentredeskApp(App[int]):
     def on_mount(self) -> None:
         self.sub_title = self.location.name
         self.query_one(DashboardView).load()
-        self.set_interval(0.5, self._idle_tick)
+        self.set_interval(0.5, self.database.close_if_idle)
+        self.set_interval(self.check_seconds, self.check_for_changes)
 
     def on_unmount(self) -> None:
         self.database.close()
@@ -98,6 +120,7 @@ class CentredeskApp(App[int]):
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         browser = self._current_browser()
+        self.check_for_changes()
         self.refresh_bindings()
         if browser is None:
             return
@@ -147,6 +170,36 @@ class CentredeskApp(App[int]):
             return bool(browser.total or browser.search.fields)  # nothing to search in
         return True
 
+    # -- following changes made elsewhere -----------------------------------------------
+
+    def check_for_changes(self) -> None:
+        """Ask the store, in a worker, whether the data changed since it was shown."""
+        if self._checking or self._problem_open:
+            return
+        self._checking = True
+
+        def check() -> None:
+            try:
+                version: tuple[int, ...] | None = self.database.data_version()
+            except UserError:
+                version = None  # a writer holds the file: look again at the next check
+            self.post_message(DataChecked(version))
+
+        self.run_worker(check, name="data version", group="check", thread=True,
+                        exit_on_error=False)  # fmt: skip
+
+    @on(DataChecked)
+    def _data_checked(self, event: DataChecked) -> None:
+        self._checking = False
+        if event.version is None or not self.screen_stack:
+            return
+        reader = self._shown_reader()
+        if reader.version is not None and reader.version != event.version:
+            if isinstance(reader, Browser):
+                reader.load(keep_cursor=True)
+            else:
+                reader.load()
+
     @on(PagedTable.Selected)
     def _row_selected(self, event: PagedTable.Selected) -> None:
         view = event.table.id.removesuffix("-table") if event.table.id else ""
@@ -180,16 +233,6 @@ class CentredeskApp(App[int]):
                 self.exit(EXIT_LOCKED, return_code=EXIT_LOCKED)
 
         self.push_screen(ProblemScreen(error), chosen)
-
-    def _idle_tick(self) -> None:
-        self.database.close_if_idle()
-        if self.database.changed:
-            # Someone imported while we let go of the file: what we show is out of date.
-            self.database.changed = False
-            self.query_one(DashboardView).load()
-            for browser in self.query(Browser):
-                if browser.loads:
-                    browser.load()
 
     # -- command palette ----------------------------------------------------------------
 

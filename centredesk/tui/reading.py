@@ -33,14 +33,22 @@ class StoreProblem(Message):
 
 
 class StoreAnswer(Message, Generic[R], bubble=False):
-    """A query's result, for the widget that asked."""
+    """A query's result, for the widget that asked, with the data version it was read at."""
 
-    def __init__(self, kind: str, generation: int, use: Callable[[R], None], result: R) -> None:
+    def __init__(
+        self,
+        kind: str,
+        generation: int,
+        use: Callable[[R], None],
+        result: R,
+        version: tuple[int, ...],
+    ) -> None:
         super().__init__()
         self.kind = kind
         self.generation = generation
         self.use = use
         self.result = result
+        self.version = version
 
 
 class ReadsStore(Widget):
@@ -51,9 +59,12 @@ class ReadsStore(Widget):
     """
 
     database: Database
+    version: tuple[int, ...] | None = None
+    """The store's data version the widget's latest answer was read at: the app reads
+    again what is on screen when the store's version moves on (an import elsewhere)."""
 
     def load(self) -> None:
-        """Read what the widget shows again (ctrl+r, or the data changed)."""
+        """Read what the widget shows again (the app calls it when the data changed)."""
         raise NotImplementedError
 
     def read_store(
@@ -74,13 +85,18 @@ class ReadsStore(Widget):
         def retry() -> None:
             self.read_store(call, use, name=name, kind=kind)
 
+        def versioned(store: Store) -> tuple[R, tuple[int, ...]]:
+            # The version first: data newer than its version is read again, never missed.
+            version = store.tables.data_version()
+            return call(store), version
+
         def work() -> None:
             try:
-                result = self.database.query(call, name=name)
+                result, version = self.database.query(versioned, name=name)
             except UserError as error:
                 self.post_message(StoreProblem(error, retry))
                 return
-            self.post_message(StoreAnswer(kind, generation, use, result))
+            self.post_message(StoreAnswer(kind, generation, use, result, version))
 
         self.run_worker(
             work, name=name, group=f"store-{kind}", thread=True, exclusive=True,
@@ -92,4 +108,5 @@ class ReadsStore(Widget):
         generations: dict[str, int] = self.__dict__.get("_store_generations", {})
         # A thread cannot be stopped midway: an older request may finish after a newer one.
         if message.generation == generations.get(message.kind):
+            self.version = message.version
             message.use(message.result)
