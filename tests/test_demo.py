@@ -68,3 +68,21 @@ def test_a_real_database_is_never_replaced_by_a_demo(tmp_path: Path) -> None:
         build_demo(path)
     with open_store(path, read_only=True) as store:
         assert store.tables.counts()["imports"] == 1
+
+
+def test_the_demo_goes_where_its_help_says_not_to_centredesk_db(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from centredesk.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "demo.duckdb in the user data directory" in help_text
+    assert "$CENTREDESK_DB is not used" in help_text
+    real = tmp_path / "real.duckdb"
+    monkeypatch.setenv("CENTREDESK_DB", str(real))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert main(["demo", "--no-tui"]) == 0
+    assert not real.exists()
+    assert (tmp_path / "data" / "centredesk" / "demo.duckdb").exists()
