@@ -123,7 +123,6 @@ def plain_words(text: str) -> list[str]:
 def _learner_search(learner: str) -> tuple[SearchField, ...]:
     return (
         SearchField("learner_number", f"{learner}.learner_number", plain="digits"),
-        SearchField("name", f"{learner}.name_folded", "words"),
         SearchField("surname", f"{learner}.surname_folded", "words"),
         SearchField("forename", f"{learner}.forename_folded", "words"),
         SearchField("date_of_birth", f"{learner}.date_of_birth", "date"),
@@ -147,7 +146,7 @@ _THROUGH_REGISTRATIONS = (
 """A learner matches a batch or a product through any of their registrations."""
 _REG_JOIN = "JOIN learners l ON l.learner_number = r.learner_number"
 _PEOPLE_SEARCH = (*_learner_search("l"), *_registration_search("r"))
-_PEOPLE_WORDS = ("name", "learner_number", "uln", "product_code")
+_PEOPLE_WORDS = ("surname", "forename", "learner_number", "uln", "product_code")
 _WITHHELD = "coalesce(s.release_date > current_date, false)"
 """A result whose release date is still to come: the centre may not tell the learner yet."""
 
@@ -178,7 +177,7 @@ VIEWS: dict[str, View] = {
                     if search.name != "centre_number"
                 ),
             ),
-            ("name", "learner_number", "uln", "learner_reference"),
+            ("surname", "forename", "learner_number", "uln", "learner_reference"),
             default_sort="learner_number",
         ),
         View(

@@ -18,7 +18,6 @@ from centredesk.store.views import WORDS, View
 
 FIELD_WORDS: dict[str, tuple[str, ...]] = {
     "learner_number": ("learner", "number"),
-    "name": ("name",),
     "surname": ("surname", "last"),
     "forename": ("forename", "first"),
     "date_of_birth": ("born", "dob"),

@@ -353,10 +353,10 @@ def _write_learners(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
         """
         INSERT INTO learners (learner_number, centre_number, forename, surname, date_of_birth,
                               uln, learner_reference, reasonable_adjustments, person_key,
-                              import_id, surname_folded, forename_folded, name_folded)
+                              import_id, surname_folded, forename_folded)
         SELECT n.learner_number, i.centre_number, i.forename, i.surname, i.date_of_birth,
                i.uln, i.learner_reference, i.reasonable_adjustments, i.person_key, ?,
-               i.surname_folded, i.forename_folded, i.name_folded
+               i.surname_folded, i.forename_folded
         FROM incoming i JOIN new_learners n USING (learner_identity)
         WHERE i.learner_number IS NULL
         QUALIFY row_number() OVER (PARTITION BY n.learner_number ORDER BY i.row) = 1

@@ -224,8 +224,7 @@ def _fold_stored_names(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             """
             UPDATE learners SET surname_folded = f.surname_folded,
-                                forename_folded = f.forename_folded,
-                                name_folded = f.name_folded, person_key = f.person_key
+                                forename_folded = f.forename_folded, person_key = f.person_key
             FROM folded_learners f WHERE learners.learner_number = f.learner_number
             """
         )
@@ -244,7 +243,6 @@ _V4: list[Step] = [
     # Folded names and titles for search (see centredesk.store.folded).
     "ALTER TABLE learners ADD COLUMN surname_folded VARCHAR",
     "ALTER TABLE learners ADD COLUMN forename_folded VARCHAR",
-    "ALTER TABLE learners ADD COLUMN name_folded VARCHAR",
     "ALTER TABLE products ADD COLUMN title_folded VARCHAR",
     _fold_stored_names,
     # What record a rejected row is about (see centredesk.validation.subjects), and the
