@@ -75,7 +75,9 @@ class Browser(Vertical, ReadsStore):
     Browser > SearchBar:focus { background: $primary 20%; }
     Browser > .browser--status { height: 1; padding: 0 1; color: $text-muted; }
     Browser > .browser--status.-problem { color: $text-error; }
-    Browser > .browser--focused { height: 1; padding: 0 1; color: $text-muted; }
+    Browser > .browser--focused {
+        height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(
