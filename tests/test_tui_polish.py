@@ -269,3 +269,18 @@ async def test_the_learner_screen_dates_and_results_read_as_elsewhere(store_path
         await settle(pilot)
         results = app.screen.query_one("#learner-results", DataTable)
         assert [str(c.label) for c in results.columns.values()][3] == "Issued"
+
+
+async def test_a_learner_on_a_wider_terminal_shows_titles_whole(store_path: Path) -> None:
+    app = CentredeskApp(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        app.query_one("#learners-search", Input).value = "zoe"
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        registrations = app.screen.query_one("#learner-registrations", DataTable)
+        assert registrations.get_row_at(0)[1] == "Level 2 Certificate in Digital Skills"
+        results = app.screen.query_one("#learner-results", DataTable)
+        assert results.get_row_at(0)[1] == "Unit 1 Digital communication"

@@ -39,7 +39,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 """Column headers of each section, in the words of the people who use the app."""
 
-# Widths (in cells) that let each section fit 76 columns, the room the screen has at 80.
+# Widths (in cells) that let each section fit 76 columns, the room the screen has at 80; a
+# wider terminal gives its extra columns to the cut text (titles, assessments, values).
 _TITLE_WIDTH = 26
 _COMPONENT_WIDTH = 10
 _ASSESSMENT_WIDTH = 15
@@ -54,32 +55,35 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _registration_rows(frame: pl.DataFrame) -> list[Row]:
+def _registration_rows(frame: pl.DataFrame, extra: int = 0) -> list[Row]:
+    title_width = _TITLE_WIDTH + extra
     return [
-        (code, shorten(title or "", _TITLE_WIDTH), str(batch), cell_text(day), status)
+        (code, shorten(title or "", title_width), str(batch), cell_text(day), status)
         for code, title, batch, day, status in frame.rows()
     ]
 
 
-def _booking_rows(frame: pl.DataFrame) -> list[Row]:
+def _booking_rows(frame: pl.DataFrame, extra: int = 0) -> list[Row]:
+    width = _ASSESSMENT_WIDTH + extra
     return [
-        (code, shorten(assessment, _ASSESSMENT_WIDTH), cell_text(day), mode or "", status, str(n))
+        (code, shorten(assessment, width), cell_text(day), mode or "", status, str(n))
         for code, assessment, day, mode, status, n in frame.rows()
     ]
 
 
-def _result_rows(frame: pl.DataFrame) -> list[Row]:
+def _result_rows(frame: pl.DataFrame, extra: int = 0) -> list[Row]:
     rows: list[Row] = []
     for code, component, grade, day, released, withheld in frame.rows():
         # No release date means the result went out with the result date.
         release = f"withheld until {cell_text(released)}" if withheld else cell_text(released)
-        rows.append((code, shorten(component, _COMPONENT_WIDTH), grade, cell_text(day), release))
+        component_text = shorten(component, _COMPONENT_WIDTH + extra)
+        rows.append((code, component_text, grade, cell_text(day), release))
     return rows
 
 
-def _other_rows(frame: pl.DataFrame) -> list[Row]:
+def _other_rows(frame: pl.DataFrame, extra: int = 0) -> list[Row]:
     return [
-        (code, shorten(column, _COLUMN_WIDTH), shorten(value, _VALUE_WIDTH))
+        (code, shorten(column, _COLUMN_WIDTH), shorten(value, _VALUE_WIDTH + extra))
         for code, column, value in frame.rows()
     ]
 
@@ -110,7 +114,7 @@ def _json_text(value: object) -> str:
     return str(value)
 
 
-def _history_rows(frame: pl.DataFrame) -> list[Row]:
+def _history_rows(frame: pl.DataFrame, extra: int = 0) -> list[Row]:
     return [
         (
             cell_text(changed_at),
@@ -124,7 +128,7 @@ def _history_rows(frame: pl.DataFrame) -> list[Row]:
     ]
 
 
-ROWS: dict[str, Callable[[pl.DataFrame], list[Row]]] = {
+ROWS: dict[str, Callable[[pl.DataFrame, int], list[Row]]] = {
     "registrations": _registration_rows,
     "bookings": _booking_rows,
     "results": _result_rows,
@@ -149,6 +153,7 @@ class LearnerScreen(Screen[None], ReadsStore):
         super().__init__(id="learner")
         self.database = database
         self.learner_number = learner_number
+        self.detail: LearnerDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -167,7 +172,12 @@ class LearnerScreen(Screen[None], ReadsStore):
         number = self.learner_number
         self.read_store(lambda store: store.details.learner(number), self._show, name="learner")
 
+    def on_resize(self) -> None:
+        if self.detail is not None:
+            self._show(self.detail)
+
     def _show(self, detail: LearnerDetail | None) -> None:
+        self.detail = detail
         panel = self.query_one("#learner-details", Static)
         if detail is None:
             panel.update(f"There is no learner {self.learner_number}.")
@@ -180,9 +190,10 @@ class LearnerScreen(Screen[None], ReadsStore):
             f"\nCentre {person['centre_number']} {person['centre_name']}"
             f"\nAdjustments {person['reasonable_adjustments'] or 'none'}"
         )
+        extra = max(self.size.width - 80, 0)
         for name, _title in SECTIONS:
             frame: pl.DataFrame = getattr(detail, name)
-            rows = ROWS[name](frame)
+            rows = ROWS[name](frame, extra)
             table = self.query_one(f"#learner-{name}", DataTable)
             fill_table(table, HEADERS[name], rows)
             # An empty table would show headers over nothing; say so in the title instead.
