@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
+from textual.widgets import Input
 from tui_fixtures import add_repeated_rows_import, settle, small_store
 
 from centredesk.store import StoreLockedError
@@ -37,6 +38,9 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
+        # A blinking cursor would be caught on or off as the machine's load has it.
+        for bar in pilot.app.query(Input):
+            bar.cursor_blink = False
         for key in pressed:
             await pilot.press(key)
             await settle(pilot)
