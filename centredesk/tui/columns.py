@@ -1,4 +1,5 @@
-"""How the app shows each browsable view's columns: header, width and the text of a value.
+"""How the app shows each browsable view's columns: header, how it gives way on a narrow
+terminal, and the text of a value.
 
 The store's views (:mod:`centredesk.store.views`) say which columns there are and return
 typed values; this module is the one place that decides how they look. A test keeps the two

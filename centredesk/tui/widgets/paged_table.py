@@ -8,7 +8,9 @@ or a database held by another process never freezes a key press. Rendering is li
 on :class:`~textual.scroll_view.ScrollView`, so a 1,000,000-row table costs no more to draw
 than a 20-row one. (textual-fastdatatable was measured too: it
 wants every cell in memory up front to measure column widths, 0.5-1 s before first paint
-at 1,000,000 rows against ~40 ms here.)
+at 1,000,000 rows against ~40 ms here.) Column widths come from the rows fetched so far
+instead: each column grows to its widest value seen, and :func:`layout` fits them to the
+terminal (see :class:`TableColumn`).
 """
 
 from __future__ import annotations
