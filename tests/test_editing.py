@@ -169,3 +169,19 @@ def test_clearing_an_optional_detail(store: Store) -> None:
     assert outcome.changes == {"learner_reference": ("A1", None)}
     learners = store.tables.read("learners").filter(pl.col("learner_number") == ZOE)
     assert learners.get_column("learner_reference").to_list() == [None]
+
+
+def _found(store: Store, **search: str) -> list[object]:
+    return store.browse.row_keys("learners", search=search).to_pylist()
+
+
+def test_search_finds_a_learner_by_the_name_an_edit_gave_and_an_undo_took_back(
+    store: Store,
+) -> None:
+    outcome = edit_learner(store, ZOE, {"surname": "Łowicka"}, today=TODAY)
+    assert outcome.change is not None
+    assert _found(store, surname="lowicka") == [ZOE]
+    assert _found(store, surname="o'brien") == []
+    store.history.undo(outcome.change.change_id)
+    assert _found(store, surname="o'brien") == [ZOE]
+    assert _found(store, surname="lowicka") == []

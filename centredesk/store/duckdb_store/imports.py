@@ -132,7 +132,10 @@ class DuckDBImports(Imports):
             ).fetchall()
             if not found:
                 raise RefusedChange(f"there is no import {import_id}")
-            writer = _WRITERS[str(found[0][0])]
+            kind = str(found[0][0])
+            writer = _WRITERS[kind]
+            table = _TABLES.get(kind)
+            accepted = with_folded(table, accepted) if table else accepted
             return import_changes.load_row(
                 con, self._session.user, import_id, row, accepted, cells, other or {}, writer
             )
