@@ -174,8 +174,10 @@ class CentredeskApp(App[int]):
 
     def check_for_changes(self) -> None:
         """Ask the store, in a worker, whether the data changed since it was shown."""
-        if self._checking or self._problem_open:
+        if self._checking or self._problem_open or not self.screen_stack:
             return
+        if self._shown_reader().version is None:
+            return  # not read yet: the first answer will be current, no check needed
         self._checking = True
 
         def check() -> None:
