@@ -202,6 +202,34 @@ def test_same_learner_twice_in_one_file_becomes_one_learner(tmp_path: Path) -> N
     ]
 
 
+def test_new_learners_are_numbered_as_they_first_appear_with_that_rows_details(
+    tmp_path: Path,
+) -> None:
+    # Handed over out of row order: Sean first appears on row 2, Zoë on row 3 (as "A1"),
+    # again on row 5 (as "B2"); keys follow the rows, not the frame's order.
+    rows = learner_rows(
+        row=[5, 2, 3],
+        forename=["Zoë", "Sean", "Zoë"],
+        surname=["O'Brien", "Smith-Jones", "O'Brien"],
+        date_of_birth=[date(2010, 4, 3), date(2009, 1, 9), date(2010, 4, 3)],
+        uln=["1000000043", None, "1000000043"],
+        learner_reference=["B2", None, "A1"],
+    )
+    with open_store(tmp_path / "s.duckdb") as store:
+        record_rows(store, "learners", rows)
+        learners = store.tables.read("learners").sort("learner_number")
+        registrations = store.tables.read("registrations").sort("registration_id")
+    assert learners.select("learner_number", "forename", "learner_reference").rows() == [
+        (20000001, "Sean", None),
+        (20000002, "Zoë", "A1"),
+    ]
+    assert registrations.select("registration_id", "learner_number", "source_row").rows() == [
+        (1, 20000001, 2),
+        (2, 20000002, 3),
+        (3, 20000002, 5),
+    ]
+
+
 def test_a_later_upload_matches_existing_learners_by_uln_then_by_name_and_birth(
     tmp_path: Path,
 ) -> None:
