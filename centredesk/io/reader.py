@@ -36,6 +36,7 @@ from centredesk.io.headers import (
 )
 from centredesk.io.sheet_xml import FormulaCells, uncalculated_formulas
 from centredesk.io.sheets import Grid, dates_from_numbers, load_grid, open_workbook, sheet_names
+from centredesk.io.status_column import STATUS_HEADER, status_words
 from centredesk.validation.fields import SCHEMAS, Kind
 
 HASH_CHUNK_BYTES = 1024 * 1024
@@ -366,8 +367,6 @@ def _sheet_data(
 def _fix_list_status(body: pl.DataFrame, headers: list[str]) -> str | None:
     """The header of a fix list's own status column, when the sheet ends with one: headed
     as the fix list heads it and holding only the words it writes there."""
-    from centredesk.io.report import STATUS_HEADER, status_words
-
     if not headers or not re.fullmatch(re.escape(STATUS_HEADER) + r"( \(fix list\))*", headers[-1]):
         return None
     words = {*status_words(True).values(), *status_words(False).values()}

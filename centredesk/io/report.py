@@ -21,13 +21,13 @@ from pathlib import Path
 import polars as pl
 
 from centredesk.io.sheet_names import valid_sheet_name
+from centredesk.io.status_column import STATUS_HEADER, status_words
 from centredesk.io.workbook import Column, SafeWorkbook, TableSheet, column_letters
 from centredesk.validation.catalogue import BY_CODE
 from centredesk.validation.parsing import parse_date
 
 ERROR_FILL = "#FFC7CE"
 WARNING_FILL = "#FFE699"
-STATUS_HEADER = "Row Status"
 CHUNK_ROWS = 50_000
 """Rows written between progress reports."""
 MAX_COMMENTS = 10_000
@@ -40,13 +40,6 @@ _COMMENT_SIZE = {"x_scale": 2, "y_scale": 1.5}
 
 RowsWritten = Callable[[int, int], None]
 """Told (rows written, rows in all) as the rows sheet fills."""
-
-
-def status_words(loaded: bool) -> dict[str, str]:
-    """What the status column says of a clean row, a row with warnings, a row with errors."""
-    if loaded:
-        return {"ok": "loaded", "warning": "warning", "error": "rejected"}
-    return {"ok": "would load", "warning": "warning", "error": "would be rejected"}
 
 
 def write_fix_list(
