@@ -326,6 +326,30 @@ def test_the_data_sheet_wins_over_an_instructions_sheet_first(tmp_path: Path) ->
     assert "Spring (header on row 1" in said and said.endswith("with --sheet")
 
 
+def test_sheets_are_listed_in_workbook_order_whichever_was_looked_at_last(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "three.xlsx"
+    book = xlsxwriter.Workbook(path)
+    _fill(book, "Read me", [["Forename", "Surname"], ["Give the learner's legal names."]])
+    _fill(book, "Autumn", [HEADERS, ANN])
+    _fill(book, "Spring", [HEADERS, ANN, ANN])
+    book.close()
+    with pytest.raises(HeaderError) as refused:
+        read_sheet(path)
+    listed = str(refused.value).split("(sheets: ", 1)[1]
+    assert listed.index("Read me (") < listed.index("Autumn (") < listed.index("Spring (")
+    assert "Spring (header on row 1 naming 6 learners columns, 2 rows below it)" in listed
+
+
+def test_a_lone_sheet_of_blank_looking_rows_has_no_rows(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "spaces.xlsx", [HEADERS, [" ", None, "\u00a0", None, None, "\t"]])
+    with pytest.raises(
+        InputError, match="spaces.xlsx, sheet Data: the sheet has headers but no rows"
+    ):
+        read_sheet(path)
+
+
 # -- messages that misled ----------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import fastexcel
@@ -145,8 +146,23 @@ class _Look:
     """0-based index of the header row in the grid; None when the sheet has none."""
     fields: int = 0
     complete: bool = False
-    rows: int = 0
     kind: Kind | None = None
+
+    @cached_property
+    def rows(self) -> int:
+        """Rows below the header with a cell that is not blank.
+
+        A pass over every cell, so it is counted only where sheets are compared or
+        described; a workbook with one sheet to read never needs it (reading the sheet
+        finds its rows, and says so when there are none).
+        """
+        if self.header_index is None:
+            return 0
+        below = self.grid.cells.slice(self.header_index + 1).drop("row")
+        if not below.width or not below.height:
+            return 0
+        filled = pl.any_horizontal(pl.all().str.strip_chars() != "").fill_null(False)
+        return int(below.select(filled.sum()).item())
 
     def rank(self) -> tuple[bool, bool, int]:
         return (self.rows > 0, self.complete, self.fields)
@@ -200,7 +216,9 @@ def _choose_sheet(
     sheets that fit equally well are not guessed between: the user names one. Only the
     best sheet so far is kept in memory.
     """
-    seen: list[tuple[tuple[bool, bool, int], str]] = []
+    # Sheets no longer the best: (position, rank, description), taken before letting go of
+    # their grids. The best's own rank is taken only once a second sheet competes with it.
+    seen: list[tuple[int, tuple[bool, bool, int], str]] = []
     best: _Look | None = None
     best_scan: Future[FormulaCells] | None = None
     for index in range(sheets):
@@ -211,33 +229,41 @@ def _choose_sheet(
                 formulas.cancel()
             continue
         look = _look(grid, kind)
-        seen.append((look.rank(), look.described()))
         if best is None or look.rank() > best.rank():
+            if best is not None:
+                seen.append((best.grid.index, best.rank(), best.described()))
             if best_scan is not None:
                 best_scan.cancel()
             best, best_scan = look, formulas
-        elif formulas is not None:
-            formulas.cancel()
+        else:
+            seen.append((look.grid.index, look.rank(), look.described()))
+            if formulas is not None:
+                formulas.cancel()
     if best is None:
         raise InputError(
             f"{path.name}: no visible sheet has any cells (empty, or images and charts only)"
         )
-    found = "sheets: " + ", ".join(described for _, described in seen)
+    chosen = best
+
+    def found() -> str:
+        looked = sorted([*seen, (chosen.grid.index, chosen.rank(), chosen.described())])
+        return "sheets: " + ", ".join(described for _, _, described in looked)
+
     if best.header_index is None and kind is not None:
         # No header of the kind asked for: perhaps the sheet is another kind.
         _header_index(path.name, f", sheet {best.grid.sheet}", best.grid.cells, kind)
     if best.header_index is None:
         raise HeaderError(
             f"{path.name}: no sheet has a recognisable header row in its first "
-            f"{HEADER_SEARCH_ROWS} rows ({found}); check the column headers, or name the "
+            f"{HEADER_SEARCH_ROWS} rows ({found()}); check the column headers, or name the "
             "sheet with --sheet"
         )
-    if best.rows and sum(rank == best.rank() for rank, _ in seen) > 1:
+    if seen and best.rows and any(rank == best.rank() for _, rank, _ in seen):
         raise HeaderError(
-            f"{path.name}: more than one sheet could hold the data ({found}); name the one "
+            f"{path.name}: more than one sheet could hold the data ({found()}); name the one "
             "to read with --sheet"
         )
-    if not best.rows:
+    if seen and not best.rows:
         raise _no_rows(path.name, f", sheet {best.grid.sheet}")
     return best.grid, best.header_index, best_scan
 
@@ -248,12 +274,7 @@ def _look(grid: Grid, kind: Kind | None) -> _Look:
     if header_index is None:
         return _Look(grid, None)
     fit = best_fit(first[header_index], kind)
-    below = grid.cells.slice(header_index + 1).drop("row")
-    rows = 0
-    if below.width and below.height:
-        filled = pl.any_horizontal(pl.all().str.strip_chars() != "").fill_null(False)
-        rows = int(below.select(filled.sum()).item())
-    return _Look(grid, header_index, fit.fields, fit.complete, rows, fit.kind)
+    return _Look(grid, header_index, fit.fields, fit.complete, fit.kind)
 
 
 def _header_index(file_name: str, where: str, cells: pl.DataFrame, kind: Kind | None) -> int:
