@@ -10,9 +10,10 @@ from typing import TextIO
 
 from centredesk.cli.settings import Settings
 from centredesk.errors import UserError
+from centredesk.io.headers import field_named
 from centredesk.jobs.progress import ProgressCallback
 from centredesk.store import Missing, Store, StoreLockedError, open_store
-from centredesk.validation.fields import KINDS
+from centredesk.validation.fields import KINDS, SCHEMAS, Kind
 
 
 def add_file_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +30,35 @@ def add_file_arguments(parser: argparse.ArgumentParser) -> None:
         help="the worksheet by name or 1-based position (default: the visible sheet whose "
         "header fits best, with rows beneath it; two that fit equally must be named)",
     )
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        help="read the column HEADER as FIELD (a field's name or header, e.g. "
+        '"Learner ULN No=ULN"), or not at all ("Notes="); needs --kind; may be repeated',
+    )
+
+
+def column_choices(texts: list[str], kind: Kind | None) -> dict[str, str | None]:
+    """The --column choices, each checked against the fields of ``kind``."""
+    if not texts:
+        return {}
+    if kind is None:
+        raise UserError("--column needs --kind: the fields a column can be read as depend on it")
+    chosen: dict[str, str | None] = {}
+    for text in texts:
+        header, equals, named = text.rpartition("=")
+        if not equals or not header.strip():
+            raise UserError(f'--column "{text}": write it as HEADER=FIELD, e.g. "Learner ULN=ULN"')
+        name = field_named(kind, named) if named.strip() else None
+        if named.strip() and name is None:
+            fields = ", ".join(spec.name for spec in SCHEMAS[kind])
+            raise UserError(
+                f'--column "{text}": a {kind} sheet has no field "{named}"; use {fields}'
+            )
+        chosen[header.strip()] = name
+    return chosen
 
 
 def add_format_argument(parser: argparse.ArgumentParser) -> None:

@@ -11,6 +11,7 @@ from centredesk.cli import EXIT_DATA_ERRORS, EXIT_OK
 from centredesk.cli.common import (
     add_file_arguments,
     add_format_argument,
+    column_choices,
     existing_file,
     open_settings_store,
     terminal_progress,
@@ -53,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     source = existing_file(args.file)
+    columns = column_choices(args.column, args.kind)
     settings = args.settings
     report = Path(args.report).expanduser() if args.report else None
     if report is not None:
@@ -70,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
             store,
             kind=args.kind,
             sheet=args.sheet,
+            columns=columns,
             dry_run=args.dry_run,
             force=args.force,
             report=report,

@@ -14,6 +14,7 @@ from centredesk.cli import EXIT_DATA_ERRORS, EXIT_OK, add_db_argument
 from centredesk.cli.common import (
     add_file_arguments,
     add_format_argument,
+    column_choices,
     existing_file,
     terminal_progress,
 )
@@ -47,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         wait=args.settings.wait,
         kind=args.kind,
         sheet=args.sheet,
+        columns=column_choices(args.column, args.kind),
         report=Path(args.report) if args.report else None,
         force=args.force,
         progress=progress,

@@ -128,6 +128,7 @@ def choose_kind(
     file_name: str,
     where: str,
     columns: ColumnFacts | None = None,
+    chosen: Mapping[str, str | None] | None = None,
 ) -> KindChoice:
     """Map the headers to the given kind, or infer the kind that fits them.
 
@@ -135,9 +136,13 @@ def choose_kind(
     several kinds fit equally, or the best fit lacks required columns, the user must say
     (or fix the headers): guessing there would load data as the wrong thing. ``columns``
     says which columns hold values, to choose between two columns naming one field.
+    ``chosen`` maps headers to the field the user wants each read as (None: not read); it
+    needs ``kind``, and every other header is matched as usual.
     """
+    if chosen and kind is None:
+        raise ValueError("columns can only be chosen for a given kind")
     if kind is not None:
-        return _complete(kind, headers, file_name, where, columns, inferred=False)
+        return _complete(kind, headers, file_name, where, columns, inferred=False, chosen=chosen)
     fits = {candidate: matched_fields(candidate, headers) for candidate in KINDS}
     top = max(len(mapping) for mapping in fits.values())
     leaders = [candidate for candidate in KINDS if len(fits[candidate]) == top]
@@ -172,8 +177,14 @@ def _complete(
     columns: ColumnFacts | None,
     *,
     inferred: bool,
+    chosen: Mapping[str, str | None] | None = None,
 ) -> KindChoice:
     candidates = field_candidates(kind, headers)
+    chosen_notes: list[str] = []
+    if chosen:
+        candidates, chosen_notes = _apply_choices(
+            kind, headers, candidates, chosen, f"{file_name}{where}"
+        )
     missing = [name for name in _required(kind) if name not in candidates]
     if missing:
         guessed = " (guessed from the headers)" if inferred else ""
@@ -183,7 +194,7 @@ def _complete(
             f"which are missing; headers found: {_list(headers)}"
         )
     mapping: dict[str, str] = {}
-    notes: list[str] = []
+    notes: list[str] = list(chosen_notes)
     for name, texts in candidates.items():
         mapping[name], note = _one_column(kind, name, texts, columns, f"{file_name}{where}")
         if note:
@@ -191,6 +202,65 @@ def _complete(
     used = set(mapping.values())
     ignored = [text for text in headers if text not in used]
     return KindChoice(kind, inferred, mapping, ignored, notes)
+
+
+def _apply_choices(
+    kind: Kind,
+    headers: list[str],
+    candidates: dict[str, list[str]],
+    chosen: Mapping[str, str | None],
+    place: str,
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The candidates with the user's choices put first: a chosen header is read as its
+    field (the other headers naming that field are not), an unchosen one as nothing."""
+    unknown = [header for header in chosen if header not in headers]
+    if unknown:
+        raise HeaderError(
+            f'{place}: has no column headed "{unknown[0]}"; its columns are {_list(headers)}'
+        )
+    fields = {spec.name: spec.header for spec in SCHEMAS[kind]}
+    wrong = [name for name in chosen.values() if name is not None and name not in fields]
+    if wrong:
+        raise HeaderError(
+            f'{place}: a {kind} sheet has no field "{wrong[0]}"; its fields are '
+            + _list(list(fields))
+        )
+    taken: dict[str, str] = {}
+    for header, name in chosen.items():
+        if name is None:
+            continue
+        if name in taken:
+            raise HeaderError(
+                f'{place}: the columns "{taken[name]}" and "{header}" are both chosen as the '
+                f"{fields[name]}; choose one"
+            )
+        taken[name] = header
+    kept = {
+        name: [text for text in texts if text not in chosen]
+        for name, texts in candidates.items()
+        if name not in taken
+    }
+    ordered = {
+        name: [taken[name]] if name in taken else kept[name]
+        for name in fields
+        if name in taken or kept.get(name)
+    }
+    notes = [
+        f'the column "{header}" was read as the {fields[name]}, as chosen'
+        if name is not None
+        else f'the column "{header}" was not read, as chosen'
+        for header, name in chosen.items()
+    ]
+    return ordered, notes
+
+
+def field_named(kind: Kind, text: str) -> str | None:
+    """The field of ``kind`` that ``text`` names (its name, header or a synonym), if any."""
+    key = header_key(text)
+    for spec in SCHEMAS[kind]:
+        if key in spec.header_keys():
+            return spec.name
+    return None
 
 
 def _one_column(

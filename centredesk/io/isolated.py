@@ -25,6 +25,7 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -81,6 +82,7 @@ def read_sheet_isolated(
     *,
     kind: Kind | None = None,
     sheet: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
     cancel: threading.Event | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> SheetData:
@@ -89,7 +91,9 @@ def read_sheet_isolated(
     Raises the reader's own InputError/HeaderError, an InputError when the reader could
     not finish safely, and ReadCancelled when ``cancel`` was set.
     """
-    with IsolatedRead(path, kind=kind, sheet=sheet, cancel=cancel, limits=limits) as reading:
+    with IsolatedRead(
+        path, kind=kind, sheet=sheet, columns=columns, cancel=cancel, limits=limits
+    ) as reading:
         return reading.result()
 
 
@@ -106,6 +110,7 @@ class IsolatedRead:
         *,
         kind: Kind | None = None,
         sheet: str | None = None,
+        columns: Mapping[str, str | None] | None = None,
         cancel: threading.Event | None = None,
         limits: ReadLimits = DEFAULT_LIMITS,
     ) -> None:
@@ -125,6 +130,7 @@ class IsolatedRead:
             "path": str(self.path.absolute()),  # the server may work in another folder
             "kind": kind,
             "sheet": sheet,
+            "columns": dict(columns) if columns else None,
             "folder": str(self.folder),
             "address_bytes": limits.memory_bytes * limits.address_factor,
             "seconds": int(self.seconds) + 1,

@@ -35,7 +35,12 @@ def run(request: dict[str, Any], server: int) -> None:
     records = _capture_log()
     result: dict[str, Any]
     try:
-        sheet = read_sheet(request["path"], kind=request["kind"], sheet=request["sheet"])
+        sheet = read_sheet(
+            request["path"],
+            kind=request["kind"],
+            sheet=request["sheet"],
+            columns=request.get("columns"),
+        )
     except UserError as error:
         result = {"status": "refused", "error": type(error).__name__, "message": str(error)}
     except MemoryError:

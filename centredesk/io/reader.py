@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -76,6 +76,8 @@ class SheetData:
     written as the date it counts (ISO), as a date cell is."""
     notes: list[str] = field(default_factory=list)
     """What the reader decided or noticed, once per file, for the user to read."""
+    sheets: list[str] = field(default_factory=list)
+    """Every worksheet of the workbook, in workbook order (empty for delimited text)."""
     uncalculated: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema={"row": pl.Int64, "header": pl.String})
     )
@@ -106,15 +108,20 @@ class SheetData:
 
 
 def read_sheet(
-    path: str | Path, *, kind: Kind | None = None, sheet: str | None = None
+    path: str | Path,
+    *,
+    kind: Kind | None = None,
+    sheet: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
 ) -> SheetData:
     """Read one sheet of a workbook or delimited text file, every cell as text.
 
     ``sheet`` is a worksheet name or a 1-based position; by default the visible sheet whose
     header names the most fields and has rows beneath it. ``kind`` is inferred from the
-    headers when None. Raises InputError for a file we cannot or will not read (or a sheet
-    with headers but no rows) and HeaderError when no header, no clear kind or sheet, or a
-    required column is missing.
+    headers when None. ``columns`` maps headers to the field each is to be read as (None:
+    not read), over what the headers say; it needs ``kind``. Raises InputError for a file we
+    cannot or will not read (or a sheet with headers but no rows) and HeaderError when no
+    header, no clear kind or sheet, or a required column is missing.
     """
     path = Path(path)
     limits.check_file(path)
@@ -123,8 +130,8 @@ def read_sheet(
             raise InputError(f"{path.name}: a {path.suffix} file has no sheets; leave out --sheet")
         cells = read_delimited(path)
         header_index = _header_index(path.name, "", cells, kind)
-        return _sheet_data(_Source(path), None, cells, header_index, kind)
-    return _read_workbook(path, kind, sheet)
+        return _sheet_data(_Source(path), None, cells, header_index, kind, columns)
+    return _read_workbook(path, kind, sheet, columns)
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,9 @@ class _Look:
         )
 
 
-def _read_workbook(path: Path, kind: Kind | None, sheet: str | None) -> SheetData:
+def _read_workbook(
+    path: Path, kind: Kind | None, sheet: str | None, columns: Mapping[str, str | None] | None
+) -> SheetData:
     workbook = open_workbook(path)
     names = sheet_names(workbook)
     if not names:
@@ -201,7 +210,8 @@ def _read_workbook(path: Path, kind: Kind | None, sheet: str | None) -> SheetDat
         else:
             grid, header_index, formulas = _choose_sheet(path, workbook, len(names), kind, scan)
         source = _Source(path, workbook, grid, formulas)
-        return _sheet_data(source, grid.sheet, grid.cells, header_index, kind)
+        data = _sheet_data(source, grid.sheet, grid.cells, header_index, kind, columns)
+        return replace(data, sheets=names)
 
 
 Scan = Callable[[int], "Future[FormulaCells] | None"]
@@ -331,6 +341,7 @@ def _sheet_data(
     grid: pl.DataFrame,
     header_index: int,
     kind: Kind | None,
+    chosen: Mapping[str, str | None] | None = None,
 ) -> SheetData:
     file_name = source.path.name
     where = f", sheet {sheet}" if sheet is not None else ""
@@ -358,7 +369,9 @@ def _sheet_data(
     if data.height == 0:
         raise _no_rows(file_name, where)
     columns = Columns(data)
-    choice = choose_kind(headers, kind, file_name=file_name, where=where, columns=columns)
+    choice = choose_kind(
+        headers, kind, file_name=file_name, where=where, columns=columns, chosen=chosen
+    )
     letters = dict(zip(headers, kept, strict=True))
     data = _dates_as_dates(source, data, choice.kind, choice.mapping, letters)
     notes = list(choice.notes)

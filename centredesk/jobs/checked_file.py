@@ -6,6 +6,7 @@ gets the same verdict whichever way it is checked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,26 +79,37 @@ def read_and_validate(
     *,
     kind: Kind | None = None,
     sheet: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
     store: Store | None = None,
     today: date | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> CheckedFile:
-    """Read ``path`` and validate every row; ``store`` None means an empty store."""
+    """Read ``path`` and validate every row; ``store`` None means an empty store.
+
+    ``columns`` maps headers to the field each is read as, over what the headers say (see
+    :func:`centredesk.io.reader.read_sheet`).
+    """
     path = Path(path)
     progress.step("reading", 0)
-    with start_reading(path, kind=kind, sheet=sheet, progress=progress) as reading:
+    with start_reading(path, kind=kind, sheet=sheet, columns=columns, progress=progress) as reading:
         data = finish_reading(reading)
     return check_sheet(path, data, store=store, today=today, progress=progress)
 
 
 def start_reading(
-    path: Path, *, kind: Kind | None, sheet: str | None, progress: Progress
+    path: Path,
+    *,
+    kind: Kind | None,
+    sheet: str | None,
+    progress: Progress,
+    columns: Mapping[str, str | None] | None = None,
 ) -> IsolatedRead:
     """Start reading an upload in its own process (see :mod:`centredesk.io.isolated`).
 
     Use as a context manager; other work can be done before :func:`finish_reading`.
+    ``columns`` maps headers to the field each is read as, over what the headers say.
     """
-    return IsolatedRead(path, kind=kind, sheet=sheet, cancel=progress.cancel)
+    return IsolatedRead(path, kind=kind, sheet=sheet, columns=columns, cancel=progress.cancel)
 
 
 def finish_reading(reading: IsolatedRead) -> SheetData:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -86,6 +87,7 @@ def import_file(
     *,
     kind: Kind | None = None,
     sheet: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
     dry_run: bool = False,
     force: bool = False,
     report: Path | None = None,
@@ -96,6 +98,7 @@ def import_file(
 
     ``store`` may be None only for a dry run (validating against an empty store).
     ``report`` is where to write the fix-list workbook (``force`` also overwrites it).
+    ``columns`` maps headers to the field each is read as, over what the headers say.
     """
     path = Path(path)
     started = datetime.now()
@@ -105,17 +108,11 @@ def import_file(
     if report is not None:
         check_report_target(report, force=force)
     progress.step("reading", 0)
-    with start_reading(path, kind=kind, sheet=sheet, progress=progress) as reading:
+    with start_reading(path, kind=kind, sheet=sheet, columns=columns, progress=progress) as reading:
         # While the other process reads: the hash, an earlier import, the store's frames.
         sha256 = file_sha256(path)
         if store is not None and not dry_run and not force:
-            previous = store.imports.find_by_sha256(sha256)
-            if previous is not None:
-                raise AlreadyImportedError(
-                    f"{path.name} was already imported (import {previous.import_id}, "
-                    f"{previous.finished_at:{UK_DATE_TIME}}, as {previous.file_name}); "
-                    "use --force to import it again"
-                )
+            refuse_repeat(store, path, sha256)
         reference = reference_for(store, kind) if kind is not None else None
         data = finish_reading(reading)
     checked = check_sheet(
@@ -142,6 +139,36 @@ def import_file(
     return ImportOutcome(checked, import_id, batch_number, None if problem else report, problem)
 
 
+def refuse_repeat(store: Store, path: Path, sha256: str) -> None:
+    """Refuse a file whose content was imported before (the user may force it)."""
+    previous = store.imports.find_by_sha256(sha256)
+    if previous is not None:
+        raise AlreadyImportedError(
+            f"{path.name} was already imported (import {previous.import_id}, "
+            f"{previous.finished_at:{UK_DATE_TIME}}, as {previous.file_name}); "
+            "use --force to import it again"
+        )
+
+
+def write_import(
+    store: Store,
+    checked: CheckedFile,
+    *,
+    sha256: str,
+    started: datetime,
+    progress: Progress = NO_PROGRESS,
+) -> ImportOutcome:
+    """Write a file already checked into ``store`` (the app's guided import loads this way).
+
+    A cancel that arrives while the rows are written rolls the whole import back: the
+    transaction commits only after the last check for it.
+    """
+    import_id, batch_number = _write(
+        store, checked.path, checked, sha256, started, started.date(), progress
+    )
+    return ImportOutcome(checked, import_id, batch_number)
+
+
 def check_report_target(report: Path, *, force: bool) -> None:
     """Refuse a fix-list target that cannot be written, before any work is done."""
     check_target(report, force=force)
@@ -163,38 +190,40 @@ def _write(
     accepted = parsed.filter(
         ~pl.col("row").is_in(rejected_rows.implode()) & ~pl.col("row").is_in(already.implode())
     )
-    batch_number: str | None = None
-    if checked.sheet.kind == "learners":
-        # Validation has filled in the registration date; the batch is the import's to give,
-        # and only to rows that gave none.
-        labels = accepted.get_column("batch_number")
-        if labels.null_count():
-            batch_number = store.imports.next_batch_number(labels)
-            accepted = accepted.with_columns(pl.col("batch_number").fill_null(batch_number))
     cells = checked.sheet.cells
     rejected = (
         cells.filter(pl.col("row").is_in(rejected_rows.implode()))
         .select("row", pl.struct(pl.exclude("row")).struct.json_encode().alias("cells"))
         .join(parsed.select("row", *SUBJECT_COLUMNS), on="row", how="left", maintain_order="left")
     )
-    other_cells = _other_cells(checked, accepted.get_column("row"))
     progress.step("writing", 0, accepted.height)
-    meta = ImportMeta(
-        file_name=path.name,
-        sha256=sha256,
-        kind=checked.sheet.kind,
-        sheet=checked.sheet.sheet,
-        rows_read=checked.rows,
-        os_user=store.acting_user,
-        started_at=started,
-        finished_at=datetime.now(),
-        rows_already_loaded=checked.already,
-    )
-    loads = loads_rejected(store, path.name, checked, accepted.get_column("row"))
-    import_id = store.imports.record(
-        meta, accepted, checked.validated.issues, rejected, other_cells, loads_rejected=loads
-    )
-    progress.report("writing", accepted.height, accepted.height)
+    with store.transaction():
+        batch_number: str | None = None
+        if checked.sheet.kind == "learners":
+            # Validation has filled in the registration date; the batch is the import's to
+            # give, and only to rows that gave none.
+            labels = accepted.get_column("batch_number")
+            if labels.null_count():
+                batch_number = store.imports.next_batch_number(labels)
+                accepted = accepted.with_columns(pl.col("batch_number").fill_null(batch_number))
+        other_cells = _other_cells(checked, accepted.get_column("row"))
+        meta = ImportMeta(
+            file_name=path.name,
+            sha256=sha256,
+            kind=checked.sheet.kind,
+            sheet=checked.sheet.sheet,
+            rows_read=checked.rows,
+            os_user=store.acting_user,
+            started_at=started,
+            finished_at=datetime.now(),
+            rows_already_loaded=checked.already,
+        )
+        loads = loads_rejected(store, path.name, checked, accepted.get_column("row"))
+        import_id = store.imports.record(
+            meta, accepted, checked.validated.issues, rejected, other_cells, loads_rejected=loads
+        )
+        # Checked before the transaction commits: a cancel now rolls everything back.
+        progress.step("writing", accepted.height, accepted.height)
     return import_id, batch_number
 
 

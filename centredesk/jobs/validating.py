@@ -8,6 +8,7 @@ fix-list workbook is written when asked for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,7 @@ def validate_file(
     wait: float = 0,
     kind: Kind | None = None,
     sheet: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
     report: Path | None = None,
     force: bool = False,
     today: date | None = None,
@@ -45,8 +47,9 @@ def validate_file(
         check_target(report, force=force)  # an unwritable target fails before any work
     with open_if_present(database, wait=wait) as store:
         checked = read_and_validate(
-            path, kind=kind, sheet=sheet, store=store, today=today, progress=progress
-        )
+            path, kind=kind, sheet=sheet, columns=columns, store=store, today=today,
+            progress=progress,
+        )  # fmt: skip
     written = None
     if report is not None:
         written = write_report(checked, report, force=force, progress=progress)
