@@ -9,13 +9,16 @@ added last, when the row count is known. Cancelling or failing part way leaves n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
+import polars as pl
+
 from centredesk.errors import UserError
-from centredesk.io.workbook import About, SafeWorkbook
+from centredesk.io.workbook import About, Column, ColumnType, SafeWorkbook, TableSheet
 from centredesk.jobs.export_specs import FILTERS, SPECS, ExportRun, Extras
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.jobs.roles import require
@@ -143,3 +146,112 @@ def _known_product(store: Store, filters: ExportFilters) -> tuple[str, str] | No
 def _check_centre(store: Store, filters: ExportFilters) -> None:
     if filters.centre is not None and not store.exports.centre_known(filters.centre):
         raise UserError(f"centre {filters.centre} is not in the store: check the centre number")
+
+
+VIEW_CHUNK_KEYS = 2_000
+"""Rows fetched from the store per chunk of a table's export."""
+
+
+@dataclass(frozen=True)
+class ViewColumn:
+    """A column of an app table as its export shows it."""
+
+    name: str
+    label: str
+
+
+def export_view(
+    store: Store,
+    view: str,
+    columns: Sequence[ViewColumn],
+    target: str | Path,
+    *,
+    title: str,
+    search: Mapping[str, str] | None = None,
+    scope: Mapping[str, object] | None = None,
+    sort: str | None = None,
+    descending: bool | None = None,
+    force: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> ExportOutcome:
+    """Write the rows of an app table, as searched and sorted there, to ``target``.
+
+    The rows come in the table's own order, a chunk of keys at a time, so the workbook holds
+    exactly what the user was looking at, however many rows that is.
+    """
+    keys = store.browse.row_keys(view, search=search, scope=scope, sort=sort, descending=descending)
+    total = len(keys)
+    target = Path(target)
+    with SafeWorkbook(target, force=force) as book:
+        table: TableSheet | None = None
+        progress.step("exporting", 0, total)
+        for start in range(0, max(total, 1), VIEW_CHUNK_KEYS):
+            rows = store.browse.rows(view, keys.slice(start, VIEW_CHUNK_KEYS).to_pylist())
+            frame = pl.from_arrow(rows)
+            assert isinstance(frame, pl.DataFrame)
+            frame = frame.select(column.name for column in columns)
+            if table is None:
+                table = book.add_table(title, _view_columns(frame, columns))
+                table.check_room(total)
+            table.append(_cells(frame, table.columns))
+            progress.step("exporting", table.rows, total)
+        shown = {name: value for name, value in (search or {}).items()}
+        if sort:
+            shown["sorted by"] = next(
+                (column.label for column in columns if column.name == sort), sort
+            ) + (" (descending)" if descending else "")
+        book.add_about(About(title, f"The {view} table as the app showed it.", shown, total))
+    return ExportOutcome(view, target, total)
+
+
+def _view_columns(frame: pl.DataFrame, columns: Sequence[ViewColumn]) -> list[Column]:
+    """Dates stay dates and counts numbers; everything else is written as text."""
+    typed: list[Column] = []
+    for column in columns:
+        dtype = frame.schema[column.name]
+        kind: ColumnType = "text"
+        if dtype == pl.Date:
+            kind = "date"
+        elif isinstance(dtype, pl.Datetime):
+            kind = "datetime"
+        elif dtype.is_integer() and not column.name.endswith(("_number", "_id", "uln")):
+            kind = "integer"
+        typed.append(Column(column.label, column.name, kind))
+    return typed
+
+
+def _cells(frame: pl.DataFrame, columns: Sequence[Column]) -> pl.DataFrame:
+    """Text columns as text: booleans as yes/no and identifiers as digits, as the app shows
+    them."""
+    texts: list[pl.Expr] = []
+    for column in columns:
+        if column.type != "text" or frame.schema[column.field] == pl.String:
+            continue
+        cell = pl.col(column.field)
+        if frame.schema[column.field] == pl.Boolean:
+            yes_no = pl.when(cell).then(pl.lit("yes")).when(~cell).then(pl.lit("no"))
+            texts.append(yes_no.alias(column.field))
+        else:
+            texts.append(cell.cast(pl.String).alias(column.field))
+    return frame.with_columns(texts) if texts else frame
+
+
+def default_target(
+    kind: str, chosen: Mapping[str, str], folder: Path, today: date | None = None
+) -> Path:
+    """A file name that says what an export holds: ``results-104729-BT17-2026-11-28.xlsx``.
+
+    The values of the filters that pick one centre, batch, product or session go into the
+    name; a name already taken in ``folder`` gets a number rather than replacing a file.
+    """
+    parts = [kind]
+    parts.extend(chosen[name] for name in ("centre", "batch", "product", "session")
+                 if chosen.get(name))  # fmt: skip
+    parts.append((today or date.today()).isoformat())
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", "-".join(parts)).strip("-.")
+    target = folder / f"{stem}.xlsx"
+    number = 1
+    while target.exists():
+        number += 1
+        target = folder / f"{stem}-{number}.xlsx"
+    return target

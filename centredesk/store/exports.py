@@ -75,6 +75,20 @@ class SessionBookings:
     the product."""
 
 
+CHOOSABLE = ("centre", "batch", "product", "sector", "session")
+"""The filters whose values the store can list for a user to choose from."""
+MAX_CHOICES = 2_000
+"""The most values listed for one filter (a store with more batches lists the latest)."""
+
+
+@dataclass(frozen=True)
+class FilterValue:
+    """One value a filter can take, as the filter reads it, and as a person reads it."""
+
+    value: str
+    label: str
+
+
 class ExportRows(ABC):
     """The rows of one export, ready to be counted or streamed."""
 

@@ -17,7 +17,7 @@ from types import TracebackType
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from centredesk.store.exports import ExportFilters, ExportRows, SessionBookings
+from centredesk.store.exports import ExportFilters, ExportRows, FilterValue, SessionBookings
 from centredesk.store.location import Location
 from centredesk.store.records import (
     Change,
@@ -439,6 +439,14 @@ class Exports(ABC):
     def charges(self, filters: ExportFilters) -> ExportRows:
         """What cancellations cost and credited, matching ``filters`` (a centre, the dates
         ``since``..``until`` they were charged on), one line each, oldest first."""
+
+    @abstractmethod
+    def filter_values(self, name: str, *, product: str | None = None) -> list[FilterValue]:
+        """The values the store holds for one filter of :data:`~centredesk.store.exports.
+        CHOOSABLE`, for a user to choose from rather than type: centres with their names,
+        batch labels (latest first) and session dates with how many they hold, products with
+        their titles, sectors. ``product`` narrows the sessions to one product's. At most
+        :data:`~centredesk.store.exports.MAX_CHOICES` values."""
 
 
 class Tables(ABC):
