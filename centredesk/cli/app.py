@@ -19,6 +19,13 @@ def run_app(settings: Settings) -> int:
         create_folder=settings.database_is_default,
         wait=settings.wait,
     ).close()
+    from centredesk.cli.settings import remembered_file
+    from centredesk.jobs.remembered import Remembered
     from centredesk.tui.app import run
 
-    return run(settings.location)
+    return run(
+        settings.location,
+        wait=settings.wait,
+        create_folder=settings.database_is_default,
+        remembered=Remembered(remembered_file()),
+    )

@@ -74,6 +74,11 @@ def demo_database() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "demo.duckdb"
 
 
+def remembered_file() -> Path:
+    """Where the app keeps the folders last used and the columns chosen by hand."""
+    return Path(platformdirs.user_state_dir(APP_NAME)) / "remembered.json"
+
+
 def config_file(environ: Mapping[str, str]) -> Path:
     """Where the settings file is looked for."""
     named = environ.get(CONFIG_ENV)

@@ -38,13 +38,21 @@ from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.jobs.roles import require
 from centredesk.jobs.validating import write_report
 from centredesk.store import Store
-from centredesk.store.records import ImportMeta
+from centredesk.store.records import ImportMeta, PreviousImport
 from centredesk.validation.fields import Kind
 from centredesk.validation.subjects import SUBJECT_COLUMNS, with_subjects
 
 
 class AlreadyImportedError(UserError):
     """The same file content was imported before."""
+
+    def __init__(self, path: Path, previous: PreviousImport) -> None:
+        self.previous = previous
+        super().__init__(
+            f"{path.name} was already imported (import {previous.import_id}, "
+            f"{previous.finished_at:{UK_DATE_TIME}}, as {previous.file_name}); "
+            "use --force to import it again"
+        )
 
 
 @dataclass(frozen=True)
@@ -143,11 +151,7 @@ def refuse_repeat(store: Store, path: Path, sha256: str) -> None:
     """Refuse a file whose content was imported before (the user may force it)."""
     previous = store.imports.find_by_sha256(sha256)
     if previous is not None:
-        raise AlreadyImportedError(
-            f"{path.name} was already imported (import {previous.import_id}, "
-            f"{previous.finished_at:{UK_DATE_TIME}}, as {previous.file_name}); "
-            "use --force to import it again"
-        )
+        raise AlreadyImportedError(path, previous)
 
 
 def write_import(

@@ -11,6 +11,7 @@ file and which process, and offers to retry or quit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -21,11 +22,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 
 from centredesk.errors import UserError
+from centredesk.jobs.exporting import ViewColumn
+from centredesk.jobs.remembered import Remembered
 from centredesk.store import Location
 from centredesk.tui.database import IDLE_SECONDS, Database
 from centredesk.tui.reading import ReadsStore, StoreProblem
 from centredesk.tui.screens.dashboard import DashboardView
+from centredesk.tui.screens.export_form import ExportForm, TableShown
 from centredesk.tui.screens.help import HelpScreen
+from centredesk.tui.screens.import_wizard import ImportWizard
 from centredesk.tui.screens.imports import ImportScreen, RejectedRowScreen
 from centredesk.tui.screens.learner import LearnerScreen
 from centredesk.tui.screens.problem import ProblemScreen
@@ -59,12 +64,14 @@ class DataChecked(Message):
 class CentredeskApp(App[int]):
     """Browse a centredesk database. Tests build one on a temporary file."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "transfer.tcss"]
     TITLE = "centredesk"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1,question_mark", "help", "Help"),
         Binding("slash", "search", "Search"),
+        Binding("i", "import_file", "Import"),
+        Binding("e", "export", "Export"),
         Binding("ctrl+r", "refresh", "Refresh"),
         *(
             Binding(str(number), f"show_tab('{tab}')", label, show=False)
@@ -78,11 +85,17 @@ class CentredeskApp(App[int]):
         *,
         idle_seconds: float = IDLE_SECONDS,
         check_seconds: float = CHECK_SECONDS,
+        wait: float = 0,
+        create_folder: bool = False,
+        remembered: Remembered | None = None,
     ) -> None:
         super().__init__()
         self.location = location
-        self.database = Database(location, idle_seconds=idle_seconds)
+        self.database = Database(
+            location, idle_seconds=idle_seconds, wait=wait, create_folder=create_folder
+        )
         self.check_seconds = check_seconds
+        self.remembered = remembered or Remembered()
         self._problem_open = False
         self._checking = False
 
@@ -155,11 +168,41 @@ class CentredeskApp(App[int]):
             return self.screen
         return self._current_browser() or self.query_one(DashboardView)
 
+    def action_import_file(self) -> None:
+        """Import a file step by step: file, sheet and kind, columns, check, load."""
+        if self.screen is self.screen_stack[0]:
+            folder = self.remembered.folder("import") or Path.cwd()
+            self.push_screen(ImportWizard(self.database, self.remembered, folder))
+
+    def action_export(self) -> None:
+        """Write a workbook: any export, a template, a fix list, or the table as shown."""
+        if self.screen is self.screen_stack[0]:
+            self.push_screen(ExportForm(self.database, self.remembered, self._table_shown()))
+
+    def _table_shown(self) -> TableShown | None:
+        browser = self._current_browser()
+        if browser is None:
+            return None
+        label = dict(TABS)[browser.view.name]
+        return TableShown(
+            view=browser.view.name,
+            label=label,
+            columns=[ViewColumn(c.name, browser.shown[c.name].label) for c in browser.view.columns],
+            search=dict(browser.search),
+            scope=dict(browser.scope),
+            sort=browser.sort,
+            descending=browser.descending,
+            rows=browser.matched,
+        )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what works where the user is (the footer and palette show no more)."""
         problem = any(isinstance(screen, ProblemScreen) for screen in self.screen_stack)
         if action in ("show_tab", "help"):
             return not problem
+        if action in ("import_file", "export"):
+            # Offered from the tabs only: a dialog or detail screen has its own keys.
+            return self.screen is self.screen_stack[0]
         if action == "refresh":
             return not isinstance(self.screen, ModalScreen)
         if action == "search":
@@ -251,9 +294,24 @@ class CentredeskApp(App[int]):
             yield SystemCommand(
                 "Refresh", "Read what is on screen again (ctrl+r)", self.action_refresh
             )
+        yield SystemCommand(
+            "Import a file", "Choose, check and load a spreadsheet (key i)", self.action_import_file
+        )
+        yield SystemCommand(
+            "Export a workbook",
+            "Any export, an upload template, a fix list, or this table as shown (key e)",
+            self.action_export,
+        )
         yield SystemCommand("Keys and search help", "F1 or ?", self.action_help)
 
 
-def run(location: Location) -> int:
+def run(
+    location: Location,
+    *,
+    wait: float = 0,
+    create_folder: bool = False,
+    remembered: Remembered | None = None,
+) -> int:
     """Run the app until the user quits; returns the exit status."""
-    return CentredeskApp(location).run() or 0
+    app = CentredeskApp(location, wait=wait, create_folder=create_folder, remembered=remembered)
+    return app.run() or 0

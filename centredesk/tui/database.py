@@ -34,9 +34,20 @@ class Database:
     on, so tests and the benchmark harness can see what the screen asked of the store.
     """
 
-    def __init__(self, location: Location, *, idle_seconds: float = IDLE_SECONDS) -> None:
+    def __init__(
+        self,
+        location: Location,
+        *,
+        idle_seconds: float = IDLE_SECONDS,
+        wait: float = 0,
+        create_folder: bool = False,
+    ) -> None:
         self.location = location
         self.idle_seconds = idle_seconds
+        self.wait = wait
+        """How long a write waits for a database another process holds."""
+        self.create_folder = create_folder
+        """Whether a write may make the database's folder (only for the default location)."""
         self.calls: Counter[str] = Counter()
         self.threads: Counter[str] = Counter()
         self.opens = 0
@@ -62,6 +73,23 @@ class Database:
                 return call(store)
             finally:
                 self._last_used = time.monotonic()
+
+    def write(self, call: Callable[[Store], R], *, name: str) -> R:
+        """``call(store)`` on the store opened for writing, then let go of at once.
+
+        The app's own read-only hold is let go of first (one process cannot hold a file
+        both ways); queries wait meanwhile. Raises ``StoreLockedError`` when another process
+        holds the file for longer than ``wait``.
+        """
+        with self._lock:
+            self._close()
+            self.calls[name] += 1
+            self.threads[threading.current_thread().name] += 1
+            store = open_store(self.location, wait=self.wait, create_folder=self.create_folder)
+            try:
+                return call(store)
+            finally:
+                store.close()
 
     def _open(self) -> Store:
         if self._store is not None:
