@@ -79,6 +79,7 @@ def test_a_table_is_exported_as_searched_and_sorted(store: Store, tmp_path: Path
     assert isinstance(rows[1][0], str) and rows[1][2].year > 1990
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row[0]}
     assert about["Rows"] == outcome.rows
+    assert outcome.summary() == f"wrote {outcome.rows:,} rows to {target}"
 
     first = surnames[-1][:2]
     searched = export_view(store, "learners", COLUMNS, tmp_path / "some.xlsx", title="Learners",

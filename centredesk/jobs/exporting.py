@@ -44,7 +44,7 @@ class ExportOutcome:
 
     def summary(self) -> str:
         """One line for the terminal or the status bar."""
-        noun = SPECS[self.kind].noun
+        noun = SPECS[self.kind].noun if self.kind in SPECS else "rows"
         if self.withheld is None:
             return f"wrote {self.rows:,} {noun} to {self.path}"
         line = f"wrote {self.rows:,} released {noun} to {self.path}; "

@@ -114,9 +114,9 @@ class ExportForm(Screen[None]):
         yield JobProgress(id="export-job")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.sub_title = "export a workbook"
-        self._show_what()
+        await self._show_what()
         self._load_values()
         self.query_one("#export-what").focus()
 
@@ -159,14 +159,14 @@ class ExportForm(Screen[None]):
                         select.value = current
 
     @on(Select.Changed, "#export-what")
-    def _what_changed(self, event: Select.Changed) -> None:
+    async def _what_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str) and event.value != self.what:
             self.what = event.value
-            self._show_what()
+            await self._show_what()
 
-    def _show_what(self) -> None:
+    async def _show_what(self) -> None:
         box = self.query_one("#export-filters", Vertical)
-        box.remove_children()
+        await box.remove_children()
         rows: list[Widget] = []
         about = ""
         if self.what in SPECS:
@@ -193,8 +193,8 @@ class ExportForm(Screen[None]):
                 + (f", in its order ({self.table.sort})" if self.table.sort else ", in its order")
             )
         self.query_one("#export-about", Static).update(escape(about))
-        box.mount_all(rows)
-        self.call_after_refresh(self._suggest_target)
+        await box.mount_all(rows)
+        self._suggest_target()
         self._say("")
 
     def _row(self, label: str, widget: Widget) -> Horizontal:
