@@ -52,9 +52,11 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], seconds: fl
     await pilot.pause()
 
 
-def blocking(job: Callable[..., Any], stage: str) -> tuple[Callable[..., Any], threading.Event]:
-    """``job`` that stops when it first reports ``stage`` until it is cancelled (or 20 s
-    pass), and an event set when it got there: a cancel arrives mid-job every time."""
+def blocking(
+    job: Callable[..., Any], stage: str, *, seconds: float = 20
+) -> tuple[Callable[..., Any], threading.Event]:
+    """``job`` that stops when it first reports ``stage`` until it is cancelled (or
+    ``seconds`` pass), and an event set when it got there: a cancel arrives mid-job."""
     reached = threading.Event()
 
     def held(*args: Any, progress: Progress, **kwargs: Any) -> Any:
@@ -63,7 +65,7 @@ def blocking(job: Callable[..., Any], stage: str) -> tuple[Callable[..., Any], t
         def callback(name: str, done: int, total: int) -> None:
             if name == stage and not reached.is_set():
                 reached.set()
-                progress.cancel.wait(20)
+                progress.cancel.wait(seconds)
             if inner is not None:
                 inner(name, done, total)
 

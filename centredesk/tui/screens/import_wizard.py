@@ -425,8 +425,9 @@ class ImportWizard(Screen[None]):
         force = checked.previous is not None
         self.query_one("#load-summary", Static).update(
             f"Loading [b]{escape(checked.checked.sheet.file_name)}[/b]: "
-            f"{checked.checked.accepted:,} rows to load, {checked.checked.rejected:,} to keep "
-            "as rejected. Esc cancels: nothing is written until the end."
+            f"{checked.checked.accepted:,} row{'s' * (checked.checked.accepted != 1)} to load, "
+            f"{checked.checked.rejected:,} to keep as rejected. Esc cancels: nothing is written "
+            "until the end."
         )
         self._show_step("load")
         database = self.database
