@@ -11,7 +11,7 @@ the verdict and the write are the command line's own (:mod:`centredesk.jobs.impo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,9 +21,11 @@ import polars as pl
 from centredesk.io.columns import Columns
 from centredesk.io.headers import KindChoice, choose_kind
 from centredesk.io.reader import SheetData, file_sha256, read_sheet
+from centredesk.io.workbook import check_target
 from centredesk.jobs.checked_file import CheckedFile, check_sheet, reference_for
 from centredesk.jobs.importing import ImportOutcome, refuse_repeat, write_import
 from centredesk.jobs.progress import NO_PROGRESS, Progress
+from centredesk.jobs.validating import write_report
 from centredesk.store import Store
 from centredesk.store.records import PreviousImport
 from centredesk.validation.engine import Reference
@@ -245,3 +247,20 @@ def load(
             progress=progress,
         )
     return write_import(store, verdict, sha256=upload.sha256, started=started, progress=progress)
+
+
+def fix_list_of_file(
+    path: str | Path,
+    target: Path,
+    *,
+    state: Callable[[Upload], StoreState],
+    force: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> Path:
+    """Check a file against the store and write its fix list, loading nothing (what
+    ``centredesk validate FILE --report`` does). ``state`` reads the store for an upload;
+    the target is checked first, so a folder that cannot be written fails before the read."""
+    check_target(target, force=force)
+    upload = read_upload(path, progress=progress)
+    checked = dry_run(upload, state(upload), progress=progress)
+    return write_report(checked.checked, target, force=force, progress=progress)

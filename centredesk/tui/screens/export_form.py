@@ -33,11 +33,10 @@ from centredesk.jobs.exporting import (
     export_view,
     read_filters,
 )
-from centredesk.jobs.import_steps import dry_run, read_upload, store_state
+from centredesk.jobs.import_steps import StoreState, Upload, fix_list_of_file, store_state
 from centredesk.jobs.progress import Progress
 from centredesk.jobs.remembered import Remembered
 from centredesk.jobs.templates import TemplateOutcome, template
-from centredesk.jobs.validating import write_report
 from centredesk.store import Store, StoreLockedError
 from centredesk.store.exports import CHOOSABLE, FilterValue
 from centredesk.tui.database import Database
@@ -312,11 +311,13 @@ class ExportForm(Screen[None]):
                 raise UserError("Say which file to check: its path, e.g. ~/uploads/learners.xlsx")
             source = Path(typed).expanduser()
 
+            def state(upload: Upload) -> StoreState:
+                return database.query(lambda store: store_state(store, upload), name="check")
+
             def checking(progress: Progress) -> Path:
-                upload = read_upload(source, progress=progress)
-                state = database.query(lambda store: store_state(store, upload), name="check")
-                checked = dry_run(upload, state, progress=progress)
-                return write_report(checked.checked, target, force=replace, progress=progress)
+                return fix_list_of_file(
+                    source, target, state=state, force=replace, progress=progress
+                )
 
             return checking
         table = self.table

@@ -49,6 +49,8 @@ from centredesk.tui.screens.fix_list import FixListScreen
 from centredesk.tui.screens.imports import ImportScreen, explanation
 from centredesk.tui.screens.problem import explain
 from centredesk.tui.screens.rule_rows import RuleRowsScreen
+from centredesk.tui.widgets.file_picker import FilePicker
+from centredesk.tui.widgets.job_progress import JobProgress
 from centredesk.validation.fields import KINDS, Kind
 
 STEPS = (
@@ -106,9 +108,6 @@ class ImportWizard(Screen[None]):
         self.outcome: ImportOutcome | None = None
 
     def compose(self) -> ComposeResult:
-        from centredesk.tui.widgets.file_picker import FilePicker
-        from centredesk.tui.widgets.job_progress import JobProgress
-
         yield Header()
         yield Static("", id="wizard-title")
         with ContentSwitcher(initial="step-file", id="wizard-steps"):
@@ -159,9 +158,7 @@ class ImportWizard(Screen[None]):
     # -- steps --------------------------------------------------------------------------
 
     @property
-    def job(self):  # type: ignore[no-untyped-def]
-        from centredesk.tui.widgets.job_progress import JobProgress
-
+    def job(self) -> JobProgress:
         return self.query_one("#wizard-job", JobProgress)
 
     def _show_step(self, step: str) -> None:
@@ -204,10 +201,7 @@ class ImportWizard(Screen[None]):
 
     # -- 1: the file --------------------------------------------------------------------
 
-    def on_file_picker_chosen(self, message: object) -> None:
-        from centredesk.tui.widgets.file_picker import FilePicker
-
-        assert isinstance(message, FilePicker.Chosen)
+    def on_file_picker_chosen(self, message: FilePicker.Chosen) -> None:
         self.choices = Choices(path=message.path)
         self.remembered.use_folder("import", message.path.parent)
         self._read(first=True)
@@ -222,7 +216,7 @@ class ImportWizard(Screen[None]):
 
         def failed(error: UserError) -> None:
             if first:
-                self.query_one("#step-file").problem(str(error))  # type: ignore[attr-defined]
+                self.query_one("#step-file", FilePicker).problem(str(error))
             else:
                 self.problem(str(error))
 
