@@ -123,7 +123,11 @@ class JobProgress(Vertical):
         self.add_class("-running")
         self.query_one("#job-stage", Static).update("Starting…")
         self.query_one("#job-rate", Static).update("")
-        self.query_one("#job-bar", ProgressBar).update(total=None, progress=0)
+        # No bar until a stage says how much there is: an indeterminate bar animates at
+        # every frame, and a busy machine has better things to do with the event loop.
+        bar = self.query_one("#job-bar", ProgressBar)
+        bar.update(total=1, progress=0)
+        bar.display = False
 
         def finish(handle: Callable[[], None]) -> Callable[[], None]:
             def ended() -> None:
@@ -166,7 +170,9 @@ class JobProgress(Vertical):
         label = STAGES.get(message.stage, message.stage.capitalize())
         self.query_one("#job-stage", Static).update(f"{escape(label)}…")
         bar = self.query_one("#job-bar", ProgressBar)
-        bar.update(total=message.total or None, progress=message.done)
+        bar.display = bool(message.total)
+        if message.total:
+            bar.update(total=message.total, progress=message.done)
         elapsed = time.monotonic() - self._stage_started
         self.query_one("#job-rate", Static).update(
             describe_rate(message.done, message.total, elapsed)
