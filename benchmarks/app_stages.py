@@ -123,6 +123,8 @@ def _import_keys(inputs: Inputs) -> Timing:
                         presses.append(time.perf_counter() - start)
                         await asyncio.sleep(KEY_GAP)
 
+                while not app.may_import:  # the role is read in a worker at start
+                    await pilot.pause(0.01)
                 await pilot.press("i")
                 wizard: Any = app.screen
                 wizard.query_one("#picker-path", Input).value = str(inputs.learners)

@@ -29,6 +29,7 @@ def text(app: CentredeskApp, selector: str) -> str:
 
 async def choose_file(pilot, path: Path) -> ImportWizard:  # type: ignore[no-untyped-def]
     """Open the wizard, type the file's path, and wait for the sheet step."""
+    await wait_for(pilot, lambda: pilot.app.may_import)
     await pilot.press("i")
     wizard = pilot.app.screen
     assert isinstance(wizard, ImportWizard)
@@ -199,3 +200,24 @@ async def test_a_database_held_elsewhere_is_said_in_the_step_and_choices_stay(
             assert wizard.step == "check"
         finally:
             release(holder)
+
+
+async def test_import_is_offered_only_to_those_whose_role_allows_it(tmp_path: Path) -> None:
+    db = catalogued(tmp_path)
+    app = CentredeskApp(db, remembered=Remembered())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.may_import)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Import a file" in titles and "Export a workbook" in titles
+    with open_store(db) as store:
+        store.users.grant(store.acting_user, "viewer")
+    app = CentredeskApp(db, remembered=Remembered())
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.may_import
+        assert app.check_action("import_file", ()) is False
+        await pilot.press("i")
+        assert not isinstance(app.screen, ImportWizard)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Import a file" not in titles and "Export a workbook" in titles

@@ -60,6 +60,7 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 async def to_sheet(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: pilot.app.may_import)  # type: ignore[attr-defined]
     await pilot.press("i")
     wizard = pilot.app.screen
     await wait_for(pilot, lambda: wizard.query_one("#picker-files", DataTable).row_count > 1)
@@ -88,6 +89,7 @@ async def to_check(pilot: Pilot[Any]) -> None:
 
 
 async def to_file(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: pilot.app.may_import)  # type: ignore[attr-defined]
     await pilot.press("i")
     wizard = pilot.app.screen
     await wait_for(pilot, lambda: wizard.query_one("#picker-files", DataTable).row_count > 2)

@@ -25,6 +25,7 @@ from centredesk.io.workbook import check_target
 from centredesk.jobs.checked_file import CheckedFile, check_sheet, reference_for
 from centredesk.jobs.importing import ImportOutcome, refuse_repeat, write_import
 from centredesk.jobs.progress import NO_PROGRESS, Progress
+from centredesk.jobs.roles import require
 from centredesk.jobs.validating import write_report
 from centredesk.store import Store
 from centredesk.store.records import PreviousImport
@@ -233,6 +234,7 @@ def load(
     checked again against what it holds now, so nothing loads on a stale verdict. A file
     imported before is refused unless ``force``. A cancel rolls everything back.
     """
+    require(store, "import")
     upload = checked.upload
     started = datetime.now()
     verdict = checked.checked

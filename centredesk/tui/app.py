@@ -24,6 +24,7 @@ from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 from centredesk.errors import UserError
 from centredesk.jobs.exporting import ViewColumn
 from centredesk.jobs.remembered import Remembered
+from centredesk.jobs.roles import may
 from centredesk.store import Location
 from centredesk.tui.database import IDLE_SECONDS, Database
 from centredesk.tui.reading import ReadsStore, StoreProblem
@@ -96,6 +97,8 @@ class CentredeskApp(App[int]):
         )
         self.check_seconds = check_seconds
         self.remembered = remembered or Remembered()
+        self.may_import = False
+        """Whether the user's role lets them import: the import key is offered only then."""
         self._problem_open = False
         self._checking = False
 
@@ -112,6 +115,7 @@ class CentredeskApp(App[int]):
 
     def on_mount(self) -> None:
         self.sub_title = self.location.name
+        self.run_worker(self._read_role, thread=True, exit_on_error=False, group="role")
         self.query_one(DashboardView).load()
         self.set_interval(0.5, self.database.close_if_idle)
         self.set_interval(self.check_seconds, self.check_for_changes)
@@ -168,9 +172,20 @@ class CentredeskApp(App[int]):
             return self.screen
         return self._current_browser() or self.query_one(DashboardView)
 
+    def _read_role(self) -> None:
+        try:
+            allowed = self.database.query(lambda store: may(store, "import"), name="role")
+        except UserError:
+            return  # the store cannot be read now: the views say why; no import offered
+        self.call_from_thread(self._role_read, allowed)
+
+    def _role_read(self, allowed: bool) -> None:
+        self.may_import = allowed
+        self.refresh_bindings()
+
     def action_import_file(self) -> None:
         """Import a file step by step: file, sheet and kind, columns, check, load."""
-        if self.screen is self.screen_stack[0]:
+        if self.screen is self.screen_stack[0] and self.may_import:
             folder = self.remembered.folder("import") or Path.cwd()
             self.push_screen(ImportWizard(self.database, self.remembered, folder))
 
@@ -201,8 +216,10 @@ class CentredeskApp(App[int]):
         if action in ("show_tab", "help"):
             return not problem
         if action in ("import_file", "export"):
-            # Offered from the tabs only: a dialog or detail screen has its own keys.
-            return self.screen is self.screen_stack[0]
+            # Offered from the tabs only (a dialog or detail screen has its own keys), and
+            # importing only to those whose role allows it.
+            on_tabs = self.screen is self.screen_stack[0]
+            return on_tabs and (action != "import_file" or self.may_import)
         if action == "refresh":
             return not isinstance(self.screen, ModalScreen)
         if action == "search":
@@ -294,9 +311,12 @@ class CentredeskApp(App[int]):
             yield SystemCommand(
                 "Refresh", "Read what is on screen again (ctrl+r)", self.action_refresh
             )
-        yield SystemCommand(
-            "Import a file", "Choose, check and load a spreadsheet (key i)", self.action_import_file
-        )
+        if self.may_import:
+            yield SystemCommand(
+                "Import a file",
+                "Choose, check and load a spreadsheet (key i)",
+                self.action_import_file,
+            )
         yield SystemCommand(
             "Export a workbook",
             "Any export, an upload template, a fix list, or this table as shown (key e)",

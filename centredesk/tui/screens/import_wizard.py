@@ -419,7 +419,7 @@ class ImportWizard(Screen[None]):
         force = checked.previous is not None
         self.query_one("#load-summary", Static).update(
             f"Loading [b]{escape(checked.checked.sheet.file_name)}[/b]: "
-            f"{checked.checked.accepted:,} row{'s' * (checked.checked.accepted != 1)} to load, "
+            f"{checked.checked.to_load:,} row{'s' * (checked.checked.to_load != 1)} to load, "
             f"{checked.checked.rejected:,} to keep as rejected. Esc cancels: nothing is written "
             "until the end."
         )
