@@ -221,3 +221,23 @@ async def test_import_is_offered_only_to_those_whose_role_allows_it(tmp_path: Pa
         assert not isinstance(app.screen, ImportWizard)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert "Import a file" not in titles and "Export a workbook" in titles
+
+
+async def test_a_cancel_while_reading_ends_the_reading_process(tmp_path: Path) -> None:
+    from test_import import learners_csv
+
+    db = catalogued(tmp_path)
+    big = learners_csv(tmp_path / "big.csv", 200_000)
+    app = CentredeskApp(db, remembered=Remembered())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.may_import)
+        await pilot.press("i")
+        wizard = app.screen
+        assert isinstance(wizard, ImportWizard)
+        wizard.query_one("#picker-path", Input).value = str(big)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: wizard.job.running)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not wizard.job.running)
+        assert wizard.step == "file" and app.screen is wizard
+        assert text(app, "#picker-problem") == "big.csv: reading was cancelled; nothing was read"

@@ -20,9 +20,16 @@ import polars as pl
 
 from centredesk.io.columns import Columns
 from centredesk.io.headers import KindChoice, choose_kind
-from centredesk.io.reader import SheetData, file_sha256, read_sheet
+from centredesk.io.read_server import warm_up
+from centredesk.io.reader import SheetData, file_sha256
 from centredesk.io.workbook import check_target
-from centredesk.jobs.checked_file import CheckedFile, check_sheet, reference_for
+from centredesk.jobs.checked_file import (
+    CheckedFile,
+    check_sheet,
+    finish_reading,
+    reference_for,
+    start_reading,
+)
 from centredesk.jobs.importing import ImportOutcome, refuse_repeat, write_import
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.jobs.roles import require
@@ -55,12 +62,22 @@ def read_upload(
     columns: Mapping[str, str | None] | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> Upload:
-    """Read one sheet of ``path`` (see :func:`centredesk.io.reader.read_sheet`)."""
+    """Read one sheet of ``path`` in the limited reading process, as every upload is read
+    (:mod:`centredesk.io.isolated`); a cancel ends that process at once."""
     path = Path(path)
     progress.step("reading", 0)
-    data = read_sheet(path, kind=kind, sheet=sheet, columns=columns or None)
+    with start_reading(
+        path, kind=kind, sheet=sheet, columns=columns or None, progress=progress
+    ) as reading:
+        sha256 = file_sha256(path)  # while the other process reads
+        data = finish_reading(reading)
     progress.step("reading", data.cells.height, data.cells.height)
-    return Upload(path, data, file_sha256(path), dict(columns or {}))
+    return Upload(path, data, sha256, dict(columns or {}))
+
+
+def get_ready() -> None:
+    """Start the reading process's server now, so the first read does not wait for it."""
+    warm_up()
 
 
 def sheet_reason(data: SheetData, *, chosen: bool) -> str:

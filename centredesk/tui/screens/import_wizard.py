@@ -31,6 +31,7 @@ from centredesk.jobs.import_steps import (
     choose_columns,
     column_lines,
     dry_run,
+    get_ready,
     issues_by_rule,
     kind_reason,
     load,
@@ -154,6 +155,8 @@ class ImportWizard(Screen[None]):
         rules.add_column("Rows", width=8, key="rows")
         self._show_step("file")
         self.query_one("#picker-path").focus()
+        # The reading process takes half a second to start: start it while a file is chosen.
+        self.run_worker(get_ready, thread=True, exit_on_error=False, group="warm-up")
 
     # -- steps --------------------------------------------------------------------------
 
@@ -220,7 +223,10 @@ class ImportWizard(Screen[None]):
             else:
                 self.problem(str(error))
 
-        self.job.start(reading, self._read_done, failed, name="read upload")
+        def cancelled() -> None:
+            failed(UserError(f"{path.name}: reading was cancelled; nothing was read"))
+
+        self.job.start(reading, self._read_done, failed, cancelled, name="read upload")
 
     def _read_done(self, upload: Upload) -> None:
         self.upload, self.choice, self.checked = upload, None, None
