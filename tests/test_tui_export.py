@@ -125,7 +125,7 @@ async def test_the_table_as_searched_and_sorted(store_path: Path, tmp_path: Path
         await pilot.pause()
         browser = app.query_one("#learners-browser")
         await wait_for(pilot, lambda: browser.loads > 0)  # type: ignore[attr-defined]
-        await pilot.press("slash", *"s", "enter")
+        await pilot.press("slash", *"surname:s", "enter")
         await wait_for(pilot, lambda: browser.loads > 1)  # type: ignore[attr-defined]
         await pilot.press("e")
         form = app.screen

@@ -203,7 +203,7 @@ class CentredeskApp(App[int]):
             view=browser.view.name,
             label=label,
             columns=[ViewColumn(c.name, browser.shown[c.name].label) for c in browser.view.columns],
-            search=dict(browser.search),
+            search=dict(browser.search.fields),
             scope=dict(browser.scope),
             sort=browser.sort,
             descending=browser.descending,

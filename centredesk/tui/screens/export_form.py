@@ -39,8 +39,10 @@ from centredesk.jobs.remembered import Remembered
 from centredesk.jobs.templates import TemplateOutcome, template
 from centredesk.store import Store, StoreLockedError
 from centredesk.store.exports import CHOOSABLE, FilterValue
+from centredesk.store.views import WORDS
 from centredesk.tui.database import Database
 from centredesk.tui.screens.problem import explain
+from centredesk.tui.search import field_word
 from centredesk.tui.widgets.job_progress import JobProgress
 from centredesk.validation.fields import KINDS
 
@@ -185,7 +187,10 @@ class ExportForm(Screen[None]):
             rows.append(self._row("File", Input(placeholder=f"{folder}/learners.xlsx",
                                                 compact=True, id="fix-list-source")))  # fmt: skip
         elif self.table is not None:
-            shown = ", ".join(f"{name}: {value}" for name, value in self.table.search.items())
+            shown = ", ".join(
+                f'"{value}"' if name == WORDS else f"{field_word(name)}: {value}"
+                for name, value in self.table.search.items()
+            )
             about = (
                 f"The {self.table.view} table, {self.table.rows:,} rows"
                 + (f" matching {shown}" if shown else "")

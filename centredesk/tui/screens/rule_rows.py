@@ -40,7 +40,12 @@ class RuleRowsScreen(Screen[None]):
         self.code = code
         self.issues = rule_issues(checked, code).rename({"column": "column_name"})
         shown = COLUMNS["issues"]
-        columns = [TableColumn(name, shown[name].label, shown[name].width) for name in _SHOWN]
+        columns = [
+            TableColumn(
+                name, shown[name].label, shown[name].cut, shown[name].weight, shown[name].drop
+            )
+            for name in _SHOWN
+        ]
         self.table = IssueRows(columns, self._fetch, id="rule-rows-table")
 
     def _fetch(self, keys: list[Any]) -> Sequence[tuple[str, ...]]:
