@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import textual_serve.server
 
 import centredesk.cli.app
 from centredesk.cli import main
@@ -92,7 +93,15 @@ def test_every_command_of_the_readme_exits_as_it_says(
         opened.append(settings.database)
         return 0
 
+    served: list[str] = []
+
+    def serve(server: Any) -> None:
+        # The browser's own test serves the app for real; here it is enough that the
+        # server is made for the app on the README's database, and not left running.
+        served.append(server.command)
+
     monkeypatch.setattr(centredesk.cli.app, "run_app", open_app)
+    monkeypatch.setattr(textual_serve.server.Server, "serve", serve)
     ran = 0
     for command in shell_lines():
         words = command.words
@@ -106,11 +115,14 @@ def test_every_command_of_the_readme_exits_as_it_says(
         status = main(words[3:])
         out, err = capsys.readouterr()
         assert status == command.status, f"{command.line}\n{out}\n{err}"
-        if status != 2:
+        if words[3:4] == ["serve"]:  # it says where it serves, on stderr as it runs
+            assert err == "centredesk: serving the app at http://localhost:8000 (ctrl+c stops it)\n"
+        elif status != 2:
             assert not err, f"{command.line}\n{err}"
         ran += 1
     assert ran >= 15
     assert any(str(database).endswith("demo.duckdb") for database in opened)
+    assert served and all("--db registrations.duckdb" in command for command in served)
     assert (folder / "registrations.duckdb").exists()
     for written in ("fixes.xlsx", "approved.xlsx", "results.xlsx", "registration-template.xlsx"):
         assert (folder / written).exists(), written
