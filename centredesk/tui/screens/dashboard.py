@@ -20,15 +20,15 @@ from centredesk.tui.database import Database
 from centredesk.tui.reading import ReadsStore
 
 NOTHING_YET = (
-    "Nothing imported yet. From a terminal, load the product catalogue and approvals, "
-    "then registrations:\n\n"
+    "Nothing imported yet. Load the product catalogue and approvals first, then "
+    "registrations: [b]i[/b] imports a file here, step by step, or from a terminal:\n\n"
     "  [b]centredesk import products.xlsx[/b]\n"
     "  [b]centredesk import approvals.xlsx[/b]\n"
     "  [b]centredesk import learners.xlsx[/b]\n\n"
-    "This screen follows by itself. [b]centredesk template learners --out FILE[/b] writes "
-    "an upload sheet to fill in; [b]centredesk demo[/b] shows the app on sample data."
+    "This screen follows by itself. [b]e[/b] writes an upload template to fill in; "
+    "[b]centredesk demo[/b] shows the app on sample data."
 )
-"""What an empty store's dashboard says: how to fill it (the app cannot import yet)."""
+"""What an empty store's dashboard says: how to fill it."""
 
 
 class DashboardView(Grid, ReadsStore):

@@ -76,11 +76,14 @@ HELP = f"""\
   ctrl+r                   read what is on screen again now
 
 [b]Import and export[/b]   (from any tab)
-  i   import a file: the file, sheet and kind, columns, check, load
-  e   export a workbook, a template, a fix list, or this table as shown
-  In the import   n next   b back   Enter or c change a column
-                  r columns as headed   f fix list   l load
-  In the export   ctrl+s write        Esc cancels a job that runs, else closes
+  i                        import a file: file, sheet and kind, columns,
+                           check, load
+  e                        export a workbook, a template, a fix list,
+                           or this table as searched and sorted
+  In the import            n next   b back   Enter or c change a column
+                           r columns as headed   f fix list   l load
+  In the export            ctrl+s write the workbook
+  Esc                      cancels a job that runs, else closes
 
 [b]Anywhere[/b]
   Esc back    ctrl+p all actions    F1 or ? this help    ctrl+q quit

@@ -27,18 +27,18 @@ from centredesk.tui.search import Search, parse_search, search_hint
 from centredesk.tui.widgets.paged_table import PagedTable, TableColumn
 
 EMPTY: dict[str, str] = {
-    "learners": "No learners yet. Import a registration upload from a terminal:",
-    "registrations": "No registrations yet. Import a registration upload from a terminal:",
-    "bookings": "No bookings yet. Import a bookings sheet from a terminal:",
-    "results": "No results yet. Import a results sheet from a terminal:",
-    "products": "No products yet. Import the product catalogue from a terminal:",
-    "imports": "Nothing imported yet. Import a sheet from a terminal:",
+    "learners": "No learners yet. Import a registration upload with i, or from a terminal:",
+    "registrations": "No registrations yet. Import a registration upload with i, or in a terminal:",
+    "bookings": "No bookings yet. Import a bookings sheet with i, or from a terminal:",
+    "results": "No results yet. Import a results sheet with i, or from a terminal:",
+    "products": "No products yet. Import the product catalogue with i, or from a terminal:",
+    "imports": "Nothing imported yet. Import a sheet with i, or from a terminal:",
     "issues": "No issues.",
 }
 """What an empty table says, before how to fill it (:data:`HOW_TO_IMPORT`)."""
 
 HOW_TO_IMPORT = "  centredesk import FILE      (this screen follows within a few seconds)"
-"""The command that loads a sheet (the app cannot import yet)."""
+"""The command that loads a sheet from a terminal."""
 
 
 class SearchBar(Input):
