@@ -241,3 +241,22 @@ async def test_a_cancel_while_reading_ends_the_reading_process(tmp_path: Path) -
         await wait_for(pilot, lambda: not wizard.job.running)
         assert wizard.step == "file" and app.screen is wizard
         assert text(app, "#picker-problem") == "big.csv: reading was cancelled; nothing was read"
+
+
+async def test_a_tab_key_does_not_leave_the_import_behind(tmp_path: Path) -> None:
+    db = catalogued(tmp_path)
+    path = upload(tmp_path / "uploads")
+    app = CentredeskApp(db, remembered=Remembered())
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await choose_file(pilot, path)
+        assert wizard.step == "sheet"
+        await pilot.press("n")
+        assert wizard.step == "columns"
+        await pilot.press("2", "ctrl+r")
+        assert app.screen is wizard and wizard.step == "columns"
+        assert app.check_action("show_tab", ("learners",)) is False
+        assert app.check_action("refresh", ()) is False
+        await pilot.press("escape")
+        assert app.screen is not wizard
+        assert app.check_action("show_tab", ("learners",)) is True
+

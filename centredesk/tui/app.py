@@ -213,15 +213,22 @@ class CentredeskApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what works where the user is (the footer and palette show no more)."""
         problem = any(isinstance(screen, ProblemScreen) for screen in self.screen_stack)
-        if action in ("show_tab", "help"):
+        # The import and the export are left with Esc, which cancels a job that runs first;
+        # a tab key would leave one running unseen, and there is no table to read again.
+        transfer = any(
+            isinstance(screen, ImportWizard | ExportForm) for screen in self.screen_stack
+        )
+        if action == "help":
             return not problem
+        if action == "show_tab":
+            return not problem and not transfer
         if action in ("import_file", "export"):
             # Offered from the tabs only (a dialog or detail screen has its own keys), and
             # importing only to those whose role allows it.
             on_tabs = self.screen is self.screen_stack[0]
             return on_tabs and (action != "import_file" or self.may_import)
         if action == "refresh":
-            return not isinstance(self.screen, ModalScreen)
+            return not isinstance(self.screen, ModalScreen) and not transfer
         if action == "search":
             browser = self._current_browser()
             on_tab = len(self.screen_stack) == 1 and not isinstance(self.focused, Input)
