@@ -260,3 +260,23 @@ async def test_a_tab_key_does_not_leave_the_import_behind(tmp_path: Path) -> Non
         assert app.screen is not wizard
         assert app.check_action("show_tab", ("learners",)) is True
 
+
+async def test_down_from_the_typed_path_goes_into_the_list(tmp_path: Path) -> None:
+    db = catalogued(tmp_path)
+    path = upload(tmp_path / "uploads")
+    app = CentredeskApp(db, remembered=Remembered())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.may_import)
+        await pilot.press("i")
+        wizard = app.screen
+        assert isinstance(wizard, ImportWizard)
+        wizard.query_one("#picker-path", Input).value = str(path.parent)
+        await pilot.press("enter")
+        files = wizard.query_one("#picker-files", DataTable)
+        await wait_for(pilot, lambda: files.row_count > 1)
+        wizard.query_one("#picker-path", Input).focus()
+        await pilot.press("down")
+        assert files.has_focus
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: wizard.step == "sheet")
+        assert wizard.choices.path == path

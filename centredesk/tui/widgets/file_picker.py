@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.markup import escape
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -137,6 +137,13 @@ class FilePicker(Vertical):
                 )  # fmt: skip
         if not entries:
             self.problem("No spreadsheets here (xlsx, xlsm, xls, ods, csv, tsv, txt).")
+
+    def on_key(self, event: events.Key) -> None:
+        # From the typed path, ↓ goes down into the list (the path field has no use for it).
+        table = self.query_one("#picker-files", DataTable)
+        if event.key == "down" and self.query_one("#picker-path", Input).has_focus:
+            event.stop()
+            table.focus()
 
     def problem(self, text: str) -> None:
         """Say what is wrong with what was typed or chosen (empty: nothing)."""
