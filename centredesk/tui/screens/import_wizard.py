@@ -44,6 +44,7 @@ from centredesk.jobs.importing import AlreadyImportedError, ImportOutcome
 from centredesk.jobs.progress import Progress
 from centredesk.jobs.remembered import Remembered
 from centredesk.store import StoreLockedError
+from centredesk.tui.columns import value_text
 from centredesk.tui.database import Database
 from centredesk.tui.screens.field_choice import FieldChoiceScreen
 from centredesk.tui.screens.fix_list import FixListScreen
@@ -303,7 +304,7 @@ class ImportWizard(Screen[None]):
             table.add_row(
                 escape(line.header),
                 f"{'✎ ' if chosen else ''}{field}",
-                escape(line.sample or ""),
+                escape(value_text(line.sample)),
                 key=line.header,
             )
         table.move_cursor(row=min(row, table.row_count - 1))

@@ -59,7 +59,8 @@ class RuleRowsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(
-            f"[b]{self.code}[/b] in {self.issues.height:,} places: "
+            f"[b]{self.code}[/b] in {self.issues.height:,} "
+            f"place{'s' * (self.issues.height != 1)}: "
             f"{escape(explanation(self.code))}",
             id="rule-rows-title",
         )
