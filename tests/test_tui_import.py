@@ -10,6 +10,7 @@ from holder import hold, release
 from textual.widgets import DataTable, Input, OptionList, Static
 from tui_transfer_fixtures import blocking, catalogued, upload, wait_for
 
+from centredesk.jobs.importing import import_file
 from centredesk.jobs.remembered import Remembered
 from centredesk.store import open_store
 from centredesk.tui.app import CentredeskApp
@@ -280,3 +281,28 @@ async def test_down_from_the_typed_path_goes_into_the_list(tmp_path: Path) -> No
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: wizard.step == "sheet")
         assert wizard.choices.path == path
+
+
+async def test_loading_a_file_again_says_its_rows_are_there_and_loads_none(
+    tmp_path: Path,
+) -> None:
+    db = catalogued(tmp_path)
+    path = upload(tmp_path / "uploads")
+    with open_store(db) as store:
+        first = import_file(path, store, kind="learners", columns={"Learner ULN No": "uln"})
+    assert first.loaded == 1
+    app = CentredeskApp(db, remembered=Remembered())
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await choose_file(pilot, path)
+        await to_columns_with_remap(pilot, wizard)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: wizard.step == "check")
+        summary = text(app, "#check-summary")
+        assert "0 would load, 1 already in the store (not loaded again)" in summary
+        assert "Already imported as import" in summary
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen))
+        assert wizard.outcome is not None
+        assert (wizard.outcome.loaded, wizard.outcome.already) == (0, 1)
+    with open_store(db, read_only=True) as store:
+        assert store.tables.read("registrations").height == 1

@@ -374,7 +374,12 @@ class ImportWizard(Screen[None]):
         verdict = checked.checked
         lines = [
             f"[b]{escape(verdict.sheet.file_name)}[/b] ({verdict.sheet.kind}): "
-            f"{verdict.rows:,} rows read: [$text-success]{verdict.accepted:,} would load[/], "
+            f"{verdict.rows:,} rows read: [$text-success]{verdict.to_load:,} would load[/], "
+            + (
+                f"{verdict.already:,} already in the store (not loaded again), "
+                if verdict.already
+                else ""
+            )
             + (
                 f"[$text-error]{verdict.rejected:,} would be rejected[/]"
                 if verdict.rejected
@@ -459,7 +464,9 @@ class ImportWizard(Screen[None]):
         self.outcome = outcome
         assert outcome.import_id is not None
         self.app.notify(
-            f"Import {outcome.import_id}: loaded {outcome.accepted:,} "
-            f"row{'s' * (outcome.accepted != 1)}, rejected {outcome.rejected:,}."
+            f"Import {outcome.import_id}: loaded {outcome.loaded:,} "
+            f"row{'s' * (outcome.loaded != 1)}, "
+            + (f"{outcome.already:,} already in the store, " if outcome.already else "")
+            + f"rejected {outcome.rejected:,}."
         )
         self.app.switch_screen(ImportScreen(self.database, outcome.import_id))
