@@ -31,6 +31,8 @@ from centredesk.store.records import (
     PreviousImport,
     RejectedRow,
     Selection,
+    UlnFilters,
+    UlnPage,
     UserRole,
 )
 
@@ -253,6 +255,11 @@ class Learners(ABC):
         centre_number, forename, surname, date_of_birth."""
 
     @abstractmethod
+    def without_uln(self, filters: UlnFilters, *, offset: int = 0, limit: int = 50) -> UlnPage:
+        """Learners with no ULN or with the placeholder, matching ``filters``, by surname,
+        forename and learner number: ``limit`` of them from ``offset``, and how many match."""
+
+    @abstractmethod
     def edit(
         self,
         learner_number: int,
@@ -295,6 +302,10 @@ class Registrations(ABC):
         registration_id, learner_number, forename, surname, product_code, centre_number,
         batch_number, registration_date, status, version, registration_fee (Decimal).
         Chosen ids that do not exist are left out."""
+
+    @abstractmethod
+    def of_learners(self, learner_numbers: Sequence[int]) -> list[int]:
+        """The ids of every registration of these learners, whatever their status."""
 
     @abstractmethod
     def withdraw(

@@ -7,7 +7,7 @@ particular database driver.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -86,7 +86,8 @@ class LearnerDetail:
     registrations: pl.DataFrame
     """product_code, title, batch_number, registration_date, status."""
     bookings: pl.DataFrame
-    """product_code, assessment, session_date, assessment_mode, status, attempt."""
+    """product_code, assessment, session_date, assessment_mode, status, attempt,
+    booking_id."""
     results: pl.DataFrame
     """product_code, component, grade, result_date, release_date, and ``withheld``: the
     release date is still to come, so the centre may not tell the learner yet."""
@@ -210,7 +211,41 @@ class HistoryFilters:
     """Changes of the registration or of its bookings."""
     user: str | None = None
     since: datetime | None = None
+    until: datetime | None = None
+    """Changes made before this moment."""
+    action: str | None = None
+    """Changes whose action starts with this (``withdraw``, ``cancel``, ``set_uln``)."""
+    batch: str | None = None
+    """Changes of any registration of a batch with this label (or of its bookings)."""
     limit: int = 1000
+
+
+@dataclass(frozen=True)
+class UlnFilters:
+    """Which learners without a ULN to list (every filter given must hold)."""
+
+    product: str | None = None
+    """A product code, or its start, with or without slashes: a registration on it."""
+    batch: str | None = None
+    """A registration in the batch with this label."""
+    surname: str | None = None
+    """The start of the surname, any case."""
+    forename: str | None = None
+    """The start of the forename, any case."""
+    registered_from: date | None = None
+    """A registration on or after this day."""
+    registered_to: date | None = None
+    """A registration on or before this day."""
+
+
+@dataclass(frozen=True)
+class UlnPage:
+    """One page of the learners without a ULN (or with the placeholder) that match."""
+
+    learners: pl.DataFrame
+    """learner_number, forename, surname, date_of_birth, uln, centre_number, version."""
+    total: int
+    """How many match, on every page."""
 
 
 @dataclass(frozen=True)

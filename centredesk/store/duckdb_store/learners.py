@@ -11,7 +11,14 @@ from centredesk.store.duckdb_store.changes import begin_change, finish_change, r
 from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import RefusedChange, StoreError
 from centredesk.store.interface import Learners
-from centredesk.store.records import EDITABLE_LEARNER_FIELDS, Change, LearnerRecord
+from centredesk.store.records import (
+    EDITABLE_LEARNER_FIELDS,
+    Change,
+    LearnerRecord,
+    UlnFilters,
+    UlnPage,
+)
+from centredesk.validation.values import ULN_PLACEHOLDER
 
 _DETAILS = (
     "learner_number",
@@ -61,6 +68,21 @@ class DuckDBLearners(Learners):
         )
         assert isinstance(frame, pl.DataFrame)
         return frame
+
+    def without_uln(self, filters: UlnFilters, *, offset: int = 0, limit: int = 50) -> UlnPage:
+        where, params = _uln_conditions(filters)
+        con = self._session.con
+        total = con.execute(f"SELECT count(*) FROM learners l WHERE {where}", params).fetchall()
+        frame = pl.from_arrow(
+            con.sql(
+                "SELECT l.learner_number, l.forename, l.surname, l.date_of_birth, l.uln, "
+                f"l.centre_number, l.version FROM learners l WHERE {where} "
+                "ORDER BY lower(l.surname), lower(l.forename), l.learner_number LIMIT ? OFFSET ?",
+                params=[*params, limit, offset],
+            ).to_arrow_table()
+        )
+        assert isinstance(frame, pl.DataFrame)
+        return UlnPage(frame, int(total[0][0]))
 
     def edit(
         self,
@@ -119,3 +141,35 @@ class DuckDBLearners(Learners):
                 [*after.values(), learner_number],
             )
             return finish_change(con, audit_id, 1)
+
+
+def _uln_conditions(filters: UlnFilters) -> tuple[str, list[object]]:
+    """The learners :meth:`DuckDBLearners.without_uln` lists, as a condition on ``l``."""
+    clauses = ["(l.uln IS NULL OR l.uln = ?)"]
+    params: list[object] = [ULN_PLACEHOLDER]
+    if filters.surname:
+        clauses.append("starts_with(lower(l.surname), ?)")
+        params.append(filters.surname.strip().casefold())
+    if filters.forename:
+        clauses.append("starts_with(lower(l.forename), ?)")
+        params.append(filters.forename.strip().casefold())
+    # What a learner's registrations must show: any one registration holding them all.
+    registration: list[str] = []
+    if filters.product:
+        registration.append("starts_with(lower(replace(r.product_code, '/', '')), ?)")
+        params.append(filters.product.strip().casefold().replace("/", ""))
+    if filters.batch:
+        registration.append("r.batch_number = ?")
+        params.append(filters.batch.strip())
+    if filters.registered_from is not None:
+        registration.append("r.registration_date >= ?")
+        params.append(filters.registered_from)
+    if filters.registered_to is not None:
+        registration.append("r.registration_date <= ?")
+        params.append(filters.registered_to)
+    if registration:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM registrations r WHERE r.learner_number = l.learner_number "
+            f"AND {' AND '.join(registration)})"
+        )
+    return " AND ".join(clauses), params

@@ -7,7 +7,7 @@ its audit entry and charges: a batch of 100,000 costs two statements, not 100,00
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date
 from typing import Any
@@ -89,6 +89,17 @@ class DuckDBRegistrations(Registrations):
         con = self._session.con
         with _chosen(con, selection) as (where, params):
             return _frame(con, f"{_SELECTED} WHERE {where} ORDER BY r.registration_id", params)
+
+    def of_learners(self, learner_numbers: Sequence[int]) -> list[int]:
+        con = self._session.con
+        chosen = pl.DataFrame({"learner_number": list(learner_numbers)}, schema={
+            "learner_number": pl.Int64})  # fmt: skip
+        with registered(con, {"chosen_learners": chosen}):
+            found = con.sql(
+                "SELECT registration_id FROM registrations WHERE learner_number IN "
+                "(SELECT learner_number FROM chosen_learners) ORDER BY registration_id"
+            ).to_arrow_table()
+        return [int(key) for key in found.column("registration_id").to_pylist()]
 
     def withdraw(
         self, selection: Selection, *, expected_versions: Mapping[int, int] | None = None
