@@ -11,7 +11,14 @@ import pytest
 from change_fixtures import AMY, SEAN, TODAY, ZOE, as_role, build, copy
 
 from centredesk.errors import UserError
-from centredesk.jobs.editing import edit_learner, set_uln
+from centredesk.jobs.editing import (
+    details_texts,
+    edit_learner,
+    row_issues,
+    save_learner,
+    set_uln,
+    uln_issues,
+)
 from centredesk.jobs.roles import RoleError
 from centredesk.store import Store, open_store
 from centredesk.store.errors import StaleRecordError
@@ -185,3 +192,41 @@ def test_search_finds_a_learner_by_the_name_an_edit_gave_and_an_undo_took_back(
     store.history.undo(outcome.change.change_id)
     assert _found(store, surname="o'brien") == [ZOE]
     assert _found(store, surname="lowicka") == []
+
+
+def test_a_form_is_judged_without_the_store_as_an_edit_is(store: Store) -> None:
+    record = store.learners.get(ZOE)
+    assert record is not None
+    texts = {**details_texts(record.details), "date_of_birth": "31/02/2010", "uln": "1000000042"}
+    issues, _ = row_issues(record, texts, TODAY)
+    outcome = edit_learner(store, ZOE, {"date_of_birth": "31/02/2010"}, today=TODAY)
+    # The form's verdict on a field is the edit's: same code, same words.
+    assert [i for i in issues if i.field == "date_of_birth"] == outcome.errors
+    assert codes(issues) == [("date_of_birth", "DOB_INVALID"), ("uln", "ULN_CHECKSUM")]
+    assert codes(uln_issues("9999999999")) == [("uln", "ULN_TEMPORARY")]
+    assert uln_issues("1000000043") == []
+
+
+def test_one_save_sets_details_and_the_uln_as_two_changes_or_neither(store: Store) -> None:
+    outcome = save_learner(
+        store, SEAN, {"learner_reference": "B 22", "uln": "1000000051"}, today=TODAY
+    )
+    assert outcome.outcome == "changed" and outcome.change and outcome.also
+    assert (outcome.change.action, outcome.also.action) == ("edit", "set_uln")
+    learner = store.learners.get(SEAN)
+    assert learner is not None and learner.version == 3
+    assert (learner.details["learner_reference"], learner.details["uln"]) == ("B 22", "1000000051")
+    # A ULN another learner holds refuses the whole save: the reference stays as it was.
+    before = store.tables.checksums()
+    refused = save_learner(
+        store, SEAN, {"learner_reference": "B 23", "uln": "1000000043"}, today=TODAY
+    )
+    assert refused.outcome == "refused" and ("uln", "ULN_CONFLICT") in codes(refused.issues)
+    assert store.tables.checksums() == before
+
+
+def test_saving_a_uln_needs_a_uln_admin_even_beside_other_details(store: Store) -> None:
+    as_role(store, "editor")
+    with pytest.raises(RoleError, match="ULN admin"):
+        save_learner(store, SEAN, {"learner_reference": "B 22", "uln": "1000000051"})
+    assert save_learner(store, SEAN, {"learner_reference": "B 22"}, today=TODAY).change

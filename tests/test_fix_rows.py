@@ -16,7 +16,7 @@ from change_fixtures import LEARNERS_IMPORT, REJECTED_ROW, TODAY, build, copy
 from centredesk.cli import main
 from centredesk.errors import UserError
 from centredesk.io.reader import read_sheet
-from centredesk.jobs.fixing import fix_row
+from centredesk.jobs.fixing import fix_row, row_issues
 from centredesk.jobs.history import describe
 from centredesk.jobs.importing import import_file
 from centredesk.store import Store, open_store
@@ -215,3 +215,18 @@ def test_a_repeat_of_a_row_already_there_says_that_row_is_loaded(
     assert (again.loaded, again.already, again.rejected) == (0, 1, 1)
     messages = again.checked.validated.issues.filter(pl.col("code") == "DUP_IN_FILE")["message"]
     assert messages.to_list() == ["the same learner on 603/0862/X as row 2, which is loaded"]
+
+
+def test_a_rows_cells_are_judged_by_header_as_a_form_types_them(store: Store) -> None:
+    rejected = store.details.rejected_row(LEARNERS_IMPORT, REJECTED_ROW)
+    assert rejected is not None
+    found = row_issues("learners", rejected.cells, today=TODAY)
+    assert [issue.code for issue in found["ULN"]] == ["ULN_CHECKSUM"]
+    assert set(found) == {"ULN"}
+    fixed = row_issues("learners", {**rejected.cells, "ULN": "1000000051"}, today=TODAY)
+    assert fixed == {}
+    # A required column the row lacks is the whole row's issue.
+    without = {header: text for header, text in rejected.cells.items() if header != "Surname"}
+    assert [issue.code for issue in row_issues("learners", without, today=TODAY)[None]] == [
+        "NAME_MISSING"
+    ]

@@ -29,7 +29,15 @@ from hypothesis import strategies as st
 from centredesk.errors import UserError
 from centredesk.jobs import statuses
 from centredesk.jobs.editing import edit_learner, set_uln
-from centredesk.jobs.history import change_record, describe, line, list_history, undo
+from centredesk.jobs.history import (
+    change_record,
+    describe,
+    last_own_change,
+    line,
+    list_history,
+    undo,
+    undo_last,
+)
 from centredesk.jobs.roles import RoleError
 from centredesk.store import Store, open_store
 from centredesk.store.interface import RECORD_TABLES
@@ -96,6 +104,29 @@ def test_history_filters(store: Store) -> None:
     assert ids(user="somebody-else") == []
     assert ids(since=datetime.now() + timedelta(days=1)) == []
     assert ids(limit=2) == [zoe_craft.change_id, booking.change_id]
+    assert ids(until=datetime.now() + timedelta(days=1)) == ids()
+    assert ids(until=datetime.now() - timedelta(days=1)) == []
+    # An action by the start of its name: "cancel" is a booking's cancellation too.
+    assert ids(action="withdraw") == [sean.change_id, zoe_craft.change_id]
+    assert ids(action="cancel") == [booking.change_id]
+    assert ids(action="edit", learner=SEAN) == []
+    # A batch: changes of its registrations, and of their bookings.
+    assert ids(batch="1001") == [sean.change_id, zoe_craft.change_id, booking.change_id]
+    assert ids(batch="1002") == []
+
+
+def test_the_last_change_to_undo_is_the_users_own_latest_still_standing(store: Store) -> None:
+    edit = made(edit_learner(store, ZOE, {"learner_reference": "Z1"}, today=TODAY).change)
+    sean = made(statuses.withdraw(store, Selection((SEAN_HEALTH,))).change)
+    assert last_own_change(store) == sean
+    undone, undoing = undo_last(store)
+    assert undone.change_id == sean.change_id and undoing.undoes == sean.change_id
+    # The undo itself is not what undoing again undoes: it steps further back.
+    assert made(last_own_change(store)).change_id == edit.change_id
+    assert undo_last(store)[0].change_id == edit.change_id
+    assert last_own_change(store) is None
+    with pytest.raises(UserError, match="has no change to undo"):
+        undo_last(store)
 
 
 def test_undo_is_refused_naming_the_later_change(store: Store) -> None:

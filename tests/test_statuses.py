@@ -213,3 +213,27 @@ def test_a_cancelled_booking_no_longer_counts_as_an_attempt(store: Store, tmp_pa
     again = read_and_validate(rebook, store=store, today=TODAY)
     assert (again.errors, again.already) == (0, 0)
     assert again.validated.parsed["attempt"].to_list() == [1]
+
+
+def test_a_preview_of_chosen_registrations_can_act_on_only_those_it_changes(
+    store: Store,
+) -> None:
+    statuses.withdraw(store, Selection((SEAN_HEALTH,)))
+    chosen = Selection((ZOE_HEALTH, SEAN_HEALTH, AMY_HEALTH))
+    shown = statuses.preview(store, "withdraw", chosen, today=TODAY).only_changing()
+    assert shown.selection == Selection((ZOE_HEALTH, AMY_HEALTH))
+    assert shown.summary() == "2 registrations will be withdrawn (1 withdrawn left as they are)"
+    assert statuses.withdraw(store, shown.selection).change is not None
+    # A batch is acted on as a batch: nothing to narrow.
+    batch = statuses.preview(store, "unwithdraw", Selection.of_batch("1001", CENTRE))
+    assert batch.only_changing() is batch
+
+
+def test_a_cancellation_says_what_each_costs_and_that_it_is_final(store: Store) -> None:
+    shown = statuses.preview(store, "cancel", Selection((ZOE_HEALTH, ZOE_CRAFT)), today=TODAY)
+    lines = shown.cancellation_lines(limit=1)
+    assert lines[0] == "2 registrations will be cancelled."
+    assert "credit £45.00" in lines[1] and "3 working days ago: fee credited" in lines[1]
+    assert lines[2] == "  … and 1 more"
+    assert lines[3] == "Cancellation charge: £40.00 (2 × £20.00)."
+    assert lines[-1] == "Cancelling is final: a cancelled registration can never be reinstated."

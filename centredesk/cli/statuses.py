@@ -13,7 +13,6 @@ from typing import Any
 
 import polars as pl
 
-from centredesk.charges import BATCH_CHARGE, INDIVIDUAL_CHARGE
 from centredesk.cli import EXIT_OK
 from centredesk.cli.common import (
     add_confirm_arguments,
@@ -121,30 +120,10 @@ def run(args: argparse.Namespace) -> int:
 
 def show_cancellation(shown: statuses.Preview) -> None:
     """What each registration will cost or be credited and why, then the totals."""
-    plan = shown.plan
-    assert plan is not None
-    out = sys.stdout
-    out.write(f"{shown.summary()}.\n")
-    lines = shown.changing.join(plan.registrations, on="registration_id", how="left")
-    for line in lines.head(SHOWN).iter_rows(named=True):
-        charge = f"£{line['charge']}" if line["charge"] is not None else "in the batch charge"
-        credit = f", credit £{line['credit']}" if line["credited"] else ""
-        out.write(
-            f"  {line['registration_id']:>8}  {line['forename']} {line['surname']}, "
-            f"{line['product_code']}: {charge}{credit} ({line['reason']})\n"
-        )
-    if lines.height > SHOWN:
-        out.write(f"  … and {lines.height - SHOWN:,} more (--format json lists them all)\n")
-    if shown.selection.whole_batch:
-        fee = f"£{plan.charged} (£{BATCH_CHARGE} once, for the whole batch)"
-    else:
-        fee = f"£{plan.charged} ({shown.count:,} × £{INDIVIDUAL_CHARGE})"
-    out.write(f"Cancellation charge: {fee}.\n")
-    out.write(
-        f"Registration fees credited: £{plan.credited} ({plan.credited_count:,} cancelled "
-        "within 5 working days of registration).\n"
-    )
-    out.write("Cancelling is final: a cancelled registration can never be reinstated.\n")
+    lines = shown.cancellation_lines(SHOWN)
+    if shown.count > SHOWN:
+        lines[SHOWN + 1] += " (--format json lists them all)"
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
 
 
 def outcome_record(outcome: statuses.StatusOutcome) -> dict[str, Any]:

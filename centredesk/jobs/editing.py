@@ -55,6 +55,8 @@ class EditOutcome:
     to_confirm: list[RecordIssue] = field(default_factory=list)
     """Warnings the stored learner did not have: these need a confirmation."""
     change: Change | None = None
+    also: Change | None = None
+    """The ULN's own change, when one save changed the ULN and other details."""
 
     @property
     def errors(self) -> list[RecordIssue]:
@@ -97,6 +99,31 @@ def set_uln(
     return _change(store, learner_number, {"uln": uln}, confirmed, dry_run, expected_version, today)
 
 
+def save_learner(
+    store: Store,
+    learner_number: int,
+    new: Mapping[str, str],
+    *,
+    confirmed: bool = False,
+    dry_run: bool = False,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> EditOutcome:
+    """Save an edit form: new details and, for a ULN admin, a new ULN, judged together.
+
+    Both land in one transaction, or neither; the history holds them as two changes (the
+    edit, then the ULN), each undone with the role it needed.
+    """
+    unknown = sorted(set(new) - set(LEARNER_FIELDS))
+    if unknown:
+        raise UserError(f"a learner has no detail {', '.join(unknown)} to change")
+    if set(new) - {"uln"}:
+        require(store, "edit")
+    if "uln" in new:
+        require(store, "set_uln")
+    return _change(store, learner_number, new, confirmed, dry_run, expected_version, today)
+
+
 def _change(
     store: Store,
     learner_number: int,
@@ -112,7 +139,7 @@ def _change(
     record = store.learners.get(learner_number)
     if record is None:
         raise UserError(f"there is no learner {learner_number}: check the learner number")
-    stored = _texts(record.details)
+    stored = details_texts(record.details)
     wanted = {**stored, **new}
     old_issues, _ = judge(store, record, stored, today)
     issues, values = judge(store, record, wanted, today)
@@ -140,11 +167,26 @@ def _change(
     if {"forename", "surname", "date_of_birth"} & set(saved):
         saved["person_key"] = values["person_key"]
     version = record.version if expected_version is None else expected_version
-    if set(saved) == {"uln"}:
-        change = store.learners.set_uln(learner_number, saved["uln"], expected_version=version)
-    else:
-        change = store.learners.edit(learner_number, saved, expected_version=version)
-    return EditOutcome(learner_number, "changed", dict(new), changes, issues, to_confirm, change)
+    details = {name: value for name, value in saved.items() if name != "uln"}
+    made: list[Change] = []
+    with store.transaction():
+        if details:
+            made.append(store.learners.edit(learner_number, details, expected_version=version))
+            version += 1
+        if "uln" in saved:
+            made.append(
+                store.learners.set_uln(learner_number, saved["uln"], expected_version=version)
+            )
+    return EditOutcome(
+        learner_number,
+        "changed",
+        dict(new),
+        changes,
+        issues,
+        to_confirm,
+        made[0],
+        made[1] if len(made) > 1 else None,
+    )
 
 
 def _with(verdict: EditOutcome, outcome: Outcome) -> EditOutcome:
@@ -158,8 +200,9 @@ def _with(verdict: EditOutcome, outcome: Outcome) -> EditOutcome:
     )
 
 
-def _texts(details: Mapping[str, Any]) -> dict[str, str]:
-    """The stored details as the texts a form shows (dates day first)."""
+def details_texts(details: Mapping[str, Any]) -> dict[str, str]:
+    """The stored details as the texts a form shows and an edit is judged on (dates day
+    first, nothing as empty text)."""
     texts: dict[str, str] = {}
     for name in LEARNER_FIELDS:
         value = details.get(name)
@@ -172,25 +215,18 @@ def _texts(details: Mapping[str, Any]) -> dict[str, str]:
     return texts
 
 
-def judge(
-    store: Store, record: LearnerRecord, texts: Mapping[str, str], today: date
+def row_issues(
+    record: LearnerRecord, texts: Mapping[str, str], today: date
 ) -> tuple[list[RecordIssue], dict[str, Any]]:
-    """Every issue of a learner with details ``texts``, and their parsed values.
+    """The row rules' issues of a learner with details ``texts``, and their parsed values.
 
-    Row rules through the single-record model, on each of the learner's registrations that
-    is not cancelled (the date of birth is judged against the registration date, as an
-    import does); cross-record rules against the store, leaving the learner themself out.
+    No store is needed, so an edit form calls this at every key press: each of the
+    learner's registrations that is not cancelled is judged through the single-record
+    model (the date of birth against the registration date, as an import judges it).
     """
-    registrations = record.registrations.filter(pl.col("status") != "cancelled")
-    if registrations.height == 0:
-        registrations = record.registrations.head(1)
-    contexts = registrations.to_dicts() or [
-        {"centre_number": record.details["centre_number"], "product_code": None,
-         "batch_number": None, "registration_date": today}
-    ]  # fmt: skip
     issues: list[RecordIssue] = []
     values: dict[str, Any] = {}
-    for context in contexts:
+    for context in _contexts(record, today):
         cells = {
             **{name: _cell(context.get(name)) for name in ("centre_number", "product_code")},
             "registration_date": _cell(context.get("registration_date")),
@@ -202,9 +238,43 @@ def judge(
                 issues.append(issue)
         if verdict.record is not None and not values:
             values = {name: getattr(verdict.record, name) for name in LEARNER_FIELDS}
+    return _ordered(issues), values
+
+
+def uln_issues(text: str, *, today: date | None = None) -> list[RecordIssue]:
+    """The row rules' issues of a ULN typed on its own (a ULN is judged by itself: its
+    form, check digit and the placeholder's warning); the store's rules run on saving."""
+    verdict = check_record("learners", {"uln": text}, today=today or date.today())
+    return [issue for issue in verdict.issues if issue.field == "uln"]
+
+
+def _standing(record: LearnerRecord) -> pl.DataFrame:
+    """The registrations a learner's details are judged against: those not cancelled (or
+    the first, when all are)."""
+    registrations = record.registrations.filter(pl.col("status") != "cancelled")
+    return registrations if registrations.height else record.registrations.head(1)
+
+
+def _contexts(record: LearnerRecord, today: date) -> list[dict[str, Any]]:
+    return _standing(record).to_dicts() or [
+        {"centre_number": record.details["centre_number"], "product_code": None,
+         "batch_number": None, "registration_date": today}
+    ]  # fmt: skip
+
+
+def judge(
+    store: Store, record: LearnerRecord, texts: Mapping[str, str], today: date
+) -> tuple[list[RecordIssue], dict[str, Any]]:
+    """Every issue of a learner with details ``texts``, and their parsed values.
+
+    The row rules of :func:`row_issues`, then the cross-record rules against the store,
+    leaving the learner themself out.
+    """
+    issues, values = row_issues(record, texts, today)
     if any(issue.severity == "error" for issue in issues) or not values:
-        return _ordered(issues), values
+        return issues, values
     values["person_key"] = _person_key(values)
+    registrations = _standing(record)
     for issue in _holders(store, record, values) + _cross(
         store, record, values, registrations, today
     ):

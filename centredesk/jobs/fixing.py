@@ -23,6 +23,7 @@ from centredesk.store import Store
 from centredesk.store.records import Change
 from centredesk.validation.engine import REFERENCE_NEEDS, Reference, validate
 from centredesk.validation.fields import SCHEMAS, Kind, header_key
+from centredesk.validation.models import RecordIssue, check_record
 
 Outcome = Literal["loaded", "refused", "needs confirmation", "dry run"]
 
@@ -111,6 +112,28 @@ def fix_row(
     other = {header: text for header, text in cells.items() if header not in read and text}
     change = store.imports.load_row(import_id, row, accepted, cells, other)
     return FixOutcome(import_id, row, "loaded", cells, issues, change)
+
+
+def row_issues(
+    kind: Kind, cells: Mapping[str, str], *, today: date | None = None
+) -> dict[str | None, list[RecordIssue]]:
+    """The row rules' issues of a row with ``cells`` (header -> text), by the header of the
+    column they are about (None: the whole row, or a field the row has no column for).
+
+    No store is needed, so a fix form calls this at every key press; the rules that compare
+    with the store run when the row is loaded (:func:`fix_row`).
+    """
+    mapping = matched_fields(kind, list(cells))
+    verdict = check_record(
+        kind,
+        {name: cells.get(header, "") for name, header in mapping.items()},
+        today=today or date.today(),
+    )
+    found: dict[str | None, list[RecordIssue]] = {}
+    for issue in verdict.issues:
+        header = mapping.get(issue.field or "")
+        found.setdefault(header, []).append(issue)
+    return found
 
 
 def with_values(kind: Kind, cells: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:

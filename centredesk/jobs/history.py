@@ -201,6 +201,25 @@ def undo(store: Store, change_id: int) -> Change:
     return store.history.undo(change_id)
 
 
+def last_own_change(store: Store) -> Change | None:
+    """The acting user's latest change that still stands: not undone, and not itself an
+    undo (so undoing again steps further back). None when they have made none."""
+    user = store.acting_user
+    for change in reversed(store.history.changes(HistoryFilters(user=user, limit=1000))):
+        if change.action != "undo" and change.undone_by is None:
+            return change
+    return None
+
+
+def undo_last(store: Store) -> tuple[Change, Change]:
+    """Undo the acting user's latest change still standing (see :func:`last_own_change`):
+    the change undone, and the undo. Refused, saying why, as :func:`undo` refuses."""
+    last = last_own_change(store)
+    if last is None:
+        raise UserError(f"{store.acting_user} has no change to undo")
+    return last, undo(store, last.change_id)
+
+
 def standing_later_changes(store: Store, change_id: int) -> list[Change]:
     """Later changes to the records of ``change_id`` whose effect still stands, oldest first.
 

@@ -69,15 +69,23 @@ def may(store: Store, permission: str) -> bool:
 def require(store: Store, permission: str) -> str:
     """Refuse, naming the role needed, unless the acting user may; returns their name."""
     user = store.acting_user
-    role = store.users.role(user)
-    if not allows(role, permission):
-        needed = PERMISSIONS[permission]
-        raise RoleError(
-            f"{needed.doing} needs the {ROLE_NAMES[needed.role]} role; {user} is "
-            f"{_a(ROLE_NAMES[role])}: ask an admin to run "
-            f"`centredesk users grant {user} {needed.role}`"
-        )
+    refusal = why_not(user, store.users.role(user), permission)
+    if refusal is not None:
+        raise RoleError(refusal)
     return user
+
+
+def why_not(user: str, role: str, permission: str) -> str | None:
+    """Why ``user`` with ``role`` may not do what ``permission`` names (the role it needs and
+    who can give it), or None when they may."""
+    if allows(role, permission):
+        return None
+    needed = PERMISSIONS[permission]
+    return (
+        f"{needed.doing} needs the {ROLE_NAMES[needed.role]} role; {user} is "
+        f"{_a(ROLE_NAMES[role])}: ask an admin to run "
+        f"`centredesk users grant {user} {needed.role}`"
+    )
 
 
 def _a(noun: str) -> str:

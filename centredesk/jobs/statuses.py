@@ -13,12 +13,12 @@ cancellation job refuses to run unless the caller says the user confirmed.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
 
-from centredesk.charges import CancellationPlan, plan_cancellation
+from centredesk.charges import BATCH_CHARGE, INDIVIDUAL_CHARGE, CancellationPlan, plan_cancellation
 from centredesk.errors import UserError
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.jobs.roles import require
@@ -60,6 +60,15 @@ class Preview:
         ids = self.changing.get_column("registration_id").to_list()
         return dict(zip(ids, self.changing.get_column("version").to_list(), strict=True))
 
+    def only_changing(self) -> Preview:
+        """The same preview over only the registrations it changes: chosen ones in another
+        state are left as they are (as a batch's are) instead of refusing the whole choice.
+        A screen that has shown the summary acts on this."""
+        if self.selection.whole_batch or not self.left_alone:
+            return self
+        ids = tuple(int(key) for key in self.changing.get_column("registration_id").to_list())
+        return replace(self, selection=Selection(ids))
+
     def summary(self) -> str:
         """One line: ``3 registrations of batch 1001 at centre 100001 will be withdrawn``."""
         noun = "registration" if self.count == 1 else "registrations"
@@ -71,6 +80,35 @@ class Preview:
             kept = ", ".join(f"{n:,} {status}" for status, n in sorted(self.left_alone.items()))
             line += f" ({kept} left as they are)"
         return line
+
+    def cancellation_lines(self, limit: int | None = None) -> list[str]:
+        """A cancellation in words, before it is confirmed: each registration with what it
+        costs or is credited and why (the first ``limit``), the totals, and that it is
+        final."""
+        plan = self.plan
+        assert plan is not None, "only a cancellation has charges"
+        lines = [f"{self.summary()}."]
+        rows = self.changing.join(plan.registrations, on="registration_id", how="left")
+        for line in rows.head(limit if limit is not None else rows.height).iter_rows(named=True):
+            charge = f"£{line['charge']}" if line["charge"] is not None else "in the batch charge"
+            credit = f", credit £{line['credit']}" if line["credited"] else ""
+            lines.append(
+                f"  {line['registration_id']:>8}  {line['forename']} {line['surname']}, "
+                f"{line['product_code']}: {charge}{credit} ({line['reason']})"
+            )
+        if limit is not None and rows.height > limit:
+            lines.append(f"  … and {rows.height - limit:,} more")
+        if self.selection.whole_batch:
+            fee = f"£{plan.charged} (£{BATCH_CHARGE} once, for the whole batch)"
+        else:
+            fee = f"£{plan.charged} ({self.count:,} × £{INDIVIDUAL_CHARGE})"
+        lines.append(f"Cancellation charge: {fee}.")
+        lines.append(
+            f"Registration fees credited: £{plan.credited} ({plan.credited_count:,} cancelled "
+            "within 5 working days of registration)."
+        )
+        lines.append("Cancelling is final: a cancelled registration can never be reinstated.")
+        return lines
 
 
 @dataclass(frozen=True)
