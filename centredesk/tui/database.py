@@ -9,6 +9,10 @@ the file. Reopening costs about 40 ms on a 1,000,000-row file (measured), paid o
 first query after a pause. A database that does not exist yet reads as an empty store and is
 not created. :meth:`Database.data_version` tells the app, cheaply, whether another process
 changed the data, so the screen can follow an import made elsewhere.
+
+Writes (:meth:`Database.write`) open the store for writing only for the moment of the change
+and let go at once. When another process holds the file, the write waits, telling the
+screen who holds it and for how long, until the holder lets go or the user cancels.
 """
 
 from __future__ import annotations
@@ -17,14 +21,47 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
-from centredesk.store import Location, Store, open_store
+from centredesk.jobs.progress import Cancelled
+from centredesk.jobs.roles import ROLE_NAMES, allows, why_not
+from centredesk.store import Location, Store, StoreLockedError, open_store
 
 R = TypeVar("R")
 
 IDLE_SECONDS = 2.0
 """How long the file stays open after the last query."""
+RETRY_SECONDS = 0.2
+"""How often a write tries again for a file another process holds."""
+
+Waiting = Callable[[StoreLockedError, float], None]
+"""Told, while a write waits, who holds the database and for how many seconds so far."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is using the app and their role, as the store records them: what the footer
+    offers follows it (the jobs check the role again on every change)."""
+
+    user: str
+    role: str
+
+    def may(self, permission: str) -> bool:
+        return allows(self.role, permission)
+
+    def why_not(self, permission: str) -> str | None:
+        """The refusal the job would give, or None."""
+        return why_not(self.user, self.role, permission)
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
+
+
+VIEWER = Identity("", "viewer")
+"""Until the store has said who the user is, the app offers only reading."""
 
 
 class Database:
@@ -41,8 +78,10 @@ class Database:
         idle_seconds: float = IDLE_SECONDS,
         wait: float = 0,
         create_folder: bool = False,
+        today: date | None = None,
     ) -> None:
         self.location = location
+        self.fixed_today = today
         self.idle_seconds = idle_seconds
         self.wait = wait
         """How long a write waits for a database another process holds."""
@@ -54,6 +93,13 @@ class Database:
         self._store: Store | None = None
         self._lock = threading.RLock()
         self._last_used = 0.0
+        self.identity = VIEWER
+        """Who the user is, once :meth:`read_identity` has asked the store."""
+
+    @property
+    def today(self) -> date:
+        """The day changes are judged and charged as of (tests fix it)."""
+        return self.fixed_today or date.today()
 
     @property
     def is_open(self) -> bool:
@@ -74,22 +120,60 @@ class Database:
             finally:
                 self._last_used = time.monotonic()
 
-    def write(self, call: Callable[[Store], R], *, name: str) -> R:
-        """``call(store)`` on the store opened for writing, then let go of at once.
+    def read_identity(self) -> Identity:
+        """Ask the store who is acting and their role (called from a worker)."""
 
-        The app's own read-only hold is let go of first (one process cannot hold a file
-        both ways); queries wait meanwhile. Raises ``StoreLockedError`` when another process
-        holds the file for longer than ``wait``.
+        def identity(store: Store) -> Identity:
+            return Identity(store.acting_user, store.users.role(store.acting_user))
+
+        self.identity = self.query(identity, name="identity")
+        return self.identity
+
+    def write(
+        self,
+        call: Callable[[Store], R],
+        *,
+        name: str,
+        cancel: threading.Event | None = None,
+        waiting: Waiting | None = None,
+    ) -> R:
+        """``call(store)`` on the store opened for writing, closed again straight after.
+
+        Reads wait meanwhile (DuckDB lets a process hold a file one way at a time). Without
+        ``cancel`` (an import), waits up to ``wait`` for another holder and may make the
+        database; then raises ``StoreLockedError``. With ``cancel`` (a change to records that
+        must already exist), tries again every :data:`RETRY_SECONDS` while another process
+        holds the file, telling ``waiting``, and raises
+        :class:`~centredesk.jobs.progress.Cancelled` once ``cancel`` is set, having written
+        nothing.
         """
         with self._lock:
             self._close()
+            if cancel is None:
+                store = open_store(
+                    self.location, wait=self.wait, create_folder=self.create_folder
+                )
+            else:
+                store = self._open_for_change(cancel, waiting)
             self.calls[name] += 1
             self.threads[threading.current_thread().name] += 1
-            store = open_store(self.location, wait=self.wait, create_folder=self.create_folder)
             try:
                 return call(store)
             finally:
                 store.close()
+                self._last_used = time.monotonic()
+
+    def _open_for_change(self, cancel: threading.Event, waiting: Waiting | None) -> Store:
+        started = time.monotonic()
+        while True:
+            if cancel.is_set():
+                raise Cancelled()
+            try:
+                return open_store(self.location, missing="refuse")
+            except StoreLockedError as held:
+                if waiting is not None:
+                    waiting(held, time.monotonic() - started)
+                cancel.wait(RETRY_SECONDS)
 
     def _open(self) -> Store:
         if self._store is not None:

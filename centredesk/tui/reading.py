@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from centredesk.errors import UserError
-from centredesk.store import Store
+from centredesk.store import Store, StoreLockedError
 from centredesk.tui.database import Database
 
 R = TypeVar("R")
@@ -74,16 +74,20 @@ class ReadsStore(Widget):
         *,
         name: str,
         kind: str = "load",
+        failed: Callable[[UserError], None] | None = None,
     ) -> None:
         """Run ``call(store)`` in a worker, then ``use(result)`` on the event loop.
 
-        A newer request of the same ``kind`` supersedes an older one still running.
+        A newer request of the same ``kind`` supersedes an older one still running. A
+        :class:`~centredesk.errors.UserError` goes to ``failed`` when given (a job's refusal
+        to preview a change, say); a held database, or any error without ``failed``, goes
+        up to the app as a :class:`StoreProblem`.
         """
         generations: dict[str, int] = self.__dict__.setdefault("_store_generations", {})
         generation = generations[kind] = generations.get(kind, 0) + 1
 
         def retry() -> None:
-            self.read_store(call, use, name=name, kind=kind)
+            self.read_store(call, use, name=name, kind=kind, failed=failed)
 
         def versioned(store: Store) -> tuple[R, tuple[int, ...]]:
             # The version first: data newer than its version is read again, never missed.
@@ -94,7 +98,10 @@ class ReadsStore(Widget):
             try:
                 result, version = self.database.query(versioned, name=name)
             except UserError as error:
-                self.post_message(StoreProblem(error, retry))
+                if failed is not None and not isinstance(error, StoreLockedError):
+                    self.post_message(StoreAnswer(kind, generation, failed, error))
+                else:
+                    self.post_message(StoreProblem(error, retry))
                 return
             self.post_message(StoreAnswer(kind, generation, use, result, version))
 
