@@ -280,7 +280,8 @@ def import_learners(store: Store, people: list[tuple[str, str, str, str | None]]
 
 def add_learner_history(store: Store, uln: str) -> int:
     """Give the learner with ``uln`` a booking, a released result, a result withheld until
-    2099 and two audit entries (a status change, a new learner); their learner number."""
+    2099 and two changes in the history (a surname edited, a registration withdrawn); their
+    learner number."""
     learner = store.tables.read("learners").filter(pl.col("uln") == uln)["learner_number"][0]
     registrations = store.tables.read("registrations")
     registration = registrations.filter(pl.col("learner_number") == learner)["registration_id"][0]
@@ -320,19 +321,16 @@ def add_learner_history(store: Store, uln: str) -> int:
                 "changed_at": [datetime(2025, 9, 12, 8, 30), datetime(2025, 10, 1, 14, 5)],
                 "os_user": ["tester", "jpatel"],
                 "table_name": ["learners", "registrations"],
-                "record_key": [str(learner), str(registration)],
-                "action": ["insert", "update"],
-                "before": [None, '{"status": "active", "registration_date": "2025-09-01"}'],
-                "after": [
-                    '{"surname": "O\'Brien"}',
-                    '{"status": "withdrawn", "registration_date": "2025-09-02"}',
-                ],
+                "record_key": [str(learner), f"registration {registration}"],
+                "action": ["edit", "withdraw"],
+                "before": ['{"surname": "O\'Brian"}', '{"status": "active"}'],
+                "after": ['{"surname": "O\'Brien"}', '{"status": "withdrawn"}'],
             }
         )
         store.tables.append("audit_log", changes)
         # Each change touched one record: its own values before and after.
+        keys = pl.Series("record_key", [str(learner), str(registration)])
         store.tables.append(
-            "audit_records",
-            changes.select("audit_id", "table_name", "record_key", "before", "after"),
+            "audit_records", changes.select("audit_id", "table_name", keys, "before", "after")
         )
     return int(learner)

@@ -154,7 +154,7 @@ def test_learner_detail_has_registrations_and_history(store: Store) -> None:
         ("Unit 2", True),  # released 20/08/2099
     ]
     assert detail.bookings.get_column("attempt").to_list() == [2]
-    assert detail.history.get_column("action").to_list() == ["insert", "update"]
+    assert detail.history.get_column("action").to_list() == ["edit", "withdraw"]
     assert detail.details["date_of_birth"] == date(2010, 4, 3)
     assert store.details.learner(1) is None
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 from browse_fixtures import add_learner_history, build_store, import_learners
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -99,3 +102,12 @@ def add_repeated_rows_import(path: Path) -> int:
             ),
         )
     return next_id
+
+
+@contextmanager
+def acting_as(user: str) -> Iterator[None]:
+    """Every store opened in the block acts as ``user``: a snapshot shows the same name in
+    its header on every machine."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("centredesk.store.duckdb_store.session.os_user", lambda: user)
+        yield

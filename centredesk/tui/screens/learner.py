@@ -1,31 +1,37 @@
-"""A learner in full: personal details, registrations, bookings, results and history."""
+"""A learner in full: personal details, registrations, bookings, results and history.
+
+From here an editor edits the learner (``e``) and cancels a booking (``x`` on it); the
+history lists every change of the learner and their records in plain words.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from datetime import date
 from typing import ClassVar
 
 import polars as pl
 from rich.markup import escape
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from centredesk.store.records import LearnerDetail
+from centredesk.dates import UK_DATE_TIME
+from centredesk.jobs.history import describe
+from centredesk.store import Store
+from centredesk.store.records import Change, HistoryFilters, LearnerDetail
+from centredesk.tui.acting import cancel_booking_flow
 from centredesk.tui.columns import cell_text
 from centredesk.tui.database import Database
-from centredesk.tui.reading import ReadsStore
+from centredesk.tui.writing import ChangesStore
 
 SECTIONS = (
     ("registrations", "Registrations"),
     ("bookings", "Bookings"),
     ("results", "Results"),
     ("other", "Other columns of the upload"),
-    ("history", "History (audit log)"),
 )
 
 Row = tuple[str, ...]
@@ -35,7 +41,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "bookings": ("Product", "Assessment", "Session", "Mode", "Status", "Attempt"),
     "results": ("Product", "Component", "Grade", "Issued", "Released"),
     "other": ("Product", "Column", "Value"),
-    "history": ("Changed at", "By", "Table", "Record", "Action", "Change"),
 }
 """Column headers of each section, in the words of the people who use the app."""
 
@@ -47,7 +52,6 @@ _ASSESSMENT_WIDTH = 15
 _COLUMN_WIDTH = 20
 _VALUE_WIDTH = 40
 _SHOWN_ONLY_WITH_ROWS = ("other",)
-_TABLE_NAMES = {"learners": "learner", "registrations": "registration"}
 
 
 def shorten(text: str, width: int) -> str:
@@ -67,7 +71,7 @@ def _booking_rows(frame: pl.DataFrame, extra: int = 0) -> list[Row]:
     width = _ASSESSMENT_WIDTH + extra
     return [
         (code, shorten(assessment, width), cell_text(day), mode or "", status, str(n))
-        for code, assessment, day, mode, status, n in frame.rows()
+        for code, assessment, day, mode, status, n, _booking in frame.rows()
     ]
 
 
@@ -88,44 +92,18 @@ def _other_rows(frame: pl.DataFrame, extra: int = 0) -> list[Row]:
     ]
 
 
-def change_text(before: str | None, after: str | None) -> str:
-    """An audit entry's before and after (JSON objects) as only what changed:
-    ``status: active → withdrawn``; dates day first."""
-    old = json.loads(before) if before else None
-    new = json.loads(after) if after else None
-    if not isinstance(old, dict) or not isinstance(new, dict):
-        return "added" if new is not None and old is None else "removed" if old else ""
-    changed = [
-        f"{key.replace('_', ' ')}: {_json_text(old.get(key))} → {_json_text(new.get(key))}"
-        for key in dict.fromkeys([*old, *new])
-        if old.get(key) != new.get(key)
-    ]
-    return "; ".join(changed) or "no change"
-
-
-def _json_text(value: object) -> str:
-    if value is None:
-        return "(empty)"
-    if isinstance(value, str):
-        try:
-            return cell_text(date.fromisoformat(value)) if len(value) == 10 else value
-        except ValueError:
-            return value
-    return str(value)
-
-
-def _history_rows(frame: pl.DataFrame, extra: int = 0) -> list[Row]:
-    return [
-        (
-            cell_text(changed_at),
-            user,
-            _TABLE_NAMES.get(table, table),
-            key,
-            action,
-            change_text(before, after),
-        )
-        for changed_at, user, table, key, action, before, after in frame.rows()
-    ]
+def history_table(changes: list[Change]) -> Table:
+    """Every change, oldest first: when, who, and what it did in plain words (wrapped)."""
+    table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_header=True,
+                  header_style="bold")  # fmt: skip
+    table.add_column("When", width=16, no_wrap=True)
+    table.add_column("Who", width=10, no_wrap=True, overflow="ellipsis")
+    table.add_column("What", ratio=1)
+    for change in changes:
+        what = f"{describe(change)} [dim](change {change.change_id}"
+        what += f", undone by {change.undone_by})[/dim]" if change.undone_by else ")[/dim]"
+        table.add_row(f"{change.when:{UK_DATE_TIME}}", escape(change.who), what)
+    return table
 
 
 ROWS: dict[str, Callable[[pl.DataFrame, int], list[Row]]] = {
@@ -133,7 +111,6 @@ ROWS: dict[str, Callable[[pl.DataFrame, int], list[Row]]] = {
     "bookings": _booking_rows,
     "results": _result_rows,
     "other": _other_rows,
-    "history": _history_rows,
 }
 
 
@@ -144,16 +121,21 @@ def fill_table(table: DataTable[str], headers: tuple[str, ...], rows: list[Row])
     table.add_rows(rows)
 
 
-class LearnerScreen(Screen[None], ReadsStore):
+class LearnerScreen(Screen[None], ChangesStore):
     """Opened by Enter on a learner's row anywhere; Esc goes back."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("e,f2", "edit", "Edit"),
+        Binding("x", "cancel_booking", "Cancel booking"),
+    ]
 
     def __init__(self, database: Database, learner_number: int) -> None:
         super().__init__(id="learner")
         self.database = database
         self.learner_number = learner_number
         self.detail: LearnerDetail | None = None
+        self.answer: tuple[LearnerDetail | None, list[Change]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -161,7 +143,11 @@ class LearnerScreen(Screen[None], ReadsStore):
             yield Static("loading…", id="learner-details", classes="details")
             for name, title in SECTIONS:
                 yield Static(title, id=f"learner-{name}-title", classes="section-title")
-                yield DataTable(id=f"learner-{name}", cursor_type="row", show_cursor=False)
+                yield DataTable(
+                    id=f"learner-{name}", cursor_type="row", show_cursor=name == "bookings"
+                )
+            yield Static("History", id="learner-history-title", classes="section-title")
+            yield Static("", id="learner-history")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -170,13 +156,20 @@ class LearnerScreen(Screen[None], ReadsStore):
 
     def load(self) -> None:
         number = self.learner_number
-        self.read_store(lambda store: store.details.learner(number), self._show, name="learner")
+
+        def learner(store: Store) -> tuple[LearnerDetail | None, list[Change]]:
+            changes = store.history.changes(HistoryFilters(learner=number))
+            return store.details.learner(number), changes
+
+        self.read_store(learner, self._show, name="learner")
 
     def on_resize(self) -> None:
-        if self.detail is not None:
-            self._show(self.detail)
+        if self.answer is not None:
+            self._show(self.answer)
 
-    def _show(self, detail: LearnerDetail | None) -> None:
+    def _show(self, answer: tuple[LearnerDetail | None, list[Change]]) -> None:
+        self.answer = answer
+        detail, changes = answer
         self.detail = detail
         panel = self.query_one("#learner-details", Static)
         if detail is None:
@@ -199,10 +192,53 @@ class LearnerScreen(Screen[None], ReadsStore):
             # An empty table would show headers over nothing; say so in the title instead.
             table.display = bool(rows)
             # Height set here, not left to the table to find once idle: the screen is laid
-            # out once, with every row (the history also has room for its sideways bar).
-            table.styles.height = len(rows) + (2 if name == "history" else 1)
+            # out once, with every row.
+            table.styles.height = len(rows) + 1
             title = dict(SECTIONS)[name]
             heading = self.query_one(f"#learner-{name}-title", Static)
             heading.update(f"{title} ({len(rows)})" if rows else f"{title}: none")
             # Most uploads have no other columns: nothing to say then.
             heading.display = bool(rows) or name not in _SHOWN_ONLY_WITH_ROWS
+        history = self.query_one("#learner-history", Static)
+        history.update(history_table(changes) if changes else "")
+        history.display = bool(changes)
+        self.query_one("#learner-history-title", Static).update(
+            f"History ({len(changes)})" if changes else "History: no changes"
+        )
+        self.refresh_bindings()
+
+    # -- changing the learner ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        identity = self.database.identity
+        if action == "edit":
+            return self.detail is not None and identity.may("edit")
+        if action == "cancel_booking":
+            bookings = self.query_one("#learner-bookings", DataTable)
+            return (
+                self.detail is not None
+                and identity.may("cancel_booking")
+                and self.focused is bookings
+                and bookings.row_count > 0
+            )
+        return True
+
+    def on_descendant_focus(self, event: object) -> None:
+        self.refresh_bindings()  # cancelling a booking is offered on the bookings
+
+    def action_edit(self) -> None:
+        """Edit the learner's details in a form that judges them as you type."""
+        from centredesk.tui.screens.edit_learner import EditLearnerScreen
+
+        # Once saved, the app reads this screen again, as everything else it shows.
+        self.app.push_screen(EditLearnerScreen(self.database, self.learner_number))
+
+    def action_cancel_booking(self) -> None:
+        """Cancel the booking under the cursor, after saying what that means."""
+        if self.detail is None:
+            return
+        table = self.query_one("#learner-bookings", DataTable)
+        if not 0 <= table.cursor_row < self.detail.bookings.height:
+            return
+        booking_id = int(self.detail.bookings.get_column("booking_id")[table.cursor_row])
+        cancel_booking_flow(self, booking_id, lambda: None)
