@@ -11,6 +11,7 @@ file and which process, and offers to retry or quit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,19 +25,24 @@ from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 from centredesk.errors import UserError
 from centredesk.jobs.exporting import ViewColumn
 from centredesk.jobs.remembered import Remembered
-from centredesk.jobs.roles import may
 from centredesk.store import Location
-from centredesk.tui.database import IDLE_SECONDS, Database
+from centredesk.tui.acting import undo_last_flow
+from centredesk.tui.database import IDLE_SECONDS, Database, Identity
 from centredesk.tui.reading import ReadsStore, StoreProblem
 from centredesk.tui.screens.dashboard import DashboardView
 from centredesk.tui.screens.export_form import ExportForm, TableShown
 from centredesk.tui.screens.help import HelpScreen
+from centredesk.tui.screens.history import HistoryView
 from centredesk.tui.screens.import_wizard import ImportWizard
 from centredesk.tui.screens.imports import ImportScreen, RejectedRowScreen
 from centredesk.tui.screens.learner import LearnerScreen
 from centredesk.tui.screens.problem import ProblemScreen
+from centredesk.tui.screens.ulns import UlnScreen
 from centredesk.tui.widgets.browser import Browser
+from centredesk.tui.widgets.imports_browser import ImportsBrowser
 from centredesk.tui.widgets.paged_table import PagedTable
+from centredesk.tui.widgets.selecting import SelectingBrowser
+from centredesk.tui.writing import StoreChanged
 
 TABS = (
     ("dashboard", "Dashboard"),
@@ -46,8 +52,11 @@ TABS = (
     ("results", "Results"),
     ("products", "Products"),
     ("imports", "Imports"),
+    ("history", "History"),
 )
 PEOPLE = ("learners", "registrations", "bookings", "results")
+SELECTING = ("learners", "registrations")
+"""The tabs whose rows can be selected and acted on."""
 EXIT_LOCKED = 2
 """Exit status when the user gives up on a database they cannot open (as the CLI's)."""
 CHECK_SECONDS = 3.0
@@ -62,6 +71,14 @@ class DataChecked(Message):
         self.version = version
 
 
+class IdentityRead(Message):
+    """The store said who the user is."""
+
+    def __init__(self, identity: Identity) -> None:
+        super().__init__()
+        self.identity = identity
+
+
 class CentredeskApp(App[int]):
     """Browse a centredesk database. Tests build one on a temporary file."""
 
@@ -74,6 +91,8 @@ class CentredeskApp(App[int]):
         Binding("i", "import_file", "Import"),
         Binding("e", "export", "Export"),
         Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("ctrl+z", "undo_last", "Undo"),
+        Binding("m", "manage_ulns", "ULNs"),
         *(
             Binding(str(number), f"show_tab('{tab}')", label, show=False)
             for number, (tab, label) in enumerate(TABS, start=1)
@@ -89,16 +108,19 @@ class CentredeskApp(App[int]):
         wait: float = 0,
         create_folder: bool = False,
         remembered: Remembered | None = None,
+        today: date | None = None,
     ) -> None:
         super().__init__()
         self.location = location
         self.database = Database(
-            location, idle_seconds=idle_seconds, wait=wait, create_folder=create_folder
+            location,
+            idle_seconds=idle_seconds,
+            wait=wait,
+            create_folder=create_folder,
+            today=today,
         )
         self.check_seconds = check_seconds
         self.remembered = remembered or Remembered()
-        self.may_import = False
-        """Whether the user's role lets them import: the import key is offered only then."""
         self._problem_open = False
         self._checking = False
 
@@ -109,16 +131,45 @@ class CentredeskApp(App[int]):
                 with TabPane(label, id=tab):
                     if tab == "dashboard":
                         yield DashboardView(self.database)
+                    elif tab in SELECTING:
+                        yield SelectingBrowser(self.database, tab)
+                    elif tab == "imports":
+                        yield ImportsBrowser(self.database)
+                    elif tab == "history":
+                        yield HistoryView(self.database)
                     else:
                         yield Browser(self.database, tab, selectable=tab != "products")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = self.location.name
-        self.run_worker(self._read_role, thread=True, exit_on_error=False, group="role")
         self.query_one(DashboardView).load()
+        self.read_identity()
         self.set_interval(0.5, self.database.close_if_idle)
         self.set_interval(self.check_seconds, self.check_for_changes)
+
+    # -- who is using the app ------------------------------------------------------------
+
+    def read_identity(self) -> None:
+        """Ask the store who the user is and their role, in a worker; the header shows it
+        and the keys offered follow it."""
+
+        def work() -> None:
+            try:
+                identity = self.database.read_identity()
+            except UserError:
+                return  # the tabs say what is wrong with the database
+            self.post_message(IdentityRead(identity))
+
+        self.run_worker(work, name="identity", group="identity", thread=True,
+                        exit_on_error=False)  # fmt: skip
+
+    @on(IdentityRead)
+    def _identity_read(self, event: IdentityRead) -> None:
+        identity = event.identity
+        # In the title, so that every screen's header shows who is at work.
+        self.title = f"centredesk · {identity.user} ({identity.role_name})"
+        self.refresh_bindings()
 
     def on_unmount(self) -> None:
         self.database.close()
@@ -126,13 +177,18 @@ class CentredeskApp(App[int]):
     # -- navigation ---------------------------------------------------------------------
 
     def action_show_tab(self, tab: str) -> None:
-        """Show one of the views (keys 1-7), from any screen."""
+        """Show one of the views (keys 1-8), from any screen."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
         # Let go of the focus first: a focused widget that gets hidden hands it to a
         # neighbour in its own tab, and the tabs would follow it back there.
+        tabs = self.query_one("#tabs", TabbedContent)
         self.screen.set_focus(None)
-        self.query_one("#tabs", TabbedContent).active = tab
+        if tabs.active == tab:
+            browser = self._current_browser()
+            if browser is not None:
+                browser.table.focus()
+        tabs.active = tab
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -145,10 +201,12 @@ class CentredeskApp(App[int]):
             browser.load()
         browser.table.focus()
 
-    def _current_browser(self) -> Browser | None:
+    def _current_browser(self) -> Browser | HistoryView | None:
         tab = self.query_one("#tabs", TabbedContent).active
         if tab == "dashboard" or not tab:
             return None
+        if tab == "history":
+            return self.query_one(HistoryView)
         return self.query_one(f"#{tab}-browser", Browser)
 
     def action_search(self) -> None:
@@ -172,16 +230,10 @@ class CentredeskApp(App[int]):
             return self.screen
         return self._current_browser() or self.query_one(DashboardView)
 
-    def _read_role(self) -> None:
-        try:
-            allowed = self.database.query(lambda store: may(store, "import"), name="role")
-        except UserError:
-            return  # the store cannot be read now: the views say why; no import offered
-        self.call_from_thread(self._role_read, allowed)
-
-    def _role_read(self, allowed: bool) -> None:
-        self.may_import = allowed
-        self.refresh_bindings()
+    @property
+    def may_import(self) -> bool:
+        """Whether the user's role lets them import: the import key is offered only then."""
+        return self.database.identity.may("import")
 
     def action_import_file(self) -> None:
         """Import a file step by step: file, sheet and kind, columns, check, load."""
@@ -211,13 +263,16 @@ class CentredeskApp(App[int]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only what works where the user is (the footer and palette show no more)."""
+        """Offer only what works where the user is and what their role allows (the footer
+        and palette show no more; the jobs check the role again)."""
         problem = any(isinstance(screen, ProblemScreen) for screen in self.screen_stack)
         # The import and the export are left with Esc, which cancels a job that runs first;
         # a tab key would leave one running unseen, and there is no table to read again.
         transfer = any(
             isinstance(screen, ImportWizard | ExportForm) for screen in self.screen_stack
         )
+        identity = self.database.identity
+        on_tabs = len(self.screen_stack) <= 1
         if action == "help":
             return not problem
         if action == "show_tab":
@@ -225,17 +280,50 @@ class CentredeskApp(App[int]):
         if action in ("import_file", "export"):
             # Offered from the tabs only (a dialog or detail screen has its own keys), and
             # importing only to those whose role allows it.
-            on_tabs = self.screen is self.screen_stack[0]
-            return on_tabs and (action != "import_file" or self.may_import)
+            return self.screen is self.screen_stack[0] and (action != "import_file" or self.may_import)
         if action == "refresh":
             return not isinstance(self.screen, ModalScreen) and not transfer
         if action == "search":
             browser = self._current_browser()
             on_tab = len(self.screen_stack) == 1 and not isinstance(self.focused, Input)
-            if not on_tab or browser is None or not browser.searchable:
+            if not on_tab or browser is None:
+                return False
+            if isinstance(browser, HistoryView):
+                return True
+            if not browser.searchable:
                 return False
             return bool(browser.total or browser.search.fields)  # nothing to search in
+        if action == "undo_last":
+            # Not from a form or a question: ctrl+z there must not undo a saved change.
+            return identity.may("edit") and (on_tabs or isinstance(self.screen, LearnerScreen))
+        if action == "manage_ulns":
+            return identity.may("set_uln") and on_tabs
         return True
+
+    # -- changes ------------------------------------------------------------------------
+
+    def action_undo_last(self) -> None:
+        """Undo your own latest change still standing; a notice says what was undone."""
+        undo_last_flow(self.query_one(HistoryView), lambda _undoing: None)
+
+    def action_manage_ulns(self) -> None:
+        """Learners without a ULN (or with the placeholder): type theirs, row by row."""
+        if not isinstance(self.screen, UlnScreen):
+            self.push_screen(UlnScreen(self.database))
+
+    @on(StoreChanged)
+    def _store_changed(self, event: StoreChanged) -> None:
+        """A change was saved here: read again whatever shows the store."""
+        self.query_one(DashboardView).load()
+        for browser in self.query(Browser):
+            if browser.loads:
+                browser.load(keep_cursor=True)
+        history = self.query_one(HistoryView)
+        if history.loads:
+            history.load()
+        for screen in self.screen_stack[1:]:
+            if isinstance(screen, LearnerScreen | ImportScreen):
+                screen.load()
 
     # -- following changes made elsewhere -----------------------------------------------
 
@@ -314,6 +402,17 @@ class CentredeskApp(App[int]):
                 )
         if self.check_action("search", ()):
             yield SystemCommand("Search", "Search the current table (key /)", self.action_search)
+        if self.check_action("undo_last", ()):
+            yield SystemCommand(
+                "Undo my last change", "Undo your latest change still standing (ctrl+z)",
+                self.action_undo_last,
+            )  # fmt: skip
+        if self.check_action("manage_ulns", ()):
+            yield SystemCommand(
+                "Manage ULNs", "Learners without a ULN: type theirs (key m)",
+                self.action_manage_ulns,
+            )  # fmt: skip
+        yield from self._focused_commands(screen)
         if self.check_action("refresh", ()):
             yield SystemCommand(
                 "Refresh", "Read what is on screen again (ctrl+r)", self.action_refresh
@@ -330,6 +429,21 @@ class CentredeskApp(App[int]):
             self.action_export,
         )
         yield SystemCommand("Keys and search help", "F1 or ?", self.action_help)
+
+    def _focused_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The keys of the focused widget and its parents that the user may use now, by
+        name: selecting, withdrawing, cancelling, editing, rolling back, undoing."""
+        for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if not enabled or not binding.description or binding.action.startswith("app."):
+                continue
+            if binding.key in ("escape", "enter", "s", "up", "down", "left", "right"):
+                continue
+            key = binding.key_display or binding.key
+
+            def run_binding(action: str = binding.action, node: object = _node) -> None:
+                self.call_later(self.run_action, action, node)
+
+            yield SystemCommand(binding.description, f"Key {key}", run_binding)
 
 
 def run(

@@ -49,7 +49,7 @@ WIDTH = 72
 HELP = f"""\
 [b]Views[/b]  (from any screen)
   1 Dashboard   2 Learners   3 Registrations   4 Bookings
-  5 Results     6 Products   7 Imports
+  5 Results     6 Products   7 Imports         8 History
 
 [b]Tables[/b]
   ↑ ↓ PgUp PgDn Home End   move through rows (the mouse wheel scrolls)
@@ -84,6 +84,19 @@ HELP = f"""\
                            r columns as headed   f fix list   l load
   In the export            ctrl+s write the workbook
   Esc                      cancels a job that runs, else closes
+
+[b]Changing records[/b]  (as your role allows: the header shows it)
+  space  select the row    a  the rows on screen    A  all that match
+  b      the row's batch   n  none        (Registrations and Learners)
+  w u x  withdraw, un-withdraw, cancel the selection (or the row)
+  F2     edit the row's learner;  e  on the learner's own screen
+  x      on a booking in the learner's screen: cancel it
+  ctrl+s save a form;  Esc leaves it, asking first if you typed
+  ctrl+z undo your own last change;  z  a change in History
+  m      Manage ULNs: learners without one (ULN admins)
+  r      roll back an import (Imports tab, admins)
+  f      fix a rejected row in place (from the import's issues)
+  History search: user: learner: batch: action: date: from: to:
 
 [b]Anywhere[/b]
   Esc back    ctrl+p all actions    F1 or ? this help    ctrl+q quit

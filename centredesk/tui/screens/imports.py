@@ -59,16 +59,20 @@ class ImportScreen(Screen[None], ReadsStore):
     def load(self) -> None:
         import_id = self.import_id
 
-        def summary_and_groups(store: Store) -> tuple[ImportSummary | None, pl.DataFrame]:
+        def summary_and_groups(
+            store: Store,
+        ) -> tuple[ImportSummary | None, pl.DataFrame, int]:
+            still_open = store.imports.open_rejected_rows([import_id]).height
             return (
                 store.details.import_summary(import_id),
                 store.details.issue_groups(import_id),
+                still_open,
             )
 
         self.read_store(summary_and_groups, self._show, name="import_summary")
 
-    def _show(self, answer: tuple[ImportSummary | None, pl.DataFrame]) -> None:
-        summary, groups = answer
+    def _show(self, answer: tuple[ImportSummary | None, pl.DataFrame, int]) -> None:
+        summary, groups, still_open = answer
         if summary is None:
             self.query_one("#import-summary", Static).update(
                 f"There is no import {self.import_id}."
@@ -80,6 +84,8 @@ class ImportScreen(Screen[None], ReadsStore):
             f"  {uk_date(summary.finished_at)} by {escape(summary.os_user)}\n"
             f"{summary.rows_read:,} rows read: {summary.rows_accepted:,} loaded, "
             f"{summary.rows_rejected:,} rejected"
+            + (f" ({still_open:,} still to fix)" if still_open != summary.rows_rejected else "")
+            + (f"; rolled back (change {summary.rolled_back_by})" if summary.rolled_back_by else "")
         )
         rules = self.query_one("#import-rules", DataTable)
         chosen = rules.cursor_row if self.codes else 0
@@ -135,15 +141,20 @@ class ImportScreen(Screen[None], ReadsStore):
 
 
 class RejectedRowScreen(Screen[None], ReadsStore):
-    """Every cell of a rejected row as it was read, the offending cells highlighted."""
+    """Every cell of a rejected row as it was read, the offending cells highlighted; ``f``
+    fixes it in place."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("f", "fix", "Fix the row"),
+    ]
 
     def __init__(self, database: Database, import_id: int, row: int) -> None:
         super().__init__(id="rejected-row")
         self.database = database
         self.import_id = import_id
         self.row = row
+        self.rejected: RejectedRow | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -164,7 +175,24 @@ class RejectedRowScreen(Screen[None], ReadsStore):
             name="rejected_row",
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fix":
+            return self.rejected is not None and self.database.identity.may("fix_row")
+        return True
+
+    def action_fix(self) -> None:
+        """Fix the row's cells in a form that judges them as you type; load it when clean."""
+        from centredesk.tui.screens.fix_row import FixRowScreen
+
+        def fixed(change: object) -> None:
+            if change is not None and self.app.screen is self:
+                self.app.pop_screen()  # back to the import, its counts read again
+
+        self.app.push_screen(FixRowScreen(self.database, self.import_id, self.row), fixed)
+
     def _show(self, rejected: RejectedRow | None) -> None:
+        self.rejected = rejected
+        self.refresh_bindings()
         if rejected is None:
             self.query_one("#rejected-title", Static).update(
                 f"Row {self.row} of import {self.import_id} was loaded; it has warnings only."

@@ -127,6 +127,7 @@ class PagedTable(ScrollView, can_focus=True):
         "paged-table--cursor-cell",
         "paged-table--odd",
         "paged-table--empty",
+        "paged-table--marked",
     }
     DEFAULT_CSS = """
     PagedTable { background: $surface; height: 1fr; scrollbar-size-vertical: 1; }
@@ -134,6 +135,7 @@ class PagedTable(ScrollView, can_focus=True):
     PagedTable > .paged-table--sorted { text-style: bold underline; background: $panel; }
     PagedTable > .paged-table--odd { background: $boost; }
     PagedTable > .paged-table--empty { color: $text-muted; text-style: italic; }
+    PagedTable > .paged-table--marked { background: $accent 30%; text-style: bold; }
     PagedTable > .paged-table--cursor { background: $primary 30%; }
     PagedTable:focus > .paged-table--cursor { background: $primary 50%; }
     PagedTable:focus > .paged-table--cursor-cell { background: $primary; color: $text; }
@@ -217,6 +219,8 @@ class PagedTable(ScrollView, can_focus=True):
         """How many pages arrived from the store since the table was made."""
         self.sort_column: str | None = None
         self.sort_descending = False
+        self.marked: Callable[[Any], bool] | None = None
+        """Whether the row with a key is marked (selected): drawn with a ✓ before it."""
         self._widest = [0] * len(self.columns)
         """The widest value of each column seen so far."""
         self.widths: list[int] = []
@@ -371,6 +375,20 @@ class PagedTable(ScrollView, can_focus=True):
         """Pages asked for and not here yet."""
         return len(self._pending)
 
+    @property
+    def keys(self) -> Any:
+        """The keys of every row, in order (an Arrow array)."""
+        return self._keys
+
+    def key_at(self, index: int) -> Any:
+        """The key of row ``index``; None past the end."""
+        return self._keys[index].as_py() if 0 <= index < len(self._keys) else None
+
+    def keys_on_screen(self) -> list[Any]:
+        """The keys of the rows the table shows now."""
+        top = int(self.scroll_y)
+        return self._keys.slice(top, self._visible_rows).to_pylist()  # type: ignore[no-any-return]
+
     def row_cells(self, index: int) -> tuple[str, ...] | None:
         """The cells of row ``index`` if its page is here; None until it is fetched."""
         if not 0 <= index < len(self._keys):
@@ -425,12 +443,17 @@ class PagedTable(ScrollView, can_focus=True):
         style = self.rich_style
         if index % 2:
             style = style + self.get_component_rich_style("paged-table--odd")
+        mark = " "
+        if self.marked is not None and self.marked(self._keys[index].as_py()):
+            # A mark as well as a colour, so a selection shows without colour too.
+            mark = "✓"
+            style = style + self.get_component_rich_style("paged-table--marked")
         cursor_cell: Style | None = None
         if index == self.cursor_row:
             style = style + self.get_component_rich_style("paged-table--cursor")
             if self.has_focus:  # the chosen column stands out only where keys go
                 cursor_cell = style + self.get_component_rich_style("paged-table--cursor-cell")
-        segments = [Segment(" ", style)]
+        segments = [Segment(mark, style)]
         for position, width in enumerate(self.widths):
             if not width:
                 continue
