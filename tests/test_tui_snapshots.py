@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +10,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_fixtures import add_repeated_rows_import, settle, small_store
+from tui_fixtures import acting_as, add_repeated_rows_import, settle, small_store
 
 from centredesk.store import StoreLockedError
 from centredesk.tui.app import CentredeskApp
@@ -28,8 +28,15 @@ def snapshots_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SVGImageExtension, "dirname", classmethod(dirname))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def same_user_everywhere() -> Iterator[None]:
+    """The header names the user: the same one on every machine."""
+    with acting_as("sam"):
+        yield
+
+
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def store_path(tmp_path_factory: pytest.TempPathFactory, same_user_everywhere: None) -> Path:
     path = small_store(tmp_path_factory.mktemp("snapshots"))
     add_repeated_rows_import(path)
     return path
@@ -63,6 +70,7 @@ SCREENS = {
     "import_of_a_rule_with_a_long_description": ("7", "enter", "tab"),
     "rejected_row": ("7", "end", "enter", "tab", "enter"),
     "help": ("f1",),
+    "history": ("8",),
 }
 
 
