@@ -33,7 +33,8 @@ class StoreProblem(Message):
 
 
 class StoreAnswer(Message, Generic[R], bubble=False):
-    """A query's result, for the widget that asked, with the data version it was read at."""
+    """A query's result, for the widget that asked, with the data version it was read at
+    (None for a refusal given to ``failed``: it read nothing)."""
 
     def __init__(
         self,
@@ -41,7 +42,7 @@ class StoreAnswer(Message, Generic[R], bubble=False):
         generation: int,
         use: Callable[[R], None],
         result: R,
-        version: tuple[int, ...],
+        version: tuple[int, ...] | None,
     ) -> None:
         super().__init__()
         self.kind = kind
@@ -99,7 +100,7 @@ class ReadsStore(Widget):
                 result, version = self.database.query(versioned, name=name)
             except UserError as error:
                 if failed is not None and not isinstance(error, StoreLockedError):
-                    self.post_message(StoreAnswer(kind, generation, failed, error))
+                    self.post_message(StoreAnswer(kind, generation, failed, error, None))
                 else:
                     self.post_message(StoreProblem(error, retry))
                 return
@@ -115,5 +116,6 @@ class ReadsStore(Widget):
         generations: dict[str, int] = self.__dict__.get("_store_generations", {})
         # A thread cannot be stopped midway: an older request may finish after a newer one.
         if message.generation == generations.get(message.kind):
-            self.version = message.version
+            if message.version is not None:
+                self.version = message.version
             message.use(message.result)
