@@ -13,7 +13,7 @@ already held by another learner is refused, naming that learner.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -141,8 +141,16 @@ def _change(
         raise UserError(f"there is no learner {learner_number}: check the learner number")
     stored = details_texts(record.details)
     wanted = {**stored, **new}
-    old_issues, _ = judge(store, record, stored, today)
-    issues, values = judge(store, record, wanted, today)
+    # One look at the store's learners near either version of the details: at a million
+    # learners each look is a search of the whole table.
+    old_rows, old_values = row_issues(record, stored, today)
+    rows, values = row_issues(record, wanted, today)
+    near = _near(store, record, [old_values, values])
+    issues, values = _with_cross(store, record, rows, values, near, today)
+    # The stored details are judged only to tell new warnings from old ones.
+    old_issues = old_rows
+    if any(issue.severity == "warning" for issue in issues):
+        old_issues, _ = _with_cross(store, record, old_rows, old_values, near, today)
     changes = {
         name: (record.details[name], values[name])
         for name in LEARNER_FIELDS
@@ -271,16 +279,43 @@ def judge(
     leaving the learner themself out.
     """
     issues, values = row_issues(record, texts, today)
+    return _with_cross(store, record, issues, values, _near(store, record, [values]), today)
+
+
+def _with_cross(
+    store: Store,
+    record: LearnerRecord,
+    issues: list[RecordIssue],
+    values: dict[str, Any],
+    near: Mapping[str, pl.DataFrame],
+    today: date,
+) -> tuple[list[RecordIssue], dict[str, Any]]:
+    """The row rules' ``issues`` with the cross-record rules' added (when the row rules
+    found no error), judged against the ``near`` learners."""
     if any(issue.severity == "error" for issue in issues) or not values:
         return issues, values
-    values["person_key"] = _person_key(values)
+    values = {**values, "person_key": _person_key(values)}
+    issues = list(issues)
     registrations = _standing(record)
-    for issue in _holders(store, record, values) + _cross(
-        store, record, values, registrations, today
+    for issue in _holders(near, record, values) + _cross(
+        store, record, values, registrations, near, today
     ):
         if issue not in issues:
             issues.append(issue)
     return _ordered(issues), values
+
+
+def _near(
+    store: Store, record: LearnerRecord, versions: Sequence[Mapping[str, Any]]
+) -> dict[str, pl.DataFrame]:
+    """The learners (and their registrations) any of these versions of the details could
+    clash with: the same ULN, or the same name and date of birth."""
+    parsed = [values for values in versions if values]
+    ulns = sorted({str(v["uln"]) for v in parsed if v.get("uln") not in (None, ULN_PLACEHOLDER)})
+    keys = sorted({_person_key(values) for values in parsed})
+    return store.reference.near_learners(
+        ulns=ulns, person_keys=keys, excluding=int(record.details["learner_number"])
+    )
 
 
 def _cell(value: object) -> str:
@@ -297,12 +332,14 @@ def _person_key(values: Mapping[str, Any]) -> str:
     return str(with_person_key(frame).get_column("person_key").item())
 
 
-def _holders(store: Store, record: LearnerRecord, values: Mapping[str, Any]) -> list[RecordIssue]:
+def _holders(
+    near: Mapping[str, pl.DataFrame], record: LearnerRecord, values: Mapping[str, Any]
+) -> list[RecordIssue]:
     """ULN_CONFLICT when another learner holds the ULN: one ULN is one person."""
     uln = values.get("uln")
     if uln is None or uln == ULN_PLACEHOLDER or uln == record.details.get("uln"):
         return []
-    holders = store.learners.holding_uln(uln, excluding=int(record.details["learner_number"]))
+    holders = near["learners"].filter(pl.col("uln") == uln).sort("learner_number")
     if holders.height == 0:
         return []
     holder = holders.row(0, named=True)
@@ -322,18 +359,13 @@ def _cross(
     record: LearnerRecord,
     values: Mapping[str, Any],
     registrations: pl.DataFrame,
+    near: Mapping[str, pl.DataFrame],
     today: date,
 ) -> list[RecordIssue]:
     """The import's cross-record rules, one registration at a time (so a learner is never
     compared with their own other registrations), against the learners near them."""
     if registrations.height == 0:
         return []
-    ulns = [values["uln"]] if values.get("uln") else []
-    near = store.reference.near_learners(
-        ulns=ulns,
-        person_keys=[values["person_key"]],
-        excluding=int(record.details["learner_number"]),
-    )
     reference = Reference({**store.reference.frames(["products"]), **near})
     found: list[RecordIssue] = []
     for registration in registrations.iter_rows(named=True):
