@@ -14,6 +14,7 @@ from centredesk.errors import UserError
 from centredesk.jobs.editing import (
     details_texts,
     edit_learner,
+    judge_edit,
     row_issues,
     save_learner,
     set_uln,
@@ -230,3 +231,33 @@ def test_saving_a_uln_needs_a_uln_admin_even_beside_other_details(store: Store) 
     with pytest.raises(RoleError, match="ULN admin"):
         save_learner(store, SEAN, {"learner_reference": "B 22", "uln": "1000000051"})
     assert save_learner(store, SEAN, {"learner_reference": "B 22"}, today=TODAY).change
+
+
+def test_a_save_uses_the_forms_judgement_while_the_store_is_as_it_was(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged = judge_edit(store, SEAN, {"surname": "Lees"}, today=TODAY)
+    assert judged.issues == []
+
+    def no_second_look(**_: object) -> None:
+        raise AssertionError("the learners near the edit were looked up again")
+
+    monkeypatch.setattr(store.reference, "near_learners", no_second_look)
+    # Other details than those judged: judged again (and here, refused for looking again).
+    with pytest.raises(AssertionError, match="looked up again"):
+        save_learner(store, SEAN, {"surname": "Leese"}, today=TODAY, judged=judged)
+    outcome = save_learner(store, SEAN, {"surname": "Lees"}, today=TODAY, judged=judged)
+    assert outcome.outcome == "changed"
+    assert store.learners.get(SEAN).details["surname"] == "Lees"  # type: ignore[union-attr]
+
+
+def test_a_judgement_the_store_has_moved_on_from_is_made_again(store: Store) -> None:
+    as_role(store, "uln-admin")
+    judged = judge_edit(store, SEAN, {"uln": "1000000051"}, today=TODAY)
+    assert judged.issues == []
+    # Meanwhile Amy is given that ULN: the save must see it, not the judgement's old store.
+    assert set_uln(store, AMY, "1000000051", today=TODAY).outcome == "changed"
+    outcome = save_learner(store, SEAN, {"uln": "1000000051"}, today=TODAY, judged=judged)
+    assert outcome.outcome == "refused"
+    assert codes(outcome.errors)[0] == ("uln", "ULN_CONFLICT")
+    assert store.learners.get(SEAN).details["uln"] is None  # type: ignore[union-attr]

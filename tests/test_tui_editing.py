@@ -8,6 +8,7 @@ import asyncio
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from change_fixtures import SEAN, TODAY, ZOE, build
@@ -22,7 +23,7 @@ from centredesk.store.records import HistoryFilters
 from centredesk.tui.screens.busy import BusyScreen
 from centredesk.tui.screens.confirm import ConfirmScreen
 from centredesk.tui.screens.conflict import ConflictScreen
-from centredesk.tui.screens.edit_learner import EditLearnerScreen
+from centredesk.tui.screens.edit_learner import JUDGE_AFTER, EditLearnerScreen
 from centredesk.tui.widgets.judged_field import JudgedField
 
 
@@ -299,3 +300,32 @@ async def test_leaving_a_changed_form_asks_first(template: Path, tmp_path: Path)
         await press(pilot, "escape", "y")
         assert not isinstance(app.screen, EditLearnerScreen)
     assert stored(path, ZOE)["forename"] == "Zoë"
+
+
+async def test_a_pause_in_typing_judges_against_the_store_and_the_save_uses_it(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from centredesk.jobs import editing
+
+    looks: list[int] = []
+    near = editing._near
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        looks.append(1)
+        return near(*args, **kwargs)
+
+    monkeypatch.setattr(editing, "_near", counted)
+    path = store_as(template, tmp_path, "editor")
+    app = app_on(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot)
+        await type_into(pilot, "surname", "O'Brian")
+        await pilot.pause(JUDGE_AFTER + 0.1)
+        await settle(pilot)
+        assert form.judgement is not None and form.judgement.new == {"surname": "O'Brian"}
+        assert looks == [1]
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, EditLearnerScreen)
+        assert looks == [1], "the save looked through the store's learners again"
+    assert stored(path, ZOE)["surname"] == "O'Brian"

@@ -108,11 +108,14 @@ def save_learner(
     dry_run: bool = False,
     expected_version: int | None = None,
     today: date | None = None,
+    judged: Judgement | None = None,
 ) -> EditOutcome:
     """Save an edit form: new details and, for a ULN admin, a new ULN, judged together.
 
     Both land in one transaction, or neither; the history holds them as two changes (the
-    edit, then the ULN), each undone with the role it needed.
+    edit, then the ULN), each undone with the role it needed. ``judged`` is the form's
+    :func:`judge_edit` of the same details: used as it is if nothing in the store has
+    changed since, else judged again.
     """
     unknown = sorted(set(new) - set(LEARNER_FIELDS))
     if unknown:
@@ -121,24 +124,57 @@ def save_learner(
         require(store, "edit")
     if "uln" in new:
         require(store, "set_uln")
-    return _change(store, learner_number, new, confirmed, dry_run, expected_version, today)
+    return _change(store, learner_number, new, confirmed, dry_run, expected_version, today, judged)
 
 
-def _change(
-    store: Store,
-    learner_number: int,
-    new: Mapping[str, str],
-    confirmed: bool,
-    dry_run: bool,
-    expected_version: int | None,
-    today: date | None,
-) -> EditOutcome:
-    today = today or date.today()
-    # Read, judge, then write guarded by the version read: if someone else changes the
-    # learner in between, the store refuses and says who (nothing is held while judging).
+@dataclass(frozen=True)
+class Judgement:
+    """An edit judged against the store as it was at ``data_version``.
+
+    Looking up the learners an edit could clash with reads the learners table (tens of
+    milliseconds at a million learners). A form judges while the user types, so that a save
+    of exactly the judged details, with the store's data version unchanged since (no import,
+    no change, no learner added), needs no second look; the write is still guarded by the
+    learner's version.
+    """
+
+    record: LearnerRecord
+    new: dict[str, str]
+    today: date
+    data_version: tuple[int, ...]
+    issues: list[RecordIssue]
+    """Every issue of the new details, errors first."""
+    old_issues: list[RecordIssue]
+    """The stored details' issues, as far as needed to tell new warnings from old."""
+    values: dict[str, Any]
+    """The new details' parsed values."""
+
+
+def judge_edit(
+    store: Store, learner_number: int, new: Mapping[str, str], *, today: date | None = None
+) -> Judgement:
+    """Judge an edit of a learner's details as saving them would, without saving: no role
+    is needed, nothing is written."""
+    # The version first: a change made after it leaves the judgement stale, never missed.
+    data_version = store.tables.data_version()
+    return _judge_edit(store, _record(store, learner_number), new, today or date.today(),
+                       data_version)  # fmt: skip
+
+
+def _record(store: Store, learner_number: int) -> LearnerRecord:
     record = store.learners.get(learner_number)
     if record is None:
         raise UserError(f"there is no learner {learner_number}: check the learner number")
+    return record
+
+
+def _judge_edit(
+    store: Store,
+    record: LearnerRecord,
+    new: Mapping[str, str],
+    today: date,
+    data_version: tuple[int, ...],
+) -> Judgement:
     stored = details_texts(record.details)
     wanted = {**stored, **new}
     # One look at the store's learners near either version of the details: at a million
@@ -151,6 +187,45 @@ def _change(
     old_issues = old_rows
     if any(issue.severity == "warning" for issue in issues):
         old_issues, _ = _with_cross(store, record, old_rows, old_values, near, today)
+    return Judgement(record, dict(new), today, data_version, issues, old_issues, values)
+
+
+def _current(
+    store: Store,
+    judged: Judgement | None,
+    learner_number: int,
+    new: Mapping[str, str],
+    today: date,
+) -> Judgement | None:
+    """``judged`` if it judged this very edit and the store has not changed since."""
+    if (
+        judged is None
+        or judged.record.details["learner_number"] != learner_number
+        or judged.new != dict(new)
+        or judged.today != today
+    ):
+        return None
+    return judged if store.tables.data_version() == judged.data_version else None
+
+
+def _change(
+    store: Store,
+    learner_number: int,
+    new: Mapping[str, str],
+    confirmed: bool,
+    dry_run: bool,
+    expected_version: int | None,
+    today: date | None,
+    judged: Judgement | None = None,
+) -> EditOutcome:
+    today = today or date.today()
+    # Read, judge, then write guarded by the version read: if someone else changes the
+    # learner in between, the store refuses and says who (nothing is held while judging).
+    judgement = _current(store, judged, learner_number, new, today) or _judge_edit(
+        store, _record(store, learner_number), new, today, ()
+    )
+    record, issues, old_issues = judgement.record, judgement.issues, judgement.old_issues
+    values = judgement.values
     changes = {
         name: (record.details[name], values[name])
         for name in LEARNER_FIELDS

@@ -8,6 +8,11 @@ so each field turns red with the import's own message, or green. Saving runs the
 store (a duplicate, a ULN another learner holds), asks about new warnings, and refuses a save
 made from a copy someone else has changed since: the user then sees both versions and
 chooses. Errors keep the form open with what the user typed.
+
+Those rules look through the store's learners, tens of milliseconds at a million. So once
+the user pauses typing, the form has the job judge the details against the store
+(:func:`centredesk.jobs.editing.judge_edit`) in the background, and a save of the same
+details, with the store unchanged since, uses that judgement instead of looking again.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from centredesk.dates import UK_DATE_TIME
@@ -27,7 +33,9 @@ from centredesk.errors import UserError
 from centredesk.jobs.editing import (
     LEARNER_FIELDS,
     EditOutcome,
+    Judgement,
     details_texts,
+    judge_edit,
     row_issues,
     save_learner,
 )
@@ -46,6 +54,8 @@ from centredesk.validation.models import RecordIssue
 
 FORM_FIELDS = tuple(spec for spec in SCHEMAS["learners"] if spec.name in LEARNER_FIELDS)
 """The learner's own fields, in the order the upload template has them."""
+JUDGE_AFTER = 0.25
+"""Seconds without a key press after which the form judges its details against the store."""
 
 
 class EditLearnerScreen(Screen[Change | None], ChangesStore):
@@ -73,6 +83,9 @@ class EditLearnerScreen(Screen[Change | None], ChangesStore):
         self.record: LearnerRecord | None = None
         self.fields: dict[str, JudgedField] = {}
         self.saving = False
+        self.judgement: Judgement | None = None
+        """The store's latest judgement of the form's changes (a save checks it is current)."""
+        self._judge_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -145,7 +158,33 @@ class EditLearnerScreen(Screen[Change | None], ChangesStore):
         assert self.record is not None
         issues, _ = row_issues(self.record, self.texts(), self.today)
         self._show_issues(issues)
+        self._judge_with_store_later(issues)
         return issues
+
+    def _judge_with_store_later(self, issues: list[RecordIssue]) -> None:
+        """Once the user pauses, have the store's rules judge the changes, in a worker."""
+        if self._judge_timer is not None:
+            self._judge_timer.stop()
+        new = self.changed()
+        if new and not any(issue.severity == "error" for issue in issues):
+            self._judge_timer = self.set_timer(JUDGE_AFTER, lambda: self._judge_with_store(new))
+
+    def _judge_with_store(self, new: dict[str, str]) -> None:
+        if self.saving:
+            return  # the save judges for itself
+        number, today = self.learner_number, self.today
+
+        def judge() -> None:
+            try:
+                judgement = self.database.query(
+                    lambda store: judge_edit(store, number, new, today=today), name="judge_edit"
+                )
+            except UserError:
+                return  # the store is busy or says no: saving judges again
+            self.app.call_from_thread(setattr, self, "judgement", judgement)
+
+        self.run_worker(judge, name="judge_edit", group="judge-edit", thread=True,
+                        exit_on_error=False)  # fmt: skip
 
     def _show_issues(self, issues: list[RecordIssue]) -> None:
         for name, field in self.fields.items():
@@ -181,12 +220,15 @@ class EditLearnerScreen(Screen[Change | None], ChangesStore):
 
     def _save(self, new: dict[str, str], *, confirmed: bool, version: int) -> None:
         self.saving = True
-        number, today = self.learner_number, self.today
+        if self._judge_timer is not None:
+            self._judge_timer.stop()  # a judgement now would wait for the save, and be stale
+        number, today, judged = self.learner_number, self.today, self.judgement
 
         def save(store: Store, progress: Progress) -> EditOutcome:
             return save_learner(
-                store, number, new, confirmed=confirmed, expected_version=version, today=today
-            )
+                store, number, new, confirmed=confirmed, expected_version=version, today=today,
+                judged=judged,
+            )  # fmt: skip
 
         self.write_store(
             save,
