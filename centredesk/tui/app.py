@@ -19,7 +19,7 @@ from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 
 from centredesk.errors import UserError
@@ -57,6 +57,8 @@ TABS = (
 PEOPLE = ("learners", "registrations", "bookings", "results")
 SELECTING = ("learners", "registrations")
 """The tabs whose rows can be selected and acted on."""
+DETAIL_SCREENS = (LearnerScreen, ImportScreen, RejectedRowScreen)
+"""The screens that show what the store holds (read again when it changes)."""
 EXIT_LOCKED = 2
 """Exit status when the user gives up on a database they cannot open (as the CLI's)."""
 CHECK_SECONDS = 3.0
@@ -226,7 +228,7 @@ class CentredeskApp(App[int]):
 
     def _shown_reader(self) -> ReadsStore:
         """What reads the store for the screen in front: a detail screen, or the tab."""
-        if isinstance(self.screen, LearnerScreen | ImportScreen | RejectedRowScreen):
+        if isinstance(self.screen, DETAIL_SCREENS):
             return self.screen
         return self._current_browser() or self.query_one(DashboardView)
 
@@ -280,9 +282,12 @@ class CentredeskApp(App[int]):
         if action in ("import_file", "export"):
             # Offered from the tabs only (a dialog or detail screen has its own keys), and
             # importing only to those whose role allows it.
-            return self.screen is self.screen_stack[0] and (action != "import_file" or self.may_import)
+            return self.screen is self.screen_stack[0] and (
+                action != "import_file" or self.may_import
+            )
         if action == "refresh":
-            return not isinstance(self.screen, ModalScreen) and not transfer
+            # What it reads again is on screen: a tab or a detail screen, not a form.
+            return (on_tabs or isinstance(self.screen, DETAIL_SCREENS)) and not transfer
         if action == "search":
             browser = self._current_browser()
             on_tab = len(self.screen_stack) == 1 and not isinstance(self.focused, Input)
