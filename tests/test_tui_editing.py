@@ -324,8 +324,9 @@ async def test_a_pause_in_typing_judges_against_the_store_and_the_save_uses_it(
         await pilot.pause(JUDGE_AFTER + 0.1)
         await settle(pilot)
         assert form.judgement is not None and form.judgement.new == {"surname": "O'Brian"}
-        assert looks == [1]
+        judged = len(looks)  # once per pause: a slow typist pauses more than once
+        assert judged >= 1
         await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, EditLearnerScreen)
-        assert looks == [1], "the save looked through the store's learners again"
+        assert len(looks) == judged, "the save looked through the store's learners again"
     assert stored(path, ZOE)["surname"] == "O'Brian"
