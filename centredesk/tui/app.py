@@ -250,8 +250,8 @@ class CentredeskApp(App[int]):
 
     def _table_shown(self) -> TableShown | None:
         browser = self._current_browser()
-        if browser is None:
-            return None
+        if not isinstance(browser, Browser):
+            return None  # the dashboard, or History (its changes are no export's table)
         label = dict(TABS)[browser.view.name]
         return TableShown(
             view=browser.view.name,

@@ -150,9 +150,7 @@ class Database:
         with self._lock:
             self._close()
             if cancel is None:
-                store = open_store(
-                    self.location, wait=self.wait, create_folder=self.create_folder
-                )
+                store = open_store(self.location, wait=self.wait, create_folder=self.create_folder)
             else:
                 store = self._open_for_change(cancel, waiting)
             self.calls[name] += 1
