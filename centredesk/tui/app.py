@@ -41,7 +41,11 @@ from centredesk.tui.screens.ulns import UlnScreen
 from centredesk.tui.widgets.browser import Browser
 from centredesk.tui.widgets.imports_browser import ImportsBrowser
 from centredesk.tui.widgets.paged_table import PagedTable
-from centredesk.tui.widgets.selecting import SelectingBrowser
+from centredesk.tui.widgets.selecting import (
+    LearnersBrowser,
+    RegistrationsBrowser,
+    SelectingBrowser,
+)
 from centredesk.tui.writing import StoreChanged
 
 TABS = (
@@ -55,7 +59,10 @@ TABS = (
     ("history", "History"),
 )
 PEOPLE = ("learners", "registrations", "bookings", "results")
-SELECTING = ("learners", "registrations")
+SELECTING: dict[str, type[SelectingBrowser]] = {
+    "learners": LearnersBrowser,
+    "registrations": RegistrationsBrowser,
+}
 """The tabs whose rows can be selected and acted on."""
 DETAIL_SCREENS = (LearnerScreen, ImportScreen, RejectedRowScreen)
 """The screens that show what the store holds (read again when it changes)."""
@@ -90,11 +97,11 @@ class CentredeskApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1,question_mark", "help", "Help"),
         Binding("slash", "search", "Search"),
-        Binding("i", "import_file", "Import"),
-        Binding("e", "export", "Export"),
-        Binding("ctrl+r", "refresh", "Refresh"),
-        Binding("ctrl+z", "undo_last", "Undo"),
-        Binding("m", "manage_ulns", "ULNs"),
+        Binding("i", "import_file", "Import", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("ctrl+r", "refresh", "Refresh", show=False),
+        Binding("ctrl+z", "undo_last", "Undo", show=False),
+        Binding("m", "manage_ulns", "ULNs", show=False),
         *(
             Binding(str(number), f"show_tab('{tab}')", label, show=False)
             for number, (tab, label) in enumerate(TABS, start=1)
@@ -134,7 +141,7 @@ class CentredeskApp(App[int]):
                     if tab == "dashboard":
                         yield DashboardView(self.database)
                     elif tab in SELECTING:
-                        yield SelectingBrowser(self.database, tab)
+                        yield SELECTING[tab](self.database, tab)
                     elif tab == "imports":
                         yield ImportsBrowser(self.database)
                     elif tab == "history":
@@ -441,7 +448,7 @@ class CentredeskApp(App[int]):
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
             if not enabled or not binding.description or binding.action.startswith("app."):
                 continue
-            if binding.key in ("escape", "enter", "s", "up", "down", "left", "right"):
+            if binding.key in ("escape", "enter", "up", "down", "left", "right"):
                 continue
             key = binding.key_display or binding.key
 

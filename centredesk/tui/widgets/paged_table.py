@@ -110,7 +110,7 @@ class PagedTable(ScrollView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Open", show=True),
-        Binding("s", "sort", "Sort", show=True),
+        Binding("s", "sort", "Sort", show=False),
         Binding("up", "cursor_up", show=False),
         Binding("down", "cursor_down", show=False),
         Binding("left", "cursor_left", show=False),

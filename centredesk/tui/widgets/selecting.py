@@ -42,11 +42,13 @@ class SelectingBrowser(Browser, ChangesStore):
         Binding("A", "select_matching", "Select all matching", show=False),
         Binding("b", "select_batch", "Select batch", show=False),
         Binding("n", "select_none", "Select none", show=False),
-        Binding("w", "act('withdraw')", "Withdraw"),
+        Binding("w", "act('withdraw')", "Withdraw", show=False),
         Binding("u", "act('unwithdraw')", "Un-withdraw", show=False),
-        Binding("x", "act('cancel')", "Cancel"),
-        Binding("f2", "edit", "Edit learner"),
+        Binding("x", "act('cancel')", "Cancel", show=False),
+        Binding("f2", "edit", "Edit learner", show=False),
     ]
+    """The footer offers only the tab's main action beside selecting (an 80-column footer
+    holds no more with search, help and quit); the rest are in the help and the palette."""
 
     def __init__(
         self,
@@ -188,3 +190,15 @@ class SelectingBrowser(Browser, ChangesStore):
         if action == "select_batch":
             return identity.may("withdraw") and self.view.name == "registrations"
         return super().check_action(action, parameters)
+
+
+class RegistrationsBrowser(SelectingBrowser):
+    """Registrations: withdrawing is what the footer offers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("w", "act('withdraw')", "Withdraw")]
+
+
+class LearnersBrowser(SelectingBrowser):
+    """Learners: editing the learner is what the footer offers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f2", "edit", "Edit learner")]
