@@ -330,3 +330,34 @@ async def test_a_pause_in_typing_judges_against_the_store_and_the_save_uses_it(
         assert not isinstance(app.screen, EditLearnerScreen)
         assert len(looks) == judged, "the save looked through the store's learners again"
     assert stored(path, ZOE)["surname"] == "O'Brian"
+
+
+async def test_a_save_that_breaks_unexpectedly_stops_waiting_says_so_and_logs_it(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    from centredesk.tui.screens import edit_learner
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(edit_learner, "save_learner", broken)
+    path = store_as(template, tmp_path, "editor")
+    app = app_on(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot)
+        await type_into(pilot, "surname", "O'Brian")
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and not form.saving
+        shown = text_of(app, "#edit-outcome")
+        assert shown.startswith("Not saved: ")
+        assert "internal error (RuntimeError: disk on fire)" in shown
+        assert "second line" not in shown
+        assert any("internal error" in notice for notice in notices(app))
+        # What the user typed is still there, to save again.
+        assert form.query_one("#input-surname", Input).value == "O'Brian"
+    assert any(
+        record.exc_info and "disk on fire" in str(record.exc_info[1]) for record in caplog.records
+    )
+    assert stored(path, ZOE)["surname"] == "O'Brien"

@@ -13,6 +13,7 @@ as it was. The screen that asked stays underneath, with everything the user type
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -20,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from textual.message import Message
 from textual.widget import Widget
 
+from centredesk.cli.logfile import log_path
 from centredesk.errors import UserError
 from centredesk.jobs.progress import Progress
 from centredesk.store import Store, StoreLockedError
@@ -31,6 +33,21 @@ R = TypeVar("R")
 
 LONG_JOB = 1_000
 """Records from which a job shows its progress (a smaller one is over before it shows)."""
+
+
+class WriteBroke(UserError):
+    """A write stopped on something that is not the user's doing (our bug, a failing disk).
+
+    Carried to the screen like a refusal, as one line, so that the screen stops waiting and
+    keeps what the user typed; the traceback goes to the log file, as for a command.
+    """
+
+    def __init__(self, doing: str, error: BaseException) -> None:
+        detail = (str(error).strip().splitlines() or [""])[0][:200]
+        super().__init__(
+            f"{doing} stopped on an internal error ({type(error).__name__}: {detail}); "
+            f"nothing was written; the details are in {log_path()}"
+        )
 
 
 class WriteWaiting(Message, bubble=False):
@@ -100,7 +117,8 @@ class WritesStore(Widget):
 
         ``doing`` says what is being done (``Saving learner 20000001``) while the user waits.
         A :class:`~centredesk.errors.UserError` (a refusal, a stale record, a cancel) goes to
-        ``failed``, by default a notice in red.
+        ``failed``, by default a notice in red; so does any other failure, as a
+        :class:`WriteBroke` in one line, its traceback logged.
         """
         state: dict[str, Any] = self.__dict__.setdefault("_writes", {"job": 0})
         state["job"] += 1
@@ -126,6 +144,10 @@ class WritesStore(Widget):
                 )  # fmt: skip
             except UserError as error:
                 self.post_message(WriteAnswer(job, use, told, None, error))
+                return
+            except Exception as error:  # our bug: the screen must not wait for ever
+                logging.getLogger("centredesk").error("%s failed", name, exc_info=error)
+                self.post_message(WriteAnswer(job, use, told, None, WriteBroke(doing, error)))
                 return
             self.post_message(WriteAnswer(job, use, told, result, None))
 
