@@ -326,13 +326,16 @@ class CentredeskApp(App[int]):
     @on(StoreChanged)
     def _store_changed(self, event: StoreChanged) -> None:
         """A change was saved here: read again whatever shows the store."""
-        self.query_one(DashboardView).load()
+        # Queried, not looked up one by one: the answer may arrive as the app closes, its
+        # tabs gone.
+        for dashboard in self.query(DashboardView):
+            dashboard.load()
         for browser in self.query(Browser):
             if browser.loads:
                 browser.load(keep_cursor=True)
-        history = self.query_one(HistoryView)
-        if history.loads:
-            history.load()
+        for history in self.query(HistoryView):
+            if history.loads:
+                history.load()
         for screen in self.screen_stack[1:]:
             if isinstance(screen, LearnerScreen | ImportScreen):
                 screen.load()
