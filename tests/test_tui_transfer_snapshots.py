@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select
+from tui_fixtures import acting_as
 from tui_transfer_fixtures import blocking, catalogued, upload, wait_for
 
 from centredesk.jobs.remembered import Remembered
@@ -32,6 +33,13 @@ def snapshots_folder(monkeypatch: pytest.MonkeyPatch) -> None:
         return str(Path(test_location.filepath).parent / "snapshots" / test_location.basename)
 
     monkeypatch.setattr(SVGImageExtension, "dirname", classmethod(dirname))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def same_user_everywhere() -> Iterator[None]:
+    """The header names the user: the same one on every machine."""
+    with acting_as("sam"):
+        yield
 
 
 @pytest.fixture
