@@ -67,6 +67,7 @@ class JudgedField(Vertical):
         self.meaning = meaning
         self.example = example
         self.read_only = read_only
+        self._verdict: str | None = None
         self.input = Input(
             value, id=f"input-{name}", compact=True, disabled=read_only is not None,
             placeholder=f"e.g. {example}" if example else "",
@@ -100,4 +101,12 @@ class JudgedField(Vertical):
         self.set_class(errors, "-error")
         self.set_class(bool(issues) and not errors, "-warning")
         self.set_class(not issues, "-clean")
-        self.query_one(".field-verdict", Static).update(verdict_text(issues))
+        self._verdict = verdict_text(issues)
+        # A field judged before its parts are mounted (a key typed as the form opens) shows
+        # the verdict once they are.
+        for verdict in self.query(".field-verdict").results(Static):
+            verdict.update(self._verdict)
+
+    def on_mount(self) -> None:
+        if self._verdict is not None:
+            self.query_one(".field-verdict", Static).update(self._verdict)
