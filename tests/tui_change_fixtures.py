@@ -54,6 +54,16 @@ def notices(app: App[int]) -> list[str]:
     return [f"{notice.title}: {notice.message}" for notice in app._notifications]
 
 
+def enabled_keys(app: App[int]) -> set[str]:
+    """The descriptions of every key that works now, shown in the footer or not (the
+    palette and the help offer the rest)."""
+    return {
+        binding.description
+        for _node, binding, enabled, _tooltip in app.screen.active_bindings.values()
+        if enabled
+    }
+
+
 def footer_keys(app: App[int]) -> set[str]:
     """The descriptions of the keys the footer offers now."""
     return {
