@@ -27,12 +27,19 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def offered(app: CentredeskApp) -> dict[str, str]:
-    """The keys the footer offers where the user is: key -> action."""
+    """The keys that work where the user is (the footer shows some, the palette and the
+    help the rest): key -> action."""
     return {
         key: active.binding.action
         for key, active in app.screen.active_bindings.items()
-        if active.binding.show and active.enabled
+        if active.enabled
     }
+
+
+def in_footer(app: CentredeskApp) -> set[str]:
+    """The keys the footer shows where the user is."""
+    return {key for key, active in app.screen.active_bindings.items()
+            if active.binding.show and active.enabled}  # fmt: skip
 
 
 def text(app: CentredeskApp, selector: str) -> str:
@@ -129,6 +136,11 @@ async def test_keys_are_offered_only_where_they_work(store_path: Path) -> None:
         assert {"slash", "enter"} <= set(offered(app))
         await pilot.press("2")
         await settle(pilot)
+        # An 80-column footer holds the first keys only: searching, help and quitting stay
+        # in it; sorting, reading again, importing and exporting are in the help and palette.
+        assert {"slash", "f1", "ctrl+q", "enter"} <= in_footer(app)
+        assert {"s", "ctrl+r", "i", "e"}.isdisjoint(in_footer(app))
+        assert {"s", "ctrl+r", "i", "e"} <= set(offered(app))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, LearnerScreen)
