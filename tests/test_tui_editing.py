@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -372,3 +373,41 @@ async def test_a_save_that_breaks_unexpectedly_stops_waiting_says_so_and_logs_it
         record.exc_info and "disk on fire" in str(record.exc_info[1]) for record in caplog.records
     )
     assert stored(path, ZOE)["surname"] == "O'Brien"
+
+
+async def test_a_save_is_confirmed_once_committed_without_waiting_for_the_close(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from centredesk.store.duckdb_store import DuckDBStore
+
+    closing, go_on = threading.Event(), threading.Event()
+    real_close = DuckDBStore.close
+
+    def slow_close(store: DuckDBStore) -> None:
+        if not store._session.read_only:
+            closing.set()
+            go_on.wait(20)
+        real_close(store)
+
+    monkeypatch.setattr(DuckDBStore, "close", slow_close)
+    path = store_as(template, tmp_path, "editor")
+    app = app_on(path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            form = await open_form(pilot)
+            await type_into(pilot, "surname", "O'Brian")
+            await pilot.press("ctrl+s")
+            for _ in range(600):
+                if any("Saved" in notice for notice in notices(app)):
+                    break
+                await asyncio.sleep(0.05)
+            # Told while the store is still being closed behind the change.
+            assert closing.is_set() and not go_on.is_set()
+            assert any("surname O'Brien → O'Brian" in notice for notice in notices(app))
+            assert app.screen is not form
+            go_on.set()
+            await settle(pilot)
+    finally:
+        go_on.set()
+    assert stored(path, ZOE)["surname"] == "O'Brian"

@@ -136,20 +136,27 @@ class WritesStore(Widget):
         progress = Progress(report, cancel)
         told = failed or self._notify_failure
 
+        answered = threading.Event()
+
+        def committed(result: R) -> None:
+            # The change is committed: say so now, while the store is closed behind it.
+            answered.set()
+            self.post_message(WriteAnswer(job, use, told, result, None))
+
         def work() -> None:
             try:
-                result = self.database.write(
+                self.database.write(
                     lambda store: call(store, progress), name=name, cancel=cancel,
-                    waiting=waiting,
+                    waiting=waiting, committed=committed,
                 )  # fmt: skip
             except UserError as error:
-                self.post_message(WriteAnswer(job, use, told, None, error))
-                return
+                if not answered.is_set():
+                    self.post_message(WriteAnswer(job, use, told, None, error))
             except Exception as error:  # our bug: the screen must not wait for ever
                 logging.getLogger("centredesk").error("%s failed", name, exc_info=error)
-                self.post_message(WriteAnswer(job, use, told, None, WriteBroke(doing, error)))
-                return
-            self.post_message(WriteAnswer(job, use, told, result, None))
+                if not answered.is_set():
+                    broke = WriteBroke(doing, error)
+                    self.post_message(WriteAnswer(job, use, told, None, broke))
 
         self.run_worker(work, name=name, group="store-write", thread=True, exit_on_error=False)
 
