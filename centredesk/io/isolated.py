@@ -119,7 +119,9 @@ class IsolatedRead:
         self.limits = limits
         self.peak_bytes = 0
         """The largest resident size of the child, as it reported or as seen watching it."""
-        self._folder = tempfile.TemporaryDirectory(prefix="centredesk-read-")
+        self._folder = tempfile.TemporaryDirectory(
+            prefix="centredesk-read-", ignore_cleanup_errors=True
+        )
         self.folder = Path(self._folder.name)
         try:
             size = self.path.stat().st_size
@@ -158,6 +160,11 @@ class IsolatedRead:
         """End the child if it still runs, and remove its folder."""
         if self._exit is None and self._exit_status() is None:
             _kill(self.pid)
+            # The reading server notes the child's end in its folder: wait for that (a
+            # moment), so the folder is not removed while the server writes into it.
+            deadline = time.monotonic() + KILL_NOTED_SECONDS
+            while self._exit_status() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
         self._folder.cleanup()
 
     def result(self) -> SheetData:
@@ -253,6 +260,10 @@ class IsolatedRead:
             "the reader stopped on a damaged part; open it in Excel or LibreOffice Calc, "
             "save it again and retry",
         )
+
+
+KILL_NOTED_SECONDS = 2.0
+"""How long closing waits for the reading server to note a killed child's end."""
 
 
 def _kill(pid: int) -> None:
