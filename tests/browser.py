@@ -12,8 +12,10 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -130,14 +132,17 @@ async def _call(
 async def open_page(url: str, *, width: int = 1000, height: int = 700) -> AsyncIterator[Page]:
     """A headless Chromium showing ``url``, its frames kept from the first one."""
     assert CHROMIUM is not None, "chromium is not installed"
-    with tempfile.TemporaryDirectory(prefix="centredesk-browser-") as profile:
+    # Chromium's helper processes may still write to the profile as it is removed.
+    with tempfile.TemporaryDirectory(
+        prefix="centredesk-browser-", ignore_cleanup_errors=True
+    ) as profile:
         browser = subprocess.Popen(
             [
                 CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
                 "--remote-debugging-port=0", f"--user-data-dir={profile}",
                 f"--window-size={width},{height}", "about:blank",
             ],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         try:
             endpoint = await _endpoint(Path(profile), browser)
@@ -158,7 +163,8 @@ async def open_page(url: str, *, width: int = 1000, height: int = 700) -> AsyncI
                 await page.call("Page.navigate", url=url)
                 yield page
         finally:
-            browser.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(browser.pid, signal.SIGKILL)  # its helpers too
             browser.wait(timeout=30)
 
 
