@@ -326,7 +326,9 @@ async def test_the_file_is_let_go_when_idle_and_reopened_on_demand(tmp_path: Pat
         opens = app.database.opens
         await pilot.press("end")
         await settle(pilot)
-        assert app.database.opens == opens + 1
+        # Reopened for the key (with no idle time the app's timer may let go between the
+        # page and the check for changes, so more than once is allowed).
+        assert app.database.opens > opens
         assert app.query_one("#learners-table", PagedTable).row_cells(301) is not None
 
 
