@@ -33,20 +33,20 @@ def open_store(
     wait: float = 0,
     on_wait: OnWait | None = None,
 ) -> Store:
-    """Open the store at ``location``, a DuckDB file path (or a server URL, not yet served).
+    """Open the store at ``location``: a DuckDB file path, or a ``postgresql://`` URL.
 
     For writing, a file that does not exist is made at the first write, never before; a
     held file is tried again for up to ``wait`` seconds (``on_wait`` is told once if it must
-    wait). ``missing`` says what a file that does not exist means (see
-    :data:`~centredesk.store.duckdb_store.Missing`); ``create_folder`` allows making the
-    file's folder (only for our own default location).
+    wait). ``missing`` says what a file that does not exist (or a database without a
+    centredesk schema) means (see :data:`Missing`); ``create_folder`` allows making the
+    file's folder (only for our own default location). A database server is never held, so
+    nothing waits for it.
     """
     where = parse_location(location) if isinstance(location, str) else location
     if isinstance(where, ServerURL):
-        raise StoreError(
-            f"{where} is a database server; this centredesk works on a DuckDB file: "
-            "give a file path with --db"
-        )
+        from centredesk.store.pg_store import open_server
+
+        return open_server(where, read_only=read_only, missing=missing)
     from centredesk.store.duckdb_store import open_file
 
     return open_file(
@@ -70,8 +70,8 @@ def open_if_present(location: Location | str, *, wait: float = 0) -> Iterator[St
     if isinstance(where, Path) and not where.exists():
         yield None
         return
-    with open_store(where, read_only=True, wait=wait) as store:
-        yield store
+    with open_store(where, read_only=True, missing="empty", wait=wait) as store:
+        yield None if store.schema_version == 0 else store
 
 
 __all__ = [

@@ -528,6 +528,17 @@ class Store(ABC):
         """Who this store records as making its changes and whose role it checks: the OS
         user for a file; a server backend's own login. Nobody passes a name in."""
 
+    holds_others_out: bool = True
+    """Whether keeping the store open shuts other processes out (a DuckDB file does): a
+    long-lived holder such as the app then lets go of it when idle. A database server lets
+    everyone in at once, so its connection is kept."""
+
+    @property
+    @abstractmethod
+    def user(self) -> str:
+        """Who is working: the name recorded on imports and in the audit log (the
+        operating-system user on a file, the login on a database server)."""
+
     @property
     @abstractmethod
     def schema_version(self) -> int:

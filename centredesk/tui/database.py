@@ -1,14 +1,17 @@
-"""The app's hold on the database: opened when a query needs it, let go when idle.
+"""The app's hold on the database: opened when a query needs it, let go when idle if the
+store says holding it shuts others out.
 
 DuckDB lets no other process open a file that one process holds, and a read-only hold
-still shuts out a writer. So the app never sits on the file: every query goes through
+still shuts out a writer. So the app never sits on a file: every query goes through
 :meth:`Database.query` (always from a worker thread, never while drawing), which opens the
 store read-only if it is not open, and the app calls :meth:`Database.close_if_idle` from a
 timer so that after a couple of quiet seconds an import run from another terminal can take
 the file. Reopening costs about 40 ms on a 1,000,000-row file (measured), paid once by the
-first query after a pause. A database that does not exist yet reads as an empty store and is
-not created. :meth:`Database.data_version` tells the app, cheaply, whether another process
-changed the data, so the screen can follow an import made elsewhere.
+first query after a pause. A database server shuts nobody out (``Store.holds_others_out``
+is false), so there the app keeps its connection and browses while an import runs. A
+database that does not exist yet reads as an empty store and is not created.
+:meth:`Database.data_version` tells the app, cheaply, whether another process changed the
+data, so the screen can follow an import made elsewhere.
 
 Writes (:meth:`Database.write`) open the store for writing only for the moment of the change
 and let go at once. When another process holds the file, the write waits, telling the
@@ -104,6 +107,12 @@ class Database:
     @property
     def is_open(self) -> bool:
         return self._store is not None
+
+    @property
+    def keeps_connection(self) -> bool:
+        """Whether the open store is one kept open (a database server), not let go of."""
+        store = self._store
+        return store is not None and not store.holds_others_out
 
     def query(self, call: Callable[[Store], R], *, name: str) -> R:
         """``call(store)`` on an open store; ``name`` says what it asks, for ``calls``.
@@ -206,11 +215,14 @@ class Database:
                 return store.tables.data_version()
 
     def close_if_idle(self) -> bool:
-        """Let go of the file if no query ran for ``idle_seconds``; True if it was closed."""
+        """Let go of the file if no query ran for ``idle_seconds`` and holding it shuts others
+        out; True if it was closed."""
         if not self._lock.acquire(blocking=False):
             return False  # a query is running
         try:
-            if self._store is None or time.monotonic() - self._last_used < self.idle_seconds:
+            if self._store is None or not self._store.holds_others_out:
+                return False
+            if time.monotonic() - self._last_used < self.idle_seconds:
                 return False
             self._close()
             return True

@@ -24,9 +24,9 @@ from centredesk.store.duckdb_store.keys import (
     restore_overwritten,
 )
 from centredesk.store.duckdb_store.registrations import registered
-from centredesk.store.duckdb_store.schema_changes import KEYED_TABLES
 from centredesk.store.errors import RefusedChange
 from centredesk.store.records import Change, Dependent
+from centredesk.store.schema_changes import KEYED_TABLES
 
 SHOWN = 10
 """Dependents listed of each kind; past that, one line counts the rest."""

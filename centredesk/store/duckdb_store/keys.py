@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from centredesk.store.duckdb_store.changes import column_types
-from centredesk.store.duckdb_store.schema_changes import KEYED_TABLES
+from centredesk.store.schema_changes import KEYED_TABLES
 
 CATALOGUE_KEYS = {
     "products": "product_code",

@@ -1,8 +1,8 @@
 """The schema migration that lets records be changed: versions, the audit trail, charges,
 roles, and what an import overwrote.
 
-Kept apart from :mod:`~centredesk.store.duckdb_store.schema` (which numbers it among the
-migrations) because it is long and reads as one piece:
+Kept apart from :mod:`~centredesk.store.schema` (which numbers it among the migrations)
+because it is long and reads as one piece; every statement is one both backends accept:
 
 - ``learners``, ``registrations`` and ``bookings`` gain ``version``, raised by every change,
   so a change made from a stale copy is refused instead of overwriting someone else's.
@@ -82,7 +82,7 @@ RECORD_CHANGES: list[str] = [
     INSERT INTO users (os_user, role, granted_by)
     SELECT os_user, CASE WHEN first = (SELECT min(import_id) FROM imports)
                          THEN 'admin' ELSE 'editor' END, 'centredesk'
-    FROM (SELECT os_user, min(import_id) AS first FROM imports GROUP BY os_user)
+    FROM (SELECT os_user, min(import_id) AS first FROM imports GROUP BY os_user) AS firsts
     """,
     # Rows of a file already in the store from an earlier import: accepted, not loaded again.
     "ALTER TABLE imports ADD COLUMN rows_already_loaded INTEGER NOT NULL DEFAULT 0",

@@ -1,0 +1,104 @@
+"""The PostgreSQL backend: the store in a database on a server, shared by a team.
+
+:func:`open_server` is how :func:`centredesk.store.open_store` opens a
+``postgresql://`` URL. Each group of operations is a module of this package; they share one
+:class:`Session`, the only holder of the connection. Unlike a DuckDB file, the database lets
+any number of people read while one writes, so a store here is never "held": nothing waits
+to open it, and the app keeps its connection for as long as it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from centredesk.store.errors import OnWait, StoreError
+from centredesk.store.interface import Store
+from centredesk.store.location import ServerURL
+from centredesk.store.pg_store.browse import PostgresBrowse
+from centredesk.store.pg_store.connection import TABLES_QUERY, check_is_ours, connect
+from centredesk.store.pg_store.details import PostgresDetails
+from centredesk.store.pg_store.exports import PostgresExports
+from centredesk.store.pg_store.imports import PostgresImports
+from centredesk.store.pg_store.reference import PostgresReference
+from centredesk.store.pg_store.schema import check_not_newer, current_version, migrate
+from centredesk.store.pg_store.session import Session
+from centredesk.store.pg_store.tables import PostgresTables
+
+if TYPE_CHECKING:
+    from centredesk.store import Missing
+
+
+class PostgresStore(Store):
+    """A centredesk store in a PostgreSQL database."""
+
+    holds_others_out = False
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.location = session.url
+        self.read_only = session.read_only
+        self.browse = PostgresBrowse(session)
+        self.details = PostgresDetails(session)
+        self.imports = PostgresImports(session)
+        self.reference = PostgresReference(session)
+        self.exports = PostgresExports(session)
+        self.tables = PostgresTables(session)
+
+    @property
+    def schema_version(self) -> int:
+        return current_version(self._session)
+
+    @property
+    def user(self) -> str:
+        # The login, not the operating-system user: on a server each person has their own.
+        return str(self._session.scalar("SELECT session_user"))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._session.transaction():
+            yield
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def open_server(
+    url: ServerURL,
+    *,
+    read_only: bool = False,
+    missing: Missing | None = None,
+    wait: float = 0,
+    on_wait: OnWait | None = None,
+) -> PostgresStore:
+    """Open the store in the database at ``url``, migrating it when opened for writing.
+
+    A database that holds no centredesk schema yet is one that does not exist yet for
+    ``missing``: migrated when opened for writing, refused read-only, or (``"empty"``)
+    read as an empty store of temporary tables that vanish with the connection. Nothing
+    is held, so nothing is waited for (``wait`` and ``on_wait`` are for files).
+    """
+    missing = missing or ("refuse" if read_only else "create")
+    session = Session(url, connect(url, read_only=read_only), read_only=read_only)
+    try:
+        check_is_ours(session.rows(TABLES_QUERY), url)
+        version = current_version(session)
+        check_not_newer(version)
+        if version == 0 and (read_only or missing == "empty"):
+            if missing == "refuse":
+                raise StoreError(
+                    f"{url} holds no centredesk data yet: import data or run "
+                    "`centredesk demo` with this --db first"
+                )
+            # An empty store to read, made where it can neither be seen nor kept.
+            session.execute("SET search_path = pg_temp")
+            session.read_only = False
+            migrate(session)
+            session.read_only = True
+        elif not read_only:
+            migrate(session)
+    except BaseException:
+        session.close()
+        raise
+    return PostgresStore(session)

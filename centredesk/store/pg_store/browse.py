@@ -1,0 +1,113 @@
+"""The app's paged tables on PostgreSQL: the views of :mod:`centredesk.store.views` as SQL.
+
+A search is a ``LIKE 'prefix%'`` on the lower-cased text, which the expression indexes of
+the schema answer without reading the table; the prefix is escaped, so a ``%`` or ``_``
+the user types is just a character.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from centredesk.store.errors import StoreError
+from centredesk.store.interface import Browse
+from centredesk.store.pg_store.session import Session
+from centredesk.store.views import SearchField, View, normalise_prefix
+from centredesk.store.views import view as find_view
+
+_KEYS = {"x.rowid": "x.issue_id"}
+"""Keys of the shared views that are DuckDB's row id, and the column that stands for it."""
+
+
+def key_of(target: View) -> str:
+    return _KEYS.get(target.key, target.key)
+
+
+def like_prefix(prefix: str) -> str:
+    """A LIKE pattern matching text that starts with ``prefix``, taken literally."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def _condition(search: SearchField) -> str:
+    """The search field's test in PostgreSQL's dialect; each ``?`` takes the pattern."""
+    expr = search.expr
+    if search.match == "code":
+        # Product codes are typed with or without slashes; compare without them.
+        condition = f"lower(replace({expr}, '/', '')) LIKE ?"
+    elif search.match == "date":
+        # Match what people type: ISO (2010-04-03) or UK day-first (03/04/2010).
+        condition = (
+            f"(to_char({expr}, 'YYYY-MM-DD') LIKE ? OR to_char({expr}, 'DD/MM/YYYY') LIKE ?)"
+        )
+    else:
+        condition = f"lower(({expr})::text) LIKE ?"
+    return search.within.format(condition)
+
+
+def where(
+    target: View, search: Mapping[str, str], scope: Mapping[str, object]
+) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    for name, value in scope.items():
+        if name not in target.scope:
+            raise StoreError(f"{target.name} cannot be narrowed by {name!r}")
+        clauses.append(f"{target.scope[name]} = ?")
+        params.append(value)
+    for name, prefix in search.items():
+        field = target.search_field(name)
+        condition = _condition(field)
+        clauses.append(condition)
+        pattern = like_prefix(normalise_prefix(field, prefix))
+        params.extend([pattern] * condition.count("?"))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+class PostgresBrowse(Browse):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def row_keys(
+        self,
+        view: str,
+        *,
+        search: Mapping[str, str] | None = None,
+        scope: Mapping[str, object] | None = None,
+        sort: str | None = None,
+        descending: bool | None = None,
+    ) -> pa.ChunkedArray:
+        target = find_view(view)
+        key = key_of(target)
+        order = target.column(sort or target.default_sort).expr
+        condition, params = where(target, search or {}, scope or {})
+        if descending is None:
+            descending = target.default_descending if sort is None else False
+        direction = "DESC" if descending else "ASC"
+        query = (
+            f"SELECT {key} AS key FROM {target.source}{condition} "
+            f"ORDER BY {order} {direction} NULLS LAST, {key} {direction}"
+        )
+        return self._session.arrow(query, params).column("key")
+
+    def rows(self, view: str, keys: Sequence[object]) -> pa.Table:
+        target = find_view(view)
+        if not keys:
+            return pa.table({"key": pa.array([], pa.int64())})
+        key = key_of(target)
+        cells = ", ".join(f"{column.expr} AS {column.name}" for column in target.columns)
+        query = (
+            f"SELECT {key} AS key, {cells} FROM {target.source} "
+            f"WHERE {key} = ANY(?) ORDER BY array_position(?, {key})"
+        )
+        key_list = list(keys)
+        table = self._session.arrow(query, [key_list, key_list])
+        return table
+
+    def total(self, view: str, *, scope: Mapping[str, object] | None = None) -> int:
+        target = find_view(view)
+        condition, params = where(target, {}, scope or {})
+        query = f"SELECT count(*) FROM {target.source}{condition}"
+        return int(self._session.scalar(query, params))

@@ -1,0 +1,149 @@
+"""The records behind the app's screens on PostgreSQL: the dashboard, a learner, an import.
+
+Companion of :mod:`centredesk.store.pg_store.browse` (which pages whole tables): these
+queries each return one screenful, small whatever the size of the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import polars as pl
+
+from centredesk.store.interface import Details
+from centredesk.store.pg_store.session import Session
+from centredesk.store.records import (
+    REGISTRATION_STATUS_ORDER,
+    Dashboard,
+    ImportSummary,
+    LearnerDetail,
+    RejectedRow,
+)
+
+_IMPORT_COLUMNS = (
+    "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
+    "finished_at"
+)
+DASHBOARD_TABLES = ("learners", "registrations", "bookings", "results", "products", "centres")
+
+
+class PostgresDetails(Details):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _frame(self, query: str, params: Sequence[object] = ()) -> pl.DataFrame:
+        return self._session.frame(query, params)
+
+    def _rows(self, query: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        return self._session.rows(query, params)
+
+    def dashboard(self, *, latest: int = 5) -> Dashboard:
+        counts_query = " UNION ALL ".join(
+            f"SELECT '{table}', count(*) FROM {table}" for table in DASHBOARD_TABLES
+        )
+        counts = {str(name): int(str(n)) for name, n in self._rows(counts_query)}
+        statuses = dict.fromkeys(REGISTRATION_STATUS_ORDER, 0)
+        for status, n in self._rows("SELECT status, count(*) FROM registrations GROUP BY status"):
+            statuses[str(status)] = int(str(n))
+        imports = [
+            ImportSummary(*row)  # type: ignore[arg-type]
+            for row in self._rows(
+                f"SELECT {_IMPORT_COLUMNS} FROM imports ORDER BY import_id DESC LIMIT ?", [latest]
+            )
+        ]
+        open_issues = self._frame(
+            """
+            WITH latest AS (SELECT max(import_id) AS import_id FROM imports GROUP BY file_name)
+            SELECT code, min(severity) AS severity, count(*) AS issues,
+                   count(DISTINCT (x.import_id, x.row)) AS rows
+            FROM import_issues x JOIN latest USING (import_id)
+            GROUP BY code ORDER BY issues DESC, code
+            """,
+        )
+        return Dashboard(counts, statuses, imports, open_issues)
+
+    def learner(self, learner_number: int) -> LearnerDetail | None:
+        learner = self._frame(
+            """
+            SELECT l.learner_number, l.forename, l.surname, l.date_of_birth, l.uln,
+                   l.learner_reference, l.reasonable_adjustments, l.centre_number,
+                   c.name AS centre_name, l.import_id, l.created_at
+            FROM learners l LEFT JOIN centres c USING (centre_number)
+            WHERE l.learner_number = ?
+            """,
+            [learner_number],
+        )
+        if learner.height == 0:
+            return None
+        registrations = self._frame(
+            """
+            SELECT r.product_code, p.title, r.batch_number, r.registration_date, r.status
+            FROM registrations r LEFT JOIN products p USING (product_code)
+            WHERE r.learner_number = ? ORDER BY r.registration_date, r.registration_id
+            """,
+            [learner_number],
+        )
+        bookings = self._frame(
+            """
+            SELECT r.product_code, b.assessment, b.session_date, b.assessment_mode, b.status,
+                   b.attempt
+            FROM bookings b JOIN registrations r USING (registration_id)
+            WHERE r.learner_number = ? ORDER BY b.session_date, b.booking_id
+            """,
+            [learner_number],
+        )
+        results = self._frame(
+            """
+            SELECT r.product_code, s.component, s.grade, s.result_date, s.release_date,
+                   coalesce(s.release_date > current_date, false) AS withheld
+            FROM results s JOIN registrations r USING (registration_id)
+            WHERE r.learner_number = ? ORDER BY s.result_date, s.result_id
+            """,
+            [learner_number],
+        )
+        history = self._frame(
+            """
+            SELECT a.changed_at, a.os_user, a.table_name, a.record_key, a.action,
+                   CAST(a.before AS VARCHAR) AS before, CAST(a.after AS VARCHAR) AS after
+            FROM audit_log a
+            WHERE (a.table_name = 'learners' AND a.record_key = CAST(? AS VARCHAR))
+               OR (a.table_name = 'registrations' AND a.record_key IN (
+                    SELECT CAST(registration_id AS VARCHAR) FROM registrations
+                    WHERE learner_number = ?))
+            ORDER BY a.changed_at, a.audit_id
+            """,
+            [learner_number, learner_number],
+        )
+        return LearnerDetail(learner.row(0, named=True), registrations, bookings, results, history)
+
+    def import_summary(self, import_id: int) -> ImportSummary | None:
+        rows = self._rows(f"SELECT {_IMPORT_COLUMNS} FROM imports WHERE import_id = ?", [import_id])
+        return ImportSummary(*rows[0]) if rows else None  # type: ignore[arg-type]
+
+    def issue_groups(self, import_id: int) -> pl.DataFrame:
+        return self._frame(
+            """
+            SELECT code, min(severity) AS severity, count(*) AS issues,
+                   count(DISTINCT row) AS rows
+            FROM import_issues WHERE import_id = ?
+            GROUP BY code ORDER BY min(severity), issues DESC, code
+            """,
+            [import_id],
+        )
+
+    def rejected_row(self, import_id: int, row: int) -> RejectedRow | None:
+        found = self._rows(
+            "SELECT CAST(cells AS VARCHAR) FROM rejected_rows WHERE import_id = ? AND row = ?",
+            [import_id, row],
+        )
+        if not found:
+            return None
+        cells = json.loads(str(found[0][0]))
+        issues = self._frame(
+            "SELECT column_name, code, severity, message, value FROM import_issues "
+            "WHERE import_id = ? AND row = ? ORDER BY severity, code",
+            [import_id, row],
+        )
+        text = {str(header): "" if value is None else str(value) for header, value in cells.items()}
+        return RejectedRow(import_id, row, text, issues)

@@ -1,0 +1,294 @@
+"""The queries behind every export on PostgreSQL, with their filters, streamed in Arrow chunks.
+
+An export may cover a million rows, so nothing here fetches a whole result into Python:
+:meth:`ExportQuery.chunks` hands out polars frames of a bounded size, straight from the
+driver's Arrow reader (binary COPY), for the workbook writer to consume one at a time. The
+stream runs on a connection of its own, so a long export never holds up the store's other
+queries. Filter values always go in as ``?`` parameters; the SQL is assembled only from the
+fixed fragments below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from centredesk.store.exports import CHUNK_ROWS, ExportFilters, ExportRows
+from centredesk.store.interface import Exports
+from centredesk.store.pg_store.session import Session
+
+
+@dataclass(frozen=True)
+class _Sql:
+    """A query's text and its parameters, before it is bound to a store."""
+
+    sql: str
+    params: list[object] = field(default_factory=list)
+
+
+class ExportQuery(ExportRows):
+    """A SELECT with its parameters, on a store's connection: count it, or stream it."""
+
+    def __init__(self, session: Session, query: _Sql) -> None:
+        self._session = session
+        self.sql = query.sql
+        self.params = query.params
+
+    def count(self) -> int:
+        found = _fetch(
+            self._session, f"SELECT count(*) FROM ({self.sql}) AS export_rows", self.params
+        )
+        return int(found[0][0])
+
+    def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+        yield from self._session.stream(self.sql, self.params, rows)
+
+
+class _Where:
+    """Collects WHERE conditions and their parameters side by side."""
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.params: list[object] = []
+
+    def add(self, condition: str, *params: object) -> None:
+        self.conditions.append(condition)
+        self.params.extend(params)
+
+    def exact(self, column: str, value: object) -> None:
+        if value is not None:
+            self.add(f"{column} = ?", value)
+
+    def part(self, column: str, value: str | None) -> None:
+        # strpos() rather than ILIKE: a % or _ the user types is just a character.
+        if value is not None:
+            self.add(f"strpos(lower({column}), lower(?)) > 0", value)
+
+    def product(self, column: str, value: str | None) -> None:
+        if value is not None:
+            self.add(
+                f"replace({column}, '/', '') = replace(upper(trim(?)), '/', '')",
+                value,
+            )
+
+    def sql(self) -> str:
+        return " WHERE " + " AND ".join(self.conditions) if self.conditions else ""
+
+
+def _learner_filters(where: _Where, filters: ExportFilters, *, alias: str = "g") -> None:
+    """The filters shared by results, registrations and bookings (``g`` = registration)."""
+    where.exact(f"{alias}.centre_number", filters.centre)
+    where.exact(f"{alias}.batch_number", filters.batch)
+    where.product(f"{alias}.product_code", filters.product)
+    where.part("l.forename", filters.forename)
+    where.part("l.surname", filters.surname)
+    where.exact("l.date_of_birth", filters.dob)
+    where.exact("l.learner_number", filters.learner)
+    where.exact("l.uln", filters.uln)
+
+
+def products(filters: ExportFilters) -> _Sql:
+    """A centre's approved products, or (without ``centre``) the whole catalogue."""
+    where = _Where()
+    where.product("p.product_code", filters.product)
+    where.part("p.sector", filters.sector)
+    where.part("p.title", filters.title)
+    columns = """
+        p.product_code, p.title, p.level, p.sector, p.discount_code,
+        CASE WHEN p.external_assessment THEN 'Y' ELSE 'N' END AS external_assessment,
+        p.assessment_mode, p.operational_end_date"""
+    if filters.centre is None:
+        sql = f"SELECT {columns} FROM products p{where.sql()} ORDER BY p.product_code"
+        return _Sql(sql, where.params)
+    where.add("a.centre_number = ?", filters.centre)
+    sql = (
+        f"SELECT {columns}, a.approved_on "
+        f"FROM approvals a JOIN products p USING (product_code){where.sql()} "
+        "ORDER BY p.product_code"
+    )
+    return _Sql(sql, where.params)
+
+
+_RESULTS_FROM = """
+    FROM results s
+    JOIN registrations g USING (registration_id)
+    JOIN learners l ON l.learner_number = g.learner_number
+    LEFT JOIN products p ON p.product_code = g.product_code
+"""
+
+
+def _results_where(filters: ExportFilters, today: date, *, released: bool) -> _Where:
+    where = _Where()
+    _learner_filters(where, filters)
+    if released:
+        where.add("(s.release_date IS NULL OR s.release_date <= ?)", today)
+    else:
+        where.add("s.release_date > ?", today)
+    return where
+
+
+def results(filters: ExportFilters, today: date) -> _Sql:
+    """Released results matching ``filters``, as of ``today``."""
+    where = _results_where(filters, today, released=True)
+    sql = f"""
+        SELECT g.centre_number, l.learner_number, l.uln, l.forename, l.surname,
+               l.date_of_birth, g.batch_number, g.product_code, p.title, s.component,
+               s.grade, s.result_date
+        {_RESULTS_FROM}{where.sql()}
+        ORDER BY g.centre_number, l.surname, l.forename, l.learner_number, g.product_code,
+                 s.component, s.result_id
+    """
+    return _Sql(sql, where.params)
+
+
+def withheld_results(filters: ExportFilters, today: date) -> _Sql:
+    """Results matching ``filters`` that are still before their release date."""
+    where = _results_where(filters, today, released=False)
+    return _Sql(f"SELECT s.result_id {_RESULTS_FROM}{where.sql()}", where.params)
+
+
+def grade_counts(session: Session, filters: ExportFilters, today: date) -> pl.DataFrame:
+    """Released results per product and grade: product_code, title, grade, results."""
+    where = _results_where(filters, today, released=True)
+    sql = f"""
+        SELECT g.product_code, min(p.title) AS title, s.grade, count(*) AS results
+        {_RESULTS_FROM}{where.sql()}
+        GROUP BY g.product_code, s.grade
+        ORDER BY g.product_code, s.grade
+    """
+    return session.frame(sql, where.params)
+
+
+def registrations(filters: ExportFilters) -> _Sql:
+    """Registrations with their learner and product, matching ``filters``."""
+    where = _Where()
+    _learner_filters(where, filters)
+    if filters.status is not None:
+        where.add("lower(g.status) = lower(trim(?))", filters.status)
+    sql = f"""
+        SELECT g.centre_number, l.learner_number, l.uln, l.forename, l.surname,
+               l.date_of_birth, l.learner_reference, g.product_code, p.title,
+               g.batch_number, g.registration_date, g.status
+        FROM registrations g
+        JOIN learners l ON l.learner_number = g.learner_number
+        LEFT JOIN products p ON p.product_code = g.product_code
+        {where.sql()}
+        ORDER BY g.centre_number, l.surname, l.forename, l.learner_number, g.registration_id
+    """
+    return _Sql(sql, where.params)
+
+
+_BOOKINGS_FROM = """
+    FROM bookings b
+    JOIN registrations g USING (registration_id)
+    JOIN learners l ON l.learner_number = g.learner_number
+    LEFT JOIN products p ON p.product_code = g.product_code
+"""
+
+
+def bookings(filters: ExportFilters) -> _Sql:
+    """Bookings with their learner, product, session and status, matching ``filters``."""
+    where = _Where()
+    _learner_filters(where, filters)
+    if filters.status is not None:
+        where.add("lower(b.status) = lower(trim(?))", filters.status)
+    sql = f"""
+        SELECT g.centre_number, l.learner_number, l.uln, l.forename, l.surname,
+               l.date_of_birth, g.product_code, p.title, b.assessment, b.session_date,
+               coalesce(b.assessment_mode, p.assessment_mode) AS assessment_mode,
+               b.status, b.attempt, g.batch_number
+        {_BOOKINGS_FROM}{where.sql()}
+        ORDER BY b.session_date, g.centre_number, l.surname, l.forename, b.booking_id
+    """
+    return _Sql(sql, where.params)
+
+
+def register(product: str, session: date, centre: str | None = None) -> _Sql:
+    """Who sits a paper-based session: one product, one date, bookings still standing."""
+    where = _Where()
+    where.product("g.product_code", product)
+    where.exact("b.session_date", session)
+    where.exact("g.centre_number", centre)
+    where.add("coalesce(b.assessment_mode, p.assessment_mode) = 'paper-based'")
+    # Cancelled and transferred bookings do not sit this session.
+    where.add("b.status NOT IN ('Cancelled', 'Transferred')")
+    sql = f"""
+        SELECT g.centre_number, l.learner_number, l.forename, l.surname, l.uln,
+               l.reasonable_adjustments, b.assessment, NULL::VARCHAR AS signature
+        {_BOOKINGS_FROM}{where.sql()}
+        ORDER BY g.centre_number, l.surname, l.forename, l.learner_number
+    """
+    return _Sql(sql, where.params)
+
+
+def find_product(session: Session, code: str) -> tuple[str, str] | None:
+    """A catalogue product's code as stored and its title, given the code with or without
+    slashes in any case; None when the catalogue has no such product."""
+    found = _fetch(
+        session,
+        "SELECT product_code, title FROM products "
+        "WHERE replace(product_code, '/', '') = replace(upper(trim(?)), '/', '')",
+        [code],
+    )
+    return (str(found[0][0]), str(found[0][1])) if found else None
+
+
+def centre_known(session: Session, centre: str) -> bool:
+    """Whether the store knows the centre (from approvals or registrations)."""
+    found = _fetch(
+        session,
+        "SELECT 1 FROM centres WHERE centre_number = ? "
+        "UNION ALL SELECT 1 FROM registrations WHERE centre_number = ? LIMIT 1",
+        [centre, centre],
+    )
+    return bool(found)
+
+
+def catalogue_codes(session: Session) -> list[str]:
+    """Every product code in the catalogue, sorted (for template dropdowns)."""
+    found = _fetch(session, "SELECT product_code FROM products ORDER BY product_code")
+    return [str(code) for (code,) in found]
+
+
+def _fetch(session: Session, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+    """A small result (a count, a title, a list of codes)."""
+    return session.rows(sql, params or [])
+
+
+class PostgresExports(Exports):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def products(self, filters: ExportFilters) -> ExportRows:
+        return ExportQuery(self._session, products(filters))
+
+    def results(self, filters: ExportFilters, today: date) -> ExportRows:
+        return ExportQuery(self._session, results(filters, today))
+
+    def withheld_results(self, filters: ExportFilters, today: date) -> ExportRows:
+        return ExportQuery(self._session, withheld_results(filters, today))
+
+    def grade_counts(self, filters: ExportFilters, today: date) -> pl.DataFrame:
+        return grade_counts(self._session, filters, today)
+
+    def registrations(self, filters: ExportFilters) -> ExportRows:
+        return ExportQuery(self._session, registrations(filters))
+
+    def bookings(self, filters: ExportFilters) -> ExportRows:
+        return ExportQuery(self._session, bookings(filters))
+
+    def register(self, product: str, session: date, centre: str | None = None) -> ExportRows:
+        return ExportQuery(self._session, register(product, session, centre))
+
+    def find_product(self, code: str) -> tuple[str, str] | None:
+        return find_product(self._session, code)
+
+    def centre_known(self, centre: str) -> bool:
+        return centre_known(self._session, centre)
+
+    def catalogue_codes(self) -> list[str]:
+        return catalogue_codes(self._session)

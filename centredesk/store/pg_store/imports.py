@@ -1,0 +1,242 @@
+"""Writing an import on PostgreSQL: accepted rows, the import record, its issues and rejects.
+
+Everything of one import lands in one transaction, so a crash or a kill at any moment leaves
+the database as it was, and other people keep reading the data as it was until the commit.
+The frames go to the server with binary COPY into temporary tables, and plain SQL moves them
+into place; no row is inserted one at a time.
+
+Imports from several people at once take turns at the write (an advisory lock for the
+transaction), so the numbers each gives its new rows never collide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from centredesk.store.errors import StoreError
+from centredesk.store.interface import Imports
+from centredesk.store.pg_store.session import Session
+from centredesk.store.records import ISSUE_COLUMNS, ImportMeta, PreviousImport
+
+IMPORT_LOCK = 0x63646970  # "cdip"
+"""The advisory lock an import's transaction holds while it numbers and writes its rows."""
+
+
+class PostgresImports(Imports):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def find_by_sha256(self, sha256: str) -> PreviousImport | None:
+        rows = self._session.rows(
+            "SELECT import_id, file_name, finished_at FROM imports WHERE sha256 = ? "
+            "ORDER BY import_id DESC LIMIT 1",
+            [sha256],
+        )
+        if not rows:
+            return None
+        import_id, file_name, finished_at = rows[0]
+        return PreviousImport(int(import_id), str(file_name), finished_at)
+
+    def file_names(self) -> set[str]:
+        return {str(row[0]) for row in self._session.rows("SELECT file_name FROM imports")}
+
+    def next_batch_number(self) -> int:
+        return int(
+            self._session.scalar("SELECT coalesce(max(batch_number), 1000) + 1 FROM registrations")
+        )
+
+    def record(
+        self,
+        meta: ImportMeta,
+        accepted: pl.DataFrame,
+        issues: pl.DataFrame,
+        rejected: pl.DataFrame,
+    ) -> int:
+        if accepted.height + rejected.height != meta.rows_read:
+            raise StoreError(
+                f"internal check failed: {accepted.height} accepted + {rejected.height} "
+                f"rejected != {meta.rows_read} rows read; nothing was written"
+            )
+        writer = _WRITERS.get(meta.kind)
+        if writer is None:
+            raise StoreError(f"unknown import kind {meta.kind!r}")
+        session = self._session
+        with session.transaction():
+            session.execute("SELECT pg_advisory_xact_lock(?)", [IMPORT_LOCK])
+            session.load("incoming_issues", issues.select(ISSUE_COLUMNS), temporary=True)
+            session.load("incoming_rejected", rejected.select("row", "cells"), temporary=True)
+            session.load("incoming", accepted, temporary=True)
+            import_id = self._write(meta, accepted.height, rejected.height, writer)
+            session.execute("DROP TABLE incoming, incoming_issues, incoming_rejected")
+        return import_id
+
+    def _write(
+        self,
+        meta: ImportMeta,
+        accepted: int,
+        rejected: int,
+        writer: Callable[[Session, int], int],
+    ) -> int:
+        session = self._session
+        import_id = int(session.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
+        session.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                import_id,
+                meta.file_name,
+                meta.sha256,
+                meta.kind,
+                meta.sheet,
+                meta.rows_read,
+                accepted,
+                rejected,
+                meta.os_user,
+                meta.started_at,
+                meta.finished_at,
+            ],
+        )
+        session.execute(
+            "INSERT INTO import_issues (import_id, row, column_name, field, code, severity, "
+            'message, value) SELECT ?, row, "column", field, code, severity, message, value '
+            "FROM incoming_issues",
+            [import_id],
+        )
+        session.execute(
+            "INSERT INTO rejected_rows SELECT ?, row, cells::json FROM incoming_rejected",
+            [import_id],
+        )
+        written = writer(session, import_id) if accepted else 0
+        if written != accepted:
+            raise StoreError(
+                f"internal check failed: {written} of {accepted} accepted rows could be "
+                "attached; nothing was written"
+            )
+        return import_id
+
+
+def _count(session: Session, query: str, params: list[object] | None = None) -> int:
+    return int(session.scalar(query, params or []) or 0)
+
+
+def _write_products(session: Session, import_id: int) -> int:
+    session.execute(
+        """
+        INSERT INTO products
+        SELECT product_code, title, level, sector, discount_code,
+               coalesce(external_assessment, false), assessment_mode, operational_end_date,
+               coalesce(grading_scheme, 'graded'), registration_fee
+        FROM incoming
+        ON CONFLICT (product_code) DO UPDATE SET
+            title = excluded.title, level = excluded.level, sector = excluded.sector,
+            discount_code = excluded.discount_code,
+            external_assessment = excluded.external_assessment,
+            assessment_mode = excluded.assessment_mode,
+            operational_end_date = excluded.operational_end_date,
+            grading_scheme = excluded.grading_scheme,
+            registration_fee = excluded.registration_fee
+        """
+    )
+    return _count(session, "SELECT count(*) FROM incoming")
+
+
+def _write_approvals(session: Session, import_id: int) -> int:
+    session.execute(
+        """
+        INSERT INTO centres (centre_number, name)
+        SELECT centre_number, max(centre_name) FROM incoming GROUP BY centre_number
+        ON CONFLICT (centre_number) DO UPDATE SET name = coalesce(excluded.name, centres.name)
+        """
+    )
+    session.execute(
+        """
+        INSERT INTO approvals
+        SELECT centre_number, product_code, approved_on FROM incoming
+        ON CONFLICT (centre_number, product_code) DO UPDATE SET
+            approved_on = coalesce(excluded.approved_on, approvals.approved_on)
+        """
+    )
+    return _count(session, "SELECT count(*) FROM incoming")
+
+
+def _write_learners(session: Session, import_id: int) -> int:
+    # Validation has said who each row's learner is: a stored learner's number, or (for a
+    # learner new to the store) an identity that rows of the same person share.
+    base = _count(session, "SELECT coalesce(max(learner_number), 20000000) FROM learners")
+    session.execute(
+        """
+        CREATE TEMP TABLE new_learners ON COMMIT DROP AS
+        SELECT learner_identity, ? + row_number() OVER (ORDER BY min(row)) AS learner_number
+        FROM incoming WHERE learner_number IS NULL
+        GROUP BY learner_identity
+        """,
+        [base],
+    )
+    # New learners take their details from the first row that names them.
+    session.execute(
+        """
+        INSERT INTO learners (learner_number, centre_number, forename, surname, date_of_birth,
+                              uln, learner_reference, reasonable_adjustments, person_key,
+                              import_id)
+        SELECT DISTINCT ON (n.learner_number)
+               n.learner_number, i.centre_number, i.forename, i.surname, i.date_of_birth,
+               i.uln, i.learner_reference, i.reasonable_adjustments, i.person_key, ?
+        FROM incoming i JOIN new_learners n USING (learner_identity)
+        WHERE i.learner_number IS NULL
+        ORDER BY n.learner_number, i.row
+        """,
+        [import_id],
+    )
+    first_id = _count(session, "SELECT coalesce(max(registration_id), 0) FROM registrations")
+    session.execute(
+        """
+        INSERT INTO registrations
+        SELECT ? + row_number() OVER (ORDER BY i.row),
+               coalesce(i.learner_number, n.learner_number), i.product_code, i.centre_number,
+               i.batch_number, i.registration_date, 'active', ?, i.row
+        FROM incoming i LEFT JOIN new_learners n
+          ON i.learner_number IS NULL AND n.learner_identity = i.learner_identity
+        """,
+        [first_id, import_id],
+    )
+    session.execute("DROP TABLE new_learners")
+    return _count(session, "SELECT count(*) FROM registrations WHERE import_id = ?", [import_id])
+
+
+def _write_bookings(session: Session, import_id: int) -> int:
+    # Validation has already resolved each row's registration, attempt number and mode.
+    first_id = _count(session, "SELECT coalesce(max(booking_id), 0) FROM bookings")
+    session.execute(
+        """
+        INSERT INTO bookings
+        SELECT ? + row_number() OVER (ORDER BY row), registration_id, assessment, session_date,
+               assessment_mode, coalesce(booking_status, 'Active'), attempt, ?
+        FROM incoming
+        """,
+        [first_id, import_id],
+    )
+    return _count(session, "SELECT count(*) FROM bookings WHERE import_id = ?", [import_id])
+
+
+def _write_results(session: Session, import_id: int) -> int:
+    first_id = _count(session, "SELECT coalesce(max(result_id), 0) FROM results")
+    session.execute(
+        """
+        INSERT INTO results
+        SELECT ? + row_number() OVER (ORDER BY row), registration_id, component, grade,
+               result_date, release_date, ?
+        FROM incoming
+        """,
+        [first_id, import_id],
+    )
+    return _count(session, "SELECT count(*) FROM results WHERE import_id = ?", [import_id])
+
+
+_WRITERS: dict[str, Callable[[Session, int], int]] = {
+    "products": _write_products,
+    "approvals": _write_approvals,
+    "learners": _write_learners,
+    "bookings": _write_bookings,
+    "results": _write_results,
+}

@@ -1,0 +1,60 @@
+"""Reference frames the validation rules check a file against, from PostgreSQL.
+
+The same frames as the DuckDB backend gives, read whole through binary COPY into Arrow by
+the driver: no row passes through Python on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from centredesk.store.errors import StoreError
+from centredesk.store.interface import ReferenceData
+from centredesk.store.pg_store.session import Session
+
+_QUERIES: dict[str, str] = {
+    "centres": "SELECT centre_number, name FROM centres",
+    "products": """
+        SELECT product_code, title, level, sector, discount_code, external_assessment,
+               assessment_mode, operational_end_date, grading_scheme, registration_fee
+        FROM products
+    """,
+    "approvals": "SELECT centre_number, product_code, approved_on FROM approvals",
+    "learners": """
+        SELECT learner_number, centre_number, forename, surname, date_of_birth, uln, person_key
+        FROM learners
+    """,
+    # Registrations with the identity of their learner, so cross-store duplicate checks
+    # need no further join.
+    "registrations": """
+        SELECT r.registration_id, r.learner_number, r.product_code, r.centre_number,
+               r.batch_number, r.registration_date, r.status,
+               l.uln, l.person_key, l.forename, l.surname, l.date_of_birth
+        FROM registrations r JOIN learners l USING (learner_number)
+    """,
+    "bookings": """
+        SELECT b.booking_id, b.registration_id, r.learner_number, r.product_code,
+               b.assessment, b.session_date, b.status, b.attempt
+        FROM bookings b JOIN registrations r USING (registration_id)
+    """,
+    "results": """
+        SELECT s.result_id, s.registration_id, r.learner_number, r.product_code,
+               s.component, s.grade, s.result_date, s.release_date
+        FROM results s JOIN registrations r USING (registration_id)
+    """,
+}
+
+
+class PostgresReference(ReferenceData):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def frames(self, names: Iterable[str]) -> dict[str, pl.DataFrame]:
+        found: dict[str, pl.DataFrame] = {}
+        for name in names:
+            if name not in _QUERIES:
+                raise StoreError(f"no reference frame called {name!r}")
+            found[name] = self._session.frame(_QUERIES[name])
+        return found

@@ -1,0 +1,240 @@
+"""The connection behind one open PostgreSQL store, its queries and its transactions.
+
+Every query goes through ADBC's PostgreSQL driver, which speaks Arrow: a result arrives as
+Arrow columns (read through binary COPY), and :meth:`Session.load` sends a frame with binary
+COPY, so no row ever passes through Python one at a time. The connection runs in autocommit
+mode and :meth:`Session.transaction` opens a real transaction only around writes: a store
+that only reads never sits in an open transaction, so it sees each import as soon as it
+commits and never holds back the server's clean-up.
+
+SQL here is written with ``?`` for each parameter, as in the DuckDB backend; it is numbered
+(``$1``, ``$2``) for PostgreSQL before it is sent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from functools import lru_cache
+from typing import Any
+
+import adbc_driver_manager
+import adbc_driver_postgresql.dbapi as adbc
+import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from centredesk.store.errors import StoreError, StoreIntegrityError
+from centredesk.store.location import ServerURL
+
+
+@lru_cache(maxsize=512)
+def numbered(sql: str) -> str:
+    """``sql`` with each ``?`` outside a quoted literal written ``$1``, ``$2``, …"""
+    parts = sql.split("'")
+    count = 0
+    for index in range(0, len(parts), 2):  # the even parts are outside quotes
+        pieces = parts[index].split("?")
+        text = pieces[0]
+        for piece in pieces[1:]:
+            count += 1
+            text += f"${count}{piece}"
+        parts[index] = text
+    return "'".join(parts)
+
+
+def _parameters(params: Sequence[object]) -> pa.RecordBatch | None:
+    """Parameters as the one-row batch ADBC binds; a ``None`` goes as text, which
+    PostgreSQL casts to whatever the statement needs."""
+    if not params:
+        return None
+    columns = [
+        pa.array([value], pa.string()) if value is None else pa.array([value]) for value in params
+    ]
+    return pa.RecordBatch.from_arrays(columns, names=[f"p{i}" for i in range(len(columns))])
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """An Arrow result in plain Arrow types, as DuckDB's come out.
+
+    The driver hands a ``numeric`` over as text marked as PostgreSQL's, and ``json`` as an
+    extension type: those become decimals of the column's precision and plain text. The
+    driver's per-column notes are dropped.
+    """
+    columns: list[pa.ChunkedArray] = []
+    fields: list[pa.Field] = []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        kind = (field.metadata or {}).get(b"POSTGRESQL:type")
+        if isinstance(field.type, pa.ExtensionType):
+            column = pa.chunked_array(
+                [chunk.storage for chunk in column.chunks], field.type.storage_type
+            )
+        if kind == b"numeric":
+            modifier = int((field.metadata or {}).get(b"POSTGRESQL:typmod", b"-1"))
+            if modifier >= 4:
+                precision, scale = (modifier - 4) >> 16, (modifier - 4) & 0xFFFF
+                column = column.cast(pa.decimal128(precision, scale))
+            else:
+                column = column.cast(pa.float64())
+        columns.append(column)
+        fields.append(pa.field(field.name, column.type))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def as_frame(table: pa.Table) -> pl.DataFrame:
+    """A polars frame of an Arrow result (see :func:`plain`)."""
+    frame = pl.from_arrow(plain(table))
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def describe(error: Exception) -> str:
+    """The server's reason from a driver error, without the driver's own prefixes."""
+    text = str(error)
+    if "ERROR:" in text:
+        text = text.split("ERROR:", 1)[1]
+    elif "FATAL:" in text:
+        text = text.split("FATAL:", 1)[1]
+    return text.strip().split("\n", 1)[0].rstrip(".")
+
+
+class Session:
+    """Holds the connection; every operation of a store runs its SQL through here.
+
+    Calls are serialised by a lock, so threads that share a store (the app's workers) take
+    turns on the one connection.
+    """
+
+    def __init__(self, url: ServerURL, con: adbc.Connection, *, read_only: bool) -> None:
+        self.url = url
+        self.con = con
+        self.read_only = read_only
+        self._depth = 0
+        self._lock = threading.RLock()
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def _run(self, sql: str, params: Sequence[object]) -> adbc.Cursor:
+        cursor = self.con.cursor()
+        try:
+            batch = _parameters(params)
+            if batch is None:
+                cursor.execute(numbered(sql))
+            else:
+                cursor.execute(numbered(sql), batch)
+        except adbc_driver_manager.IntegrityError as error:
+            cursor.close()
+            raise StoreIntegrityError(describe(error)) from error
+        except adbc_driver_manager.Error as error:
+            cursor.close()
+            raise StoreError(f"{self.url}: {describe(error)}") from error
+        return cursor
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> None:
+        """Run a statement that returns nothing worth reading."""
+        with self._lock:
+            self._run(sql, params).close()
+
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """A small result as Python tuples (a count, a record, a few codes)."""
+        with self._lock:
+            cursor = self._run(sql, params)
+            try:
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
+
+    def scalar(self, sql: str, params: Sequence[object] = ()) -> Any:
+        """The first value of the first row; None when there is no row."""
+        found = self.rows(sql, params)
+        return found[0][0] if found else None
+
+    def arrow(self, sql: str, params: Sequence[object] = ()) -> pa.Table:
+        """A whole result as Arrow columns."""
+        with self._lock:
+            cursor = self._run(sql, params)
+            try:
+                return plain(cursor.fetch_arrow_table())
+            finally:
+                cursor.close()
+
+    def frame(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
+        """A whole result as a polars frame."""
+        return as_frame(self.arrow(sql, params))
+
+    def stream(self, sql: str, params: Sequence[object], rows: int) -> Iterator[pl.DataFrame]:
+        """A large result in frames of at most ``rows`` rows, on a connection of its own."""
+        con = self.con.adbc_clone()
+        try:
+            cursor = con.cursor()
+            batch = _parameters(params)
+            try:
+                if batch is None:
+                    cursor.execute(numbered(sql))
+                else:
+                    cursor.execute(numbered(sql), batch)
+                reader = cursor.fetch_record_batch()
+            except adbc_driver_manager.Error as error:
+                raise StoreError(f"{self.url}: {describe(error)}") from error
+            for arrow in reader:
+                for start in range(0, arrow.num_rows, rows):
+                    yield as_frame(pa.Table.from_batches([arrow.slice(start, rows)]))
+            cursor.close()
+        finally:
+            with suppress(adbc_driver_manager.Error):
+                con.close()
+
+    def load(self, table: str, rows: pl.DataFrame, *, temporary: bool = False) -> None:
+        """Send ``rows`` with binary COPY: into a new temporary table called ``table``, or
+        appended to the existing ``table``."""
+        # A column polars could not type (all nulls) goes as text, which casts to anything.
+        arrow = rows.with_columns(
+            pl.col(name).cast(pl.String) for name, dtype in rows.schema.items() if dtype == pl.Null
+        ).to_arrow()
+        with self._lock:
+            cursor = self.con.cursor()
+            try:
+                cursor.adbc_ingest(
+                    table, arrow, mode="create" if temporary else "append", temporary=temporary
+                )
+            except adbc_driver_manager.IntegrityError as error:
+                raise StoreIntegrityError(describe(error)) from error
+            except adbc_driver_manager.Error as error:
+                raise StoreError(f"{self.url}: {describe(error)}") from error
+            finally:
+                cursor.close()
+
+    # -- transactions -----------------------------------------------------------------------
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction; a nested one joins the outer. Other threads wait for it."""
+        if self.read_only:
+            raise StoreError(f"{self.url} was opened read-only; nothing can be written")
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self.execute("BEGIN")
+            self._depth = 1
+            try:
+                yield
+                self.execute("COMMIT")
+            except BaseException:
+                with suppress(StoreError):
+                    self.execute("ROLLBACK")
+                raise
+            finally:
+                self._depth = 0
+
+    def close(self) -> None:
+        with self._lock, suppress(adbc_driver_manager.Error):
+            self.con.close()
