@@ -7,13 +7,23 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+import adbc_driver_postgresql.dbapi as adbc
 import duckdb
+import pg_server
 import polars as pl
 import pytest
+from conftest import LocationFactory
 from store_fixtures import no_issues, record_rows
 
 from centredesk.charges import CHARGE_KINDS
-from centredesk.store import TABLES, StoreError, StoreIntegrityError, open_store
+from centredesk.store import (
+    TABLES,
+    Location,
+    StoreError,
+    StoreIntegrityError,
+    open_if_present,
+    open_store,
+)
 from centredesk.store.duckdb_store.schema import SCHEMA_VERSION, migrate
 from centredesk.store.records import ROLES
 from centredesk.validation.catalogue import Severity
@@ -48,21 +58,19 @@ def learner_rows(**overrides: list[object]) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def test_new_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
-    path = tmp_path / "new.duckdb"
-    with open_store(path) as store:
+def test_new_file_is_migrated_to_the_current_schema(location: Location) -> None:
+    with open_store(location) as store:
         record_rows(store, "learners", learner_rows())
         assert store.schema_version == SCHEMA_VERSION
-    with open_store(path, read_only=True) as store:
+    with open_store(location, read_only=True) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert store.tables.counts() == {**WRITTEN, "learners": 2, "registrations": 3, "imports": 1}
 
 
-def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
-    path = tmp_path / "keep.duckdb"
-    with open_store(path) as store:
+def test_reopening_keeps_data_and_does_not_migrate_again(location: Location) -> None:
+    with open_store(location) as store:
         record_rows(store, "learners", learner_rows())
-    with open_store(path) as store:
+    with open_store(location) as store:
         assert store.tables.counts()["registrations"] == 3
         versions = store.tables.read("schema_version").get_column("version").to_list()
         assert versions == list(range(1, SCHEMA_VERSION + 1))
@@ -75,12 +83,11 @@ def test_an_empty_duckdb_file_made_elsewhere_is_migrated(tmp_path: Path) -> None
         assert store.schema_version == SCHEMA_VERSION
 
 
-def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path: Path) -> None:
-    path = tmp_path / "future.duckdb"
-    with open_store(path) as store:
+def test_a_newer_schema_is_refused_with_a_clear_message(location: Location) -> None:
+    with open_store(location) as store:
         store.tables.append("schema_version", pl.DataFrame({"version": [99]}))
     with pytest.raises(StoreError, match="newer centredesk"):
-        open_store(path)
+        open_store(location)
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
@@ -147,9 +154,57 @@ def test_read_only_open_of_a_missing_file_says_what_to_do(tmp_path: Path) -> Non
     assert not (tmp_path / "missing.duckdb").exists()
 
 
-def test_a_server_url_is_refused_in_one_line(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="database server"):
-        open_store("postgresql://alice@db/centredesk")
+def test_a_password_in_the_url_is_refused_without_repeating_it() -> None:
+    for url in (
+        "postgresql://alice:s3cret@db.example/centredesk",
+        "postgresql://alice@db.example/centredesk?password=s3cret",
+    ):
+        with pytest.raises(StoreError, match="PGPASSWORD, ~/.pgpass or a service file") as no:
+            open_store(url)
+        assert "s3cret" not in str(no.value)
+
+
+@pytest.mark.postgresql
+def test_a_server_that_cannot_be_reached_is_said_in_one_line(tmp_path: Path) -> None:
+    url = f"postgresql://nobody@/centredesk?host={tmp_path}"
+    with pytest.raises(StoreError, match="cannot connect to postgresql://") as refused:
+        open_store(url)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.postgresql
+def test_an_empty_database_reads_as_an_empty_store_only_when_asked(
+    postgres_server: pg_server.Server,
+) -> None:
+    url = pg_server.new_database(postgres_server, "empty")
+    with pytest.raises(StoreError, match="holds no centredesk data yet"):
+        open_store(url, read_only=True)
+    with open_store(url, read_only=True, missing="empty") as store:
+        assert store.tables.counts() == EMPTY
+        assert store.browse.row_keys("learners").to_pylist() == []
+    with open_if_present(url) as present:
+        assert present is None
+    with open_store(url) as store:  # opened for writing: given the schema
+        assert store.schema_version == SCHEMA_VERSION
+    with open_if_present(url) as present:
+        assert present is not None and present.tables.counts() == EMPTY
+
+
+@pytest.mark.postgresql
+def test_another_applications_postgresql_database_is_refused_and_left_alone(
+    postgres_server: pg_server.Server,
+) -> None:
+    url = pg_server.new_database(postgres_server, "accounts")
+    with adbc.connect(url.url, autocommit=True) as con, con.cursor() as cursor:
+        cursor.execute("CREATE TABLE invoices (id INTEGER, total DECIMAL(8, 2))")
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match=r"holds other tables \(invoices\)"):
+            open_store(url, read_only=read_only)
+    with adbc.connect(url.url, autocommit=True) as con, con.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+        assert cursor.fetchall() == [("invoices",)]
 
 
 def allowed(check: str) -> set[str]:
@@ -157,17 +212,32 @@ def allowed(check: str) -> set[str]:
     return set(re.findall(r"'((?:[^']|'')*)'", check))
 
 
-def test_the_schema_checks_allow_exactly_the_fields_values(tmp_path: Path) -> None:
-    path = tmp_path / "s.duckdb"
-    with open_store(path) as store:
-        record_rows(store, "learners", learner_rows())
-    with duckdb.connect(str(path), read_only=True) as con:
-        checks = [
-            text
-            for (text,) in con.execute(
+def check_constraints(location: Location) -> list[str]:
+    """The text of every CHECK constraint of the store, as its database shows it."""
+    if isinstance(location, Path):
+        with duckdb.connect(str(location), read_only=True) as con:
+            query = (
                 "SELECT constraint_text FROM duckdb_constraints() WHERE constraint_type = 'CHECK'"
-            ).fetchall()
+            )
+            return [text for (text,) in con.execute(query).fetchall()]
+    with adbc.connect(location.url, autocommit=True) as con, con.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'c' AND conrelid <> 0"
+        )
+        # PostgreSQL shows IN (...) as = ANY (ARRAY[...]): put it back, so both read alike.
+        return [
+            re.sub(r"\(\((\w+)\)::text = ANY \(\(ARRAY\[(.*?)\]\)", r"(\1 IN (\2))", text).replace(
+                "::character varying", ""
+            )
+            for (text,) in cursor.fetchall()
         ]
+
+
+def test_the_schema_checks_allow_exactly_the_fields_values(location: Location) -> None:
+    with open_store(location) as store:
+        record_rows(store, "learners", learner_rows())
+    checks = check_constraints(location)
     expected = {
         "assessment_mode": [set(ASSESSMENT_MODES)] * 2,
         "grading_scheme": [set(GRADING_SCHEMES)],
@@ -184,8 +254,8 @@ def test_the_schema_checks_allow_exactly_the_fields_values(tmp_path: Path) -> No
     assert sorted(statuses, key=len) == [set(REGISTRATION_STATUSES), set(BOOKING_STATUSES)]
 
 
-def test_same_learner_twice_in_one_file_becomes_one_learner(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.duckdb") as store:
+def test_same_learner_twice_in_one_file_becomes_one_learner(location: Location) -> None:
+    with open_store(location) as store:
         record_rows(store, "learners", learner_rows())
         learners = store.tables.read("learners").sort("learner_number")
         registrations = store.tables.read("registrations").sort("source_row")
@@ -231,9 +301,9 @@ def test_new_learners_are_numbered_as_they_first_appear_with_that_rows_details(
 
 
 def test_a_later_upload_matches_existing_learners_by_uln_then_by_name_and_birth(
-    tmp_path: Path,
+    location: Location,
 ) -> None:
-    with open_store(tmp_path / "s.duckdb") as store:
+    with open_store(location) as store:
         record_rows(store, "learners", learner_rows())
         # Zoë again by ULN, Sean again by name and date of birth (he has no ULN).
         later = learner_rows(product_code=["601/1111/1"] * 3)
@@ -243,9 +313,9 @@ def test_a_later_upload_matches_existing_learners_by_uln_then_by_name_and_birth(
 
 
 def test_a_learner_without_a_uln_matches_a_stored_one_with_a_uln_by_name_and_birth(
-    tmp_path: Path,
+    location: Location,
 ) -> None:
-    with open_store(tmp_path / "s.duckdb") as store:
+    with open_store(location) as store:
         record_rows(store, "learners", learner_rows())
         # Zoë, this time without her ULN (and once with the placeholder): still Zoë.
         later = learner_rows(uln=[None, "9999999999", None], product_code=["601/1111/1"] * 3)
@@ -259,15 +329,15 @@ def test_a_learner_without_a_uln_matches_a_stored_one_with_a_uln_by_name_and_bir
     ]
 
 
-def test_the_same_learner_at_another_centre_is_another_learner(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.duckdb") as store:
+def test_the_same_learner_at_another_centre_is_another_learner(location: Location) -> None:
+    with open_store(location) as store:
         record_rows(store, "learners", learner_rows())
         other = learner_rows(centre_number=["200002"] * 3)
         record_rows(store, "learners", other, sha256="def")
         assert store.tables.counts()["learners"] == 4
 
 
-def test_issues_and_rejected_cells_are_kept_with_the_import(tmp_path: Path) -> None:
+def test_issues_and_rejected_cells_are_kept_with_the_import(location: Location) -> None:
     issues = pl.DataFrame(
         {
             "row": [5],
@@ -281,7 +351,7 @@ def test_issues_and_rejected_cells_are_kept_with_the_import(tmp_path: Path) -> N
         schema=no_issues().schema,
     )
     rejected = pl.DataFrame({"row": [5], "cells": [json.dumps({"ULN": "1000000042"})]})
-    with open_store(tmp_path / "s.duckdb") as store:
+    with open_store(location) as store:
         import_id = record_rows(
             store, "learners", learner_rows(), issues=issues, rejected=rejected, sha256="abc"
         )
@@ -299,30 +369,31 @@ def test_issues_and_rejected_cells_are_kept_with_the_import(tmp_path: Path) -> N
     assert record.rows() == [(4, 3, 1)]
 
 
-def test_counts_that_do_not_add_up_write_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "s.duckdb"
-    with open_store(path) as store:
+def test_counts_that_do_not_add_up_write_nothing(location: Location) -> None:
+    with open_store(location) as store:
         with pytest.raises(StoreError, match="nothing was written"):
             record_rows(store, "learners", learner_rows(), rows_read=7)
         assert store.tables.counts() == EMPTY
-    assert not path.exists()
+    if isinstance(location, Path):
+        assert not location.exists()
 
 
-def test_a_failure_inside_the_write_rolls_back_everything(tmp_path: Path) -> None:
+def test_a_failure_inside_the_write_rolls_back_everything(location: Location) -> None:
     # A registration date missing slips past validation here on purpose: the NOT NULL
     # constraint fails half-way through, after the import record was written.
-    path = tmp_path / "s.duckdb"
     rows = learner_rows(registration_date=[date(2026, 9, 1), None, date(2026, 9, 1)])
-    with open_store(path) as store:
+    with open_store(location) as store:
         record_rows(store, "learners", learner_rows())
         before = store.tables.checksums()
-        with pytest.raises(StoreIntegrityError, match="NOT NULL"):
+        with pytest.raises(StoreIntegrityError, match="(?i)not.null"):
             record_rows(store, "learners", rows, sha256="again")
         assert store.tables.checksums() == before
         assert store.tables.counts()["imports"] == 1
 
 
-def test_checksums_change_with_any_value_and_not_with_order(tmp_path: Path) -> None:
+def test_checksums_change_with_any_value_and_not_with_order(
+    new_location: LocationFactory,
+) -> None:
     centres = pl.DataFrame(
         {
             "centre_number": ["100001", "100002", "100003"],
@@ -332,23 +403,23 @@ def test_checksums_change_with_any_value_and_not_with_order(tmp_path: Path) -> N
     )
     sums = []
     for name, rows in (("a", centres), ("b", centres.reverse())):
-        with open_store(tmp_path / f"{name}.duckdb") as store:
+        with open_store(new_location(name)) as store:
             store.tables.append("centres", rows)
             sums.append(store.tables.checksums())
     assert sums[0] == sums[1]
     assert sums[0]["centres"] != 0 and sums[0]["learners"] == 0
-    with open_store(tmp_path / "c.duckdb") as store:
+    with open_store(new_location("c")) as store:
         store.tables.append("centres", centres.with_columns(pl.col("name").fill_null("")))
         changed = store.tables.checksums()
     assert {table for table in TABLES if changed[table] != sums[0][table]} == {"centres"}
 
 
-def test_a_table_name_outside_the_schema_is_refused(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.duckdb") as store, pytest.raises(StoreError, match="no table"):
+def test_a_table_name_outside_the_schema_is_refused(location: Location) -> None:
+    with open_store(location) as store, pytest.raises(StoreError, match="no table"):
         store.tables.read("learners; DROP TABLE imports")
 
 
-def test_products_and_approvals_are_upserted(tmp_path: Path) -> None:
+def test_products_and_approvals_are_upserted(location: Location) -> None:
     product = {
         "row": [2],
         "product_code": ["603/0862/X"],
@@ -369,7 +440,7 @@ def test_products_and_approvals_are_upserted(tmp_path: Path) -> None:
         "product_code": ["603/0862/X"],
         "approved_on": [None],
     }
-    with open_store(tmp_path / "s.duckdb") as store:
+    with open_store(location) as store:
         record_rows(store, "products", pl.DataFrame(product), sha256="p1")
         renamed = pl.DataFrame({**product, "title": ["Renamed"]})
         record_rows(store, "products", renamed, sha256="p2")
@@ -384,13 +455,13 @@ def test_products_and_approvals_are_upserted(tmp_path: Path) -> None:
     assert centres == [("100001", "Riverside Academy")]
 
 
-def test_the_store_supplies_every_frame_validation_asks_for(tmp_path: Path) -> None:
+def test_the_store_supplies_every_frame_validation_asks_for(location: Location) -> None:
     from centredesk.store.interface import ReferenceData
     from centredesk.validation.engine import REFERENCE_NEEDS
 
     asked = {name for names in REFERENCE_NEEDS.values() for name in names}
     assert asked <= set(ReferenceData.NAMES)
-    with open_store(tmp_path / "s.duckdb") as store:
+    with open_store(location) as store:
         record_rows(store, "learners", learner_rows())
         frames = store.reference.frames(ReferenceData.NAMES)
         with pytest.raises(StoreError, match="no reference frame called 'colours'"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
@@ -24,7 +25,8 @@ class ServerURL:
     @property
     def name(self) -> str:
         """The database's name, for a title bar."""
-        return self.url.rsplit("/", 1)[-1].split("?", 1)[0] or self.url
+        # Not the text after the last slash: a socket folder in ?host= has slashes too.
+        return unquote(urlsplit(self.url).path.lstrip("/")) or self.url
 
 
 Location = Path | ServerURL

@@ -48,7 +48,7 @@ class PostgresStore(Store):
 
     @property
     def schema_version(self) -> int:
-        return current_version(self._session)
+        return 0 if self._session.stand_in else current_version(self._session)
 
     @property
     def user(self) -> str:
@@ -93,9 +93,11 @@ def open_server(
                 )
             # An empty store to read, made where it can neither be seen nor kept.
             session.execute("SET search_path = pg_temp")
+            session.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
             session.read_only = False
             migrate(session)
-            session.read_only = True
+            session.read_only = session.stand_in = True
+            session.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         elif not read_only:
             migrate(session)
     except BaseException:

@@ -109,6 +109,8 @@ class Session:
         self.url = url
         self.con = con
         self.read_only = read_only
+        self.stand_in = False
+        """Reading empty temporary tables: the database holds no centredesk schema yet."""
         self._depth = 0
         self._lock = threading.RLock()
 
