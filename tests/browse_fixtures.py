@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from pathlib import Path
 
 import polars as pl
 from store_fixtures import record_rows
 
-from centredesk.store import Store, open_store
+from centredesk.store import Location, Store, open_store
 from centredesk.validation.identity import with_person_key
 
 FORENAMES = ["Amara", "Ben", "Chloé", "Dylan", "Eilidh", "Femi", "Gráinne", "Harry", "Isla", "Jack"]
@@ -45,7 +44,7 @@ def _pick(values: list[str], index: pl.Expr) -> pl.Expr:
     return pl.lit(pl.Series(values)).get(index)
 
 
-def build_store(path: Path, learners: int, *, imports: bool = True) -> Path:
+def build_store(path: Location, learners: int, *, imports: bool = True) -> Location:
     """A store with ``learners`` learners, one registration each, and a booking and a
     result for every tenth registration; plus two imports with issues and rejected rows."""
     i = pl.int_range(0, learners, eager=True).alias("i").to_frame()

@@ -50,7 +50,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pg_ser
 LocationFactory = Callable[[str], Location]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def backend(request: pytest.FixtureRequest) -> str:
     """Which backend a test runs on (the PostgreSQL runs carry the ``postgresql`` mark)."""
     return str(request.param)
@@ -66,6 +66,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                 pytest.param("postgresql", marks=pytest.mark.postgresql),
             ],
             indirect=True,
+            scope="module",
         )
 
 
@@ -94,3 +95,17 @@ def new_location(
 def location(new_location: LocationFactory) -> Location:
     """A store that does not exist yet (an absent file, an empty database)."""
     return new_location("store")
+
+
+@pytest.fixture(scope="module")
+def module_location(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Location]:
+    """One store that does not exist yet, shared by a module's tests on a backend."""
+    if backend == "duckdb":
+        yield tmp_path_factory.mktemp("store") / "store.duckdb"
+        return
+    server: pg_server.Server = request.getfixturevalue("postgres_server")
+    url = pg_server.new_database(server, "shared")
+    yield url
+    pg_server.drop_database(server, url)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import polars as pl
 from store_fixtures import record_rows
 
-from centredesk.store import Store, open_store
+from centredesk.store import Location, Store, open_store
 
 TODAY = date(2026, 9, 1)
 """The day the tests export on: some results are released by then, some are not."""
@@ -133,7 +132,7 @@ def _load(store: Store, kind: str, accepted: pl.DataFrame) -> None:
     )
 
 
-def build_store(path: Path) -> Path:
+def build_store(path: Location) -> Location:
     """Create the export test store at ``path`` and return the path."""
     with open_store(path) as store:
         _load(store, "products", PRODUCTS)

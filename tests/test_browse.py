@@ -1,4 +1,5 @@
-"""The app's queries on real DuckDB files: paging, search, sort, counts and records."""
+"""The app's queries on a real DuckDB file and a real PostgreSQL database: paging, search,
+sort, counts and records."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from datetime import date, datetime
 import pytest
 from browse_fixtures import add_learner_history, build_store, import_learners
 
-from centredesk.store import Store, StoreError, open_store
+from centredesk.store import Location, Store, StoreError, open_store
 from centredesk.store.views import VIEWS, WORDS
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path = build_store(tmp_path_factory.mktemp("browse") / "t.duckdb", 200)
+def store(module_location: Location) -> Iterator[Store]:
+    path = build_store(module_location, 200)
     with open_store(path) as writable:
         import_learners(
             writable,

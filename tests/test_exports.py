@@ -26,17 +26,17 @@ from export_fixtures import (
 from centredesk.errors import UserError
 from centredesk.jobs.exporting import ExportOutcome, NothingToExport, export
 from centredesk.jobs.progress import Cancelled, Progress
-from centredesk.store import Store, open_store
+from centredesk.store import Location, Store, open_store
 from centredesk.store.exports import ExportFilters
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_store(tmp_path_factory.mktemp("exports") / "store.duckdb")
+def store_path(module_location: Location) -> Location:
+    return build_store(module_location)
 
 
 @pytest.fixture
-def store(store_path: Path) -> Any:
+def store(store_path: Location) -> Any:
     with open_store(store_path, read_only=True) as opened:
         yield opened
 

@@ -21,7 +21,7 @@ from centredesk.io.limits import CFB_MAGIC
 from centredesk.jobs.importing import AlreadyImportedError, import_file
 from centredesk.jobs.progress import Cancelled, Progress
 from centredesk.samples.large import FAULT_EVERY, write_large
-from centredesk.store import TABLES, Store, open_store
+from centredesk.store import TABLES, Location, Store, open_store
 
 TODAY = date(2026, 11, 28)
 PRODUCTS = [
@@ -90,16 +90,16 @@ def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
 
 
 @pytest.fixture
-def catalogued(tmp_path: Path) -> Path:
-    """A database holding the catalogue and one centre's approvals."""
-    db = tmp_path / "store.duckdb"
+def catalogued(location: Location, tmp_path: Path) -> Location:
+    """A database holding the catalogue and one centre's approvals, on each backend."""
+    db = location
     with open_store(db) as store:
         import_file(write_xlsx(tmp_path / "products.xlsx", PRODUCTS), store, today=TODAY)
         import_file(write_xlsx(tmp_path / "approvals.xlsx", APPROVALS), store, today=TODAY)
     return db
 
 
-def test_catalogue_and_approvals_load(catalogued: Path) -> None:
+def test_catalogue_and_approvals_load(catalogued: Location) -> None:
     with open_store(catalogued, read_only=True) as store:
         counts = store.tables.counts()
     assert (counts["products"], counts["approvals"], counts["centres"]) == (2, 2, 1)
@@ -107,7 +107,7 @@ def test_catalogue_and_approvals_load(catalogued: Path) -> None:
 
 
 def test_learner_upload_under_a_title_loads_and_rejects_bad_rows(
-    catalogued: Path, tmp_path: Path
+    catalogued: Location, tmp_path: Path
 ) -> None:
     rows = [
         ["Centre no", "QAN", "First name", "Family name", "DOB", "Unique learner number"],
@@ -134,7 +134,7 @@ def test_learner_upload_under_a_title_loads_and_rejects_bad_rows(
     assert json.loads(cells[0][1])["Unique learner number"] == "1000000042"
 
 
-def test_accepted_plus_rejected_is_always_rows_read(catalogued: Path, tmp_path: Path) -> None:
+def test_accepted_plus_rejected_is_always_rows_read(catalogued: Location, tmp_path: Path) -> None:
     upload = learners_csv(tmp_path / "mixed.csv", 300, bad_every=7)
     with open_store(catalogued) as store:
         outcome = import_file(upload, store, today=TODAY)
@@ -151,7 +151,7 @@ def test_accepted_plus_rejected_is_always_rows_read(catalogued: Path, tmp_path: 
     assert (loaded, kept) == (257, 43)
 
 
-def test_the_same_file_twice_is_refused_unless_forced(catalogued: Path, tmp_path: Path) -> None:
+def test_the_same_file_twice_is_refused_unless_forced(catalogued: Location, tmp_path: Path) -> None:
     upload = learners_csv(tmp_path / "once.csv", 5)
     with open_store(catalogued) as store:
         import_file(upload, store, today=TODAY)
@@ -168,7 +168,7 @@ def test_the_same_file_twice_is_refused_unless_forced(catalogued: Path, tmp_path
     assert not forced.checked.validated.issues.filter(pl.col("code") == "DUP_IN_STORE").height
 
 
-def test_a_dry_run_writes_nothing(catalogued: Path, tmp_path: Path) -> None:
+def test_a_dry_run_writes_nothing(catalogued: Location, tmp_path: Path) -> None:
     upload = learners_csv(tmp_path / "dry.csv", 20, bad_every=5)
     with open_store(catalogued) as store:
         before = snapshot(store)
@@ -178,7 +178,7 @@ def test_a_dry_run_writes_nothing(catalogued: Path, tmp_path: Path) -> None:
     assert (outcome.accepted, outcome.rejected) == (16, 4)
 
 
-def test_a_cancelled_import_writes_nothing(catalogued: Path, tmp_path: Path) -> None:
+def test_a_cancelled_import_writes_nothing(catalogued: Location, tmp_path: Path) -> None:
     upload = learners_csv(tmp_path / "cancel.csv", 50)
     progress = Progress()
 
@@ -237,7 +237,7 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("name", BAD_FILES)
-def test_bad_files_change_nothing(catalogued: Path, tmp_path: Path, name: str) -> None:
+def test_bad_files_change_nothing(catalogued: Location, tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     BAD_FILES[name](path)
     with open_store(catalogued) as store:
@@ -270,7 +270,7 @@ KILLED_IMPORT = textwrap.dedent(
 
 @pytest.mark.slow
 def test_an_import_killed_mid_write_leaves_the_store_as_it_was(
-    catalogued: Path, tmp_path: Path
+    catalogued: Location, tmp_path: Path
 ) -> None:
     upload = learners_csv(tmp_path / "big.csv", 60_000)
     with open_store(catalogued, read_only=True) as store:
@@ -292,7 +292,7 @@ def test_an_import_killed_mid_write_leaves_the_store_as_it_was(
 
 
 def test_the_import_command_prints_the_json_record_and_writes_the_fix_list(
-    catalogued: Path, tmp_path: Path
+    catalogued: Location, tmp_path: Path
 ) -> None:
     upload = learners_csv(tmp_path / "cli.csv", 10, bad_every=4)
     report = tmp_path / "fixes.xlsx"
@@ -311,12 +311,14 @@ def test_the_import_command_prints_the_json_record_and_writes_the_fix_list(
 
 
 @pytest.mark.slow
-def test_a_large_realistic_upload_imports_with_every_row_accounted_for(tmp_path: Path) -> None:
+def test_a_large_realistic_upload_imports_with_every_row_accounted_for(
+    location: Location, tmp_path: Path
+) -> None:
     # Above ~20,000 rows polars may hand back parsed columns in several chunks, a path the
     # small files of the other tests never take.
     rows = 30_000
     products, approvals, learners = write_large(tmp_path / "large", rows, today=TODAY)
-    with open_store(tmp_path / "large.duckdb") as store:
+    with open_store(location) as store:
         for catalogue in (products, approvals):
             assert import_file(catalogue, store, today=TODAY).rejected == 0
         outcome = import_file(learners, store, today=TODAY)
