@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "imports": ("imports", "list, show, roll back imports; load a fixed rejected row"),
     "users": ("users", "list users and their roles; grant or revoke a role (admins)"),
     "serve": ("serving", "serve the app to a web browser on this machine (no login: see --help)"),
+    "db": ("database", "copy a whole store between a DuckDB file and a PostgreSQL database"),
 }
 
 
@@ -56,6 +57,7 @@ examples:
   centredesk cancel --registration 12 13 --dry-run   what it would cost
   centredesk history --learner 20000001
   centredesk serve --port 8000                     the app in a browser, this machine only
+  centredesk db copy centredesk.duckdb postgresql://alice@dbhost/centredesk
 
 exit status: 0 no errors (warnings allowed), 1 the data has errors,
 2 the command could not run or was interrupted with Ctrl-C (the reason is one line

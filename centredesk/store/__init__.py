@@ -78,6 +78,7 @@ __all__ = [
     "TABLES",
     "Location",
     "Missing",
+    "OnWait",
     "ServerURL",
     "Store",
     "StoreError",

@@ -483,6 +483,11 @@ class Tables(ABC):
         (:mod:`centredesk.store.folded`) are added when not given."""
 
     @abstractmethod
+    def advance_sequences(self) -> None:
+        """Move every sequence past the highest key in its table, so that after bulk
+        loading the next number it hands out is a new one."""
+
+    @abstractmethod
     def data_version(self) -> tuple[int, ...]:
         """A cheap fingerprint of the data: it changes when an import or a change lands."""
 

@@ -288,6 +288,9 @@ _V4: list[Step] = [
 
 MIGRATIONS: dict[int, list[Step]] = {1: [*_V1], 2: [*_V2], 3: [*RECORD_CHANGES], 4: _V4}
 
+SEQUENCES = {"audit_id_seq": ("audit_log", "audit_id")}
+"""Each sequence, and the key column whose numbers it hands out."""
+
 SCHEMA_VERSION_TABLE = (
     "CREATE TABLE schema_version (version INTEGER NOT NULL, "
     "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"

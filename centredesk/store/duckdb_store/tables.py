@@ -6,11 +6,13 @@ from contextlib import suppress
 
 import duckdb
 import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import StoreError
 from centredesk.store.folded import with_folded
 from centredesk.store.interface import TABLES, Tables
+from centredesk.store.schema import SEQUENCES
 
 _READABLE = (*TABLES, "schema_version")
 
@@ -35,7 +37,10 @@ class DuckDBTables(Tables):
 
     def read(self, table: str) -> pl.DataFrame:
         arrow = self._session.con.sql(f"SELECT * FROM {_checked(table)}").to_arrow_table()
-        frame = pl.from_arrow(arrow)
+        # JSON arrives marked as an Arrow extension: read it as the text it is, as every
+        # backend gives it.
+        plain = pa.schema([pa.field(field.name, field.type) for field in arrow.schema])
+        frame = pl.from_arrow(arrow.cast(plain))
         assert isinstance(frame, pl.DataFrame)
         return frame
 
@@ -54,6 +59,14 @@ class DuckDBTables(Tables):
                 with suppress(duckdb.Error):
                     con.unregister("appended_rows")
         return rows.height
+
+    def advance_sequences(self) -> None:
+        # DuckDB cannot set a sequence: it is made again, starting past the highest key.
+        with self._session.transaction() as con:
+            for sequence, (table, key) in SEQUENCES.items():
+                rows = con.execute(f"SELECT coalesce(max({key}), 0) + 1 FROM {table}").fetchall()
+                con.execute(f"DROP SEQUENCE {sequence}")
+                con.execute(f"CREATE SEQUENCE {sequence} START {int(rows[0][0])}")
 
     def data_version(self) -> tuple[int, ...]:
         rows = self._session.con.execute(

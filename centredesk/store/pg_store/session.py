@@ -65,7 +65,7 @@ def plain(table: pa.Table) -> pa.Table:
     fields: list[pa.Field] = []
     for field, column in zip(table.schema, table.columns, strict=True):
         kind = (field.metadata or {}).get(b"POSTGRESQL:type")
-        if isinstance(field.type, pa.ExtensionType):
+        if isinstance(field.type, pa.BaseExtensionType):
             column = pa.chunked_array(
                 [chunk.storage for chunk in column.chunks], field.type.storage_type
             )

@@ -7,6 +7,7 @@ import polars as pl
 from centredesk.store.errors import StoreError
 from centredesk.store.interface import TABLES, Tables
 from centredesk.store.pg_store.session import Session
+from centredesk.store.schema import SEQUENCES
 
 _READABLE = (*TABLES, "schema_version")
 SERVER_ONLY_COLUMNS = {"import_issues": ("issue_id",)}
@@ -63,6 +64,13 @@ class PostgresTables(Tables):
             )
             self._session.execute("DROP TABLE appended_rows")
         return rows.height
+
+    def advance_sequences(self) -> None:
+        for sequence, (table, key) in SEQUENCES.items():
+            self._session.execute(
+                f"SELECT setval('{sequence}', (SELECT coalesce(max({key}), 0) + 1 FROM {table}), "
+                "false)"
+            )
 
     def data_version(self) -> tuple[int, ...]:
         # The highest keys, read from their indexes in a millisecond: the app asks every
