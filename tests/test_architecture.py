@@ -73,16 +73,22 @@ CONNECTION_NAMES = {"con", "_session", "_connection", "cursor", "execute", "sql"
 """What reaching past a store's operations looks like: its connection or raw SQL calls."""
 
 
+DRIVERS = {"duckdb", "adbc_driver_postgresql", "adbc_driver_manager", "psycopg"}
+BACKENDS = ("centredesk.store.duckdb_store", "centredesk.store.pg_store")
+
+
 def reaches_a_connection(source: str) -> list[str]:
-    """Where ``source`` imports duckdb or touches a connection-like attribute of anything."""
+    """Where ``source`` imports a database driver or a backend, or touches a
+    connection-like attribute of anything."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = [alias.name for alias in node.names]
             module = node.module if isinstance(node, ast.ImportFrom) else None
-            if any(name.split(".")[0] == "duckdb" for name in [*(names), module or ""]):
-                found.append(f"line {node.lineno}: imports duckdb")
-            if module and module.startswith("centredesk.store.duckdb_store"):
+            for name in [*names, module or ""]:
+                if name.split(".")[0] in DRIVERS:
+                    found.append(f"line {node.lineno}: imports {name.split('.')[0]}")
+            if module and module.startswith(BACKENDS):
                 found.append(f"line {node.lineno}: imports a backend")
         elif isinstance(node, ast.Attribute) and node.attr in CONNECTION_NAMES:
             found.append(f"line {node.lineno}: .{node.attr}")
@@ -108,4 +114,8 @@ def test_the_connection_check_would_catch_a_raw_query() -> None:
     ]
     assert reaches_a_connection("import duckdb") == ["line 1: imports duckdb"]
     assert reaches_a_connection("from centredesk.store.duckdb_store import open_file")
+    assert reaches_a_connection("from centredesk.store.pg_store import open_server")
+    assert reaches_a_connection("import adbc_driver_postgresql.dbapi") == [
+        "line 1: imports adbc_driver_postgresql"
+    ]
     assert reaches_a_connection("store.browse.row_keys('learners')") == []
