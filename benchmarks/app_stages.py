@@ -18,6 +18,10 @@ from typing import Any
 
 from benchmarks.inputs import Inputs
 from benchmarks.stages import StageFunction, Timing, Variants
+from centredesk.store import Location
+
+Where = Callable[[Inputs], Location]
+"""Which store of the inputs the app opens."""
 
 VIEW = "learners"
 PRESSES = 7
@@ -34,12 +38,12 @@ async def _until(pilot: Any, condition: Callable[[], bool], timeout: float = 600
     await pilot.pause()
 
 
-def _run(inputs: Inputs, scenario: Callable[[Any, Any], Awaitable[float]]) -> Timing:
+def _run(inputs: Inputs, scenario: Callable[[Any, Any], Awaitable[float]], where: Where) -> Timing:
     from centredesk.tui.app import CentredeskApp
 
     async def main() -> float:
         started = time.perf_counter()
-        app = CentredeskApp(inputs.store)
+        app = CentredeskApp(where(inputs))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("2")
             browser = app.query_one(f"#{VIEW}-browser")
@@ -243,14 +247,23 @@ async def _save_edit(pilot: Any, browser: Any) -> float:
     return statistics.median(times)
 
 
-def _stage(scenario: Callable[[Any, Any], Awaitable[float]] | None) -> StageFunction:
+def _stage(
+    scenario: Callable[[Any, Any], Awaitable[float]] | None, where: Where = lambda i: i.store
+) -> StageFunction:
     def stage(inputs: Inputs) -> Timing:
-        return _run(inputs, scenario)  # type: ignore[arg-type]
+        return _run(inputs, scenario, where)  # type: ignore[arg-type]
 
     return stage
 
 
+def _on_postgres(inputs: Inputs) -> Location:
+    from benchmarks.postgres import store_of
+
+    return store_of(inputs)
+
+
 _NAIVE = _stage(_no_op)
+_PG_NAIVE = _stage(_no_op, _on_postgres)
 APP_STAGES: dict[str, Variants] = {
     "app_first_screen": Variants(_stage(None), _NAIVE),
     "app_page_down": Variants(_stage(_page_down), _NAIVE),
@@ -258,4 +271,8 @@ APP_STAGES: dict[str, Variants] = {
     "app_sort": Variants(_stage(_sort), _NAIVE),
     "app_import_keys": Variants(_import_keys, _idle_keys),
     "app_save_edit": Variants(_stage(_save_edit), _NAIVE),
+    "pg_app_first_screen": Variants(_stage(None, _on_postgres), _PG_NAIVE),
+    "pg_app_page_down": Variants(_stage(_page_down, _on_postgres), _PG_NAIVE),
+    "pg_app_search": Variants(_stage(_search, _on_postgres), _PG_NAIVE),
+    "pg_app_sort": Variants(_stage(_sort, _on_postgres), _PG_NAIVE),
 }

@@ -341,6 +341,12 @@ class Variants(NamedTuple):
     alternately with ours so that both see the same load on the machine."""
 
 
+def _pg_import(inputs: Inputs) -> Timing:
+    from benchmarks.postgres import import_ours as on_postgres
+
+    return on_postgres(inputs)
+
+
 STAGES: dict[str, Variants] = {
     "read": Variants(read_ours, read_naive, floor=read_bare),
     "read_direct": Variants(read_direct_ours, None, floor=read_bare),
@@ -348,4 +354,5 @@ STAGES: dict[str, Variants] = {
     "import": Variants(import_ours, import_naive, floor=read_bare),
     "export": Variants(export_ours, export_naive, export_xlsxwriter),
     "fix_list": Variants(fix_list_ours, None, fix_list_xlsxwriter),
+    "pg_import": Variants(_pg_import, import_ours),
 }

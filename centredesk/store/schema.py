@@ -223,11 +223,8 @@ _V1: list[str | Dialects] = [
         "CREATE INDEX import_issues_by_import ON import_issues (import_id, code, row)",
         # Prefix searches (LIKE 'smi%') and sorts of the app's tables at a million rows.
         "CREATE INDEX learners_by_surname ON learners (lower(surname) text_pattern_ops)",
-        "CREATE INDEX learners_by_forename ON learners (lower(forename) text_pattern_ops)",
-        "CREATE INDEX learners_by_uln ON learners (lower(uln) text_pattern_ops)",
         "CREATE INDEX learners_sorted_by_surname ON learners (surname, learner_number)",
         "CREATE INDEX registrations_by_learner ON registrations (learner_number)",
-        "CREATE INDEX registrations_by_import ON registrations (import_id)",
         "CREATE INDEX bookings_by_registration ON bookings (registration_id)",
         "CREATE INDEX results_by_registration ON results (registration_id)",
         "CREATE INDEX imports_by_sha256 ON imports (sha256)",

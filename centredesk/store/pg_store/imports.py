@@ -20,6 +20,8 @@ from centredesk.store.interface import Imports
 from centredesk.store.pg_store.session import Session
 from centredesk.store.records import ISSUE_COLUMNS, ImportMeta, PreviousImport
 
+ANALYZE_AFTER = 10_000
+"""Rows an import must load before it refreshes the planner's statistics itself."""
 IMPORT_LOCK = 0x63646970  # "cdip"
 """The advisory lock an import's transaction holds while it numbers and writes its rows."""
 
@@ -63,13 +65,23 @@ class PostgresImports(Imports):
         if writer is None:
             raise StoreError(f"unknown import kind {meta.kind!r}")
         session = self._session
+        outermost = not session.in_transaction
         with session.transaction():
             session.execute("SELECT pg_advisory_xact_lock(?)", [IMPORT_LOCK])
+            # Room to hash and sort a million rows in memory instead of on disk.
+            session.execute("SET LOCAL work_mem = '256MB'")
             session.load("incoming_issues", issues.select(ISSUE_COLUMNS), temporary=True)
             session.load("incoming_rejected", rejected.select("row", "cells"), temporary=True)
             session.load("incoming", accepted, temporary=True)
+            # Temporary tables get no statistics by themselves; without them the planner
+            # guesses a few rows and may join a million of them in nested loops.
+            session.execute("ANALYZE incoming (row)")
             import_id = self._write(meta, accepted.height, rejected.height, writer)
             session.execute("DROP TABLE incoming, incoming_issues, incoming_rejected")
+        if outermost and accepted.height >= ANALYZE_AFTER:
+            # The planner's statistics would otherwise wait for autovacuum, and a search or
+            # sort right after a big import could take a plan made for a small table.
+            session.execute(f"ANALYZE {', '.join(_TOUCHED[meta.kind])}")
         return import_id
 
     def _write(
@@ -166,25 +178,25 @@ def _write_learners(session: Session, import_id: int) -> int:
     base = _count(session, "SELECT coalesce(max(learner_number), 20000000) FROM learners")
     session.execute(
         """
-        CREATE TEMP TABLE new_learners ON COMMIT DROP AS
-        SELECT learner_identity, ? + row_number() OVER (ORDER BY min(row)) AS learner_number
+        CREATE TEMP TABLE new_learners AS
+        SELECT learner_identity, min(row) AS first_row,
+               ? + row_number() OVER (ORDER BY min(row)) AS learner_number
         FROM incoming WHERE learner_number IS NULL
         GROUP BY learner_identity
         """,
         [base],
     )
+    session.execute("ANALYZE new_learners")
     # New learners take their details from the first row that names them.
     session.execute(
         """
         INSERT INTO learners (learner_number, centre_number, forename, surname, date_of_birth,
                               uln, learner_reference, reasonable_adjustments, person_key,
                               import_id)
-        SELECT DISTINCT ON (n.learner_number)
-               n.learner_number, i.centre_number, i.forename, i.surname, i.date_of_birth,
+        SELECT n.learner_number, i.centre_number, i.forename, i.surname, i.date_of_birth,
                i.uln, i.learner_reference, i.reasonable_adjustments, i.person_key, ?
-        FROM incoming i JOIN new_learners n USING (learner_identity)
-        WHERE i.learner_number IS NULL
-        ORDER BY n.learner_number, i.row
+        FROM new_learners n JOIN incoming i ON i.row = n.first_row
+        ORDER BY n.learner_number
         """,
         [import_id],
     )
@@ -232,6 +244,14 @@ def _write_results(session: Session, import_id: int) -> int:
     )
     return _count(session, "SELECT count(*) FROM results WHERE import_id = ?", [import_id])
 
+
+_TOUCHED = {
+    "products": ("products",),
+    "approvals": ("centres", "approvals"),
+    "learners": ("learners", "registrations"),
+    "bookings": ("bookings",),
+    "results": ("results",),
+}
 
 _WRITERS: dict[str, Callable[[Session, int], int]] = {
     "products": _write_products,
