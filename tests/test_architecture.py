@@ -85,9 +85,8 @@ def reaches_a_connection(source: str) -> list[str]:
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = [alias.name for alias in node.names]
             module = node.module if isinstance(node, ast.ImportFrom) else None
-            for name in [*names, module or ""]:
-                if name.split(".")[0] in DRIVERS:
-                    found.append(f"line {node.lineno}: imports {name.split('.')[0]}")
+            drivers = [name.split(".")[0] for name in [*names, module or ""]]
+            found.extend(f"line {node.lineno}: imports {d}" for d in drivers if d in DRIVERS)
             if module and module.startswith(BACKENDS):
                 found.append(f"line {node.lineno}: imports a backend")
         elif isinstance(node, ast.Attribute) and node.attr in CONNECTION_NAMES:

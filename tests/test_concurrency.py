@@ -70,7 +70,8 @@ def test_eight_readers_and_an_importer_work_at_once_without_errors(
     spawn = multiprocessing.get_context("spawn")
     queue = spawn.Queue()
     workers = [
-        spawn.Process(target=browse, args=(url.url, SECONDS, seed, queue)) for seed in range(READERS)
+        spawn.Process(target=browse, args=(url.url, SECONDS, seed, queue))
+        for seed in range(READERS)
     ]
     workers.append(spawn.Process(target=import_files, args=(url.url, files, SECONDS, queue)))
     for worker in workers:
