@@ -539,3 +539,20 @@ def test_a_reader_upgrades_a_file_an_older_centredesk_wrote(tmp_path: Path) -> N
         assert store.browse.row_keys("products", search={"title": "food"}).to_pylist() == [
             "600/1748/X"
         ]
+
+
+@pytest.mark.postgresql
+def test_a_server_error_is_the_stores_error_in_one_line(
+    postgres_server: pg_server.Server,
+) -> None:
+    from centredesk.store.pg_store import open_server
+
+    url = pg_server.new_database(postgres_server, "errors")
+    with open_server(url) as store:
+        session = store._session
+        with pytest.raises(StoreError, match='relation "nowhere" does not exist') as failed:
+            session.rows("SELECT * FROM nowhere")
+        assert "\n" not in str(failed.value)
+        with pytest.raises(StoreError, match="syntax error"):
+            session.arrow("SELECT count(*) FILTER (1 = 1) FROM learners")
+        assert session.scalar("SELECT count(*) FROM learners") == 0  # still usable

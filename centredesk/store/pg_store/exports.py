@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from centredesk.store.exports import CHUNK_ROWS, ExportFilters, ExportRows
+from centredesk.store.exports import CHUNK_ROWS, ExportFilters, ExportRows, SessionBookings
 from centredesk.store.interface import Exports
 from centredesk.store.pg_store.session import Session
 
@@ -82,7 +82,9 @@ class _Where:
 def _learner_filters(where: _Where, filters: ExportFilters, *, alias: str = "g") -> None:
     """The filters shared by results, registrations and bookings (``g`` = registration)."""
     where.exact(f"{alias}.centre_number", filters.centre)
-    where.exact(f"{alias}.batch_number", filters.batch)
+    if filters.batch is not None:
+        # Compared as text, so 0042 is not 42 and BT17 is a label, not a failed number.
+        where.add(f"CAST({alias}.batch_number AS VARCHAR) = trim(?)", filters.batch)
     where.product(f"{alias}.product_code", filters.product)
     where.part("l.forename", filters.forename)
     where.part("l.surname", filters.surname)
@@ -207,15 +209,24 @@ def bookings(filters: ExportFilters) -> _Sql:
     return _Sql(sql, where.params)
 
 
-def register(product: str, session: date, centre: str | None = None) -> _Sql:
-    """Who sits a paper-based session: one product, one date, bookings still standing."""
+_PAPER = "coalesce(b.assessment_mode, p.assessment_mode) = 'paper-based'"
+# Cancelled and transferred bookings do not sit the session.
+_STANDING = "b.status NOT IN ('Cancelled', 'Transferred')"
+
+
+def _session_where(product: str, session: date | None, centre: str | None) -> _Where:
     where = _Where()
     where.product("g.product_code", product)
     where.exact("b.session_date", session)
     where.exact("g.centre_number", centre)
-    where.add("coalesce(b.assessment_mode, p.assessment_mode) = 'paper-based'")
-    # Cancelled and transferred bookings do not sit this session.
-    where.add("b.status NOT IN ('Cancelled', 'Transferred')")
+    return where
+
+
+def register(product: str, session: date, centre: str | None = None) -> _Sql:
+    """Who sits a paper-based session: one product, one date, bookings still standing."""
+    where = _session_where(product, session, centre)
+    where.add(_PAPER)
+    where.add(_STANDING)
     sql = f"""
         SELECT g.centre_number, l.learner_number, l.forename, l.surname, l.uln,
                l.reasonable_adjustments, b.assessment, NULL::VARCHAR AS signature
@@ -223,6 +234,34 @@ def register(product: str, session: date, centre: str | None = None) -> _Sql:
         ORDER BY g.centre_number, l.surname, l.forename, l.learner_number
     """
     return _Sql(sql, where.params)
+
+
+def session_bookings(
+    session: Session, product: str, day: date, centre: str | None, today: date
+) -> SessionBookings:
+    """Why a register holds what it holds: the day's bookings, counted by kind."""
+    where = _session_where(product, day, centre)
+    (counts,) = _fetch(
+        session,
+        f"""SELECT count(*) FILTER (WHERE {_STANDING} AND {_PAPER}),
+                   count(*) FILTER (WHERE {_STANDING} AND NOT coalesce({_PAPER}, false)),
+                   count(*) FILTER (WHERE NOT {_STANDING})
+            {_BOOKINGS_FROM}{where.sql()}""",
+        where.params,
+    )
+    dates = _session_where(product, None, centre)
+    dates.add(_PAPER)
+    dates.add(_STANDING)
+    dates.add("b.session_date >= ?", today)
+    found = _fetch(
+        session,
+        f"SELECT DISTINCT b.session_date {_BOOKINGS_FROM}{dates.sql()} "
+        "ORDER BY b.session_date LIMIT 3",
+        dates.params,
+    )
+    return SessionBookings(
+        int(counts[0]), int(counts[1]), int(counts[2]), [row[0] for row in found]
+    )
 
 
 def find_product(session: Session, code: str) -> tuple[str, str] | None:
@@ -283,6 +322,11 @@ class PostgresExports(Exports):
 
     def register(self, product: str, session: date, centre: str | None = None) -> ExportRows:
         return ExportQuery(self._session, register(product, session, centre))
+
+    def session_bookings(
+        self, product: str, session: date, centre: str | None, today: date
+    ) -> SessionBookings:
+        return session_bookings(self._session, product, session, centre, today)
 
     def find_product(self, code: str) -> tuple[str, str] | None:
         return find_product(self._session, code)

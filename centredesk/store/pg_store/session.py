@@ -116,35 +116,35 @@ class Session:
 
     # -- queries ----------------------------------------------------------------------------
 
-    def _run(self, sql: str, params: Sequence[object]) -> adbc.Cursor:
-        cursor = self.con.cursor()
-        try:
-            batch = _parameters(params)
-            if batch is None:
-                cursor.execute(numbered(sql))
-            else:
-                cursor.execute(numbered(sql), batch)
-        except adbc_driver_manager.IntegrityError as error:
-            cursor.close()
-            raise StoreIntegrityError(describe(error)) from error
-        except adbc_driver_manager.Error as error:
-            cursor.close()
-            raise StoreError(f"{self.url}: {describe(error)}") from error
-        return cursor
+    @contextmanager
+    def _cursor(self, sql: str, params: Sequence[object]) -> Iterator[adbc.Cursor]:
+        """A cursor that has run ``sql``; the driver's errors come out as the store's."""
+        with self._lock:
+            cursor = self.con.cursor()
+            try:
+                batch = _parameters(params)
+                if batch is None:
+                    cursor.execute(numbered(sql))
+                else:
+                    cursor.execute(numbered(sql), batch)
+                yield cursor
+            except adbc_driver_manager.IntegrityError as error:
+                raise StoreIntegrityError(describe(error)) from error
+            except adbc_driver_manager.Error as error:
+                raise StoreError(f"{self.url}: {describe(error)}") from error
+            finally:
+                with suppress(adbc_driver_manager.Error):
+                    cursor.close()
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> None:
         """Run a statement that returns nothing worth reading."""
-        with self._lock:
-            self._run(sql, params).close()
+        with self._cursor(sql, params):
+            pass
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """A small result as Python tuples (a count, a record, a few codes)."""
-        with self._lock:
-            cursor = self._run(sql, params)
-            try:
-                return list(cursor.fetchall())
-            finally:
-                cursor.close()
+        with self._cursor(sql, params) as cursor:
+            return list(cursor.fetchall())
 
     def scalar(self, sql: str, params: Sequence[object] = ()) -> Any:
         """The first value of the first row; None when there is no row."""
@@ -153,12 +153,8 @@ class Session:
 
     def arrow(self, sql: str, params: Sequence[object] = ()) -> pa.Table:
         """A whole result as Arrow columns."""
-        with self._lock:
-            cursor = self._run(sql, params)
-            try:
-                return plain(cursor.fetch_arrow_table())
-            finally:
-                cursor.close()
+        with self._cursor(sql, params) as cursor:
+            return plain(cursor.fetch_arrow_table())
 
     def frame(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
         """A whole result as a polars frame."""
