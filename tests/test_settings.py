@@ -42,9 +42,15 @@ def test_a_flag_beats_the_environment_which_beats_the_file(tmp_path: Path) -> No
     assert resolve(environ={**env, "CENTREDESK_WAIT": "2.5"}).wait == 2.5
 
 
-def test_a_server_url_is_kept_as_a_url(tmp_path: Path) -> None:
-    settings = resolve(database="postgresql://alice@db/centredesk", environ=environment(tmp_path))
-    assert settings.location == ServerURL("postgresql://alice@db/centredesk")
+def test_a_server_url_is_kept_as_a_url_wherever_it_is_set(tmp_path: Path) -> None:
+    url = "postgresql://alice@db/centredesk"
+    settings = resolve(database=url, environ=environment(tmp_path))
+    assert settings.location == ServerURL(url)
+    from_env = resolve(environ=environment(tmp_path, CENTREDESK_DB=url))
+    from_file = resolve(environ=environment(tmp_path, f'database = "{url}"\n'))
+    assert from_env.location == from_file.location == ServerURL(url)
+    assert ServerURL(url).name == "centredesk"
+    assert ServerURL("postgresql://alice@/centredesk?host=/run/postgresql").name == "centredesk"
 
 
 @pytest.mark.parametrize(

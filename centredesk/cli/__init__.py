@@ -86,8 +86,9 @@ def add_db_argument(
     parser: argparse.ArgumentParser,
     *,
     top_level: bool = False,
-    db_help: str = "the database file (default: $CENTREDESK_DB, else the settings file's, "
-    "else centredesk.duckdb in the user data directory)",
+    db_help: str = "the database: a file, or postgresql://user@host/dbname (default: "
+    "$CENTREDESK_DB, else the settings file's, else centredesk.duckdb in the user data "
+    "directory)",
 ) -> None:
     """``--db PATH`` and ``--wait SECONDS``, accepted both before and after the subcommand."""
     default = None if top_level else argparse.SUPPRESS

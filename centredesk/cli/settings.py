@@ -5,7 +5,7 @@ environment variable, the settings file, then the default. The settings file is 
 ``config.toml`` in the user config directory (or the file ``$CENTREDESK_CONFIG`` names),
 for example::
 
-    database = "/srv/ao/registrations.duckdb"
+    database = "/srv/ao/registrations.duckdb"   # or "postgresql://alice@dbhost/centredesk"
     wait = 10
 
 The command line resolves a :class:`Settings` before it runs a command and hands it down;
@@ -43,8 +43,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     database: str = Field(
-        description="The store: a DuckDB file path (a postgresql:// URL is reserved for a "
-        "database server). Default: centredesk.duckdb in the user data directory.",
+        description="The store: a DuckDB file path, or a postgresql://user@host/dbname URL "
+        "(its password from PGPASSWORD, ~/.pgpass or a service file, never the URL). "
+        "Default: centredesk.duckdb in the user data directory.",
     )
     database_is_default: bool = Field(
         default=False,

@@ -88,8 +88,8 @@ def open_server(
         if version == 0 and (read_only or missing == "empty"):
             if missing == "refuse":
                 raise StoreError(
-                    f"{url} holds no centredesk data yet: import data or run "
-                    "`centredesk demo` with this --db first"
+                    f"{url} holds no centredesk data yet: import data into it, or copy a "
+                    "store into it with `centredesk db copy`"
                 )
             # An empty store to read, made where it can neither be seen nor kept.
             session.execute("SET search_path = pg_temp")
