@@ -80,7 +80,12 @@ def open_server(
     is held, so nothing is waited for (``wait`` and ``on_wait`` are for files).
     """
     missing = missing or ("refuse" if read_only else "create")
-    session = Session(url, connect(url, read_only=read_only), read_only=read_only)
+    session = Session(
+        url,
+        connect(url, read_only=read_only),
+        read_only=read_only,
+        connect=lambda: connect(url, read_only=read_only),
+    )
     try:
         check_is_ours(session.rows(TABLES_QUERY), url)
         version = current_version(session)

@@ -14,7 +14,7 @@ SQL here is written with ``?`` for each parameter, as in the DuckDB backend; it 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
@@ -98,29 +98,56 @@ def describe(error: Exception) -> str:
     return text.strip().split("\n", 1)[0].rstrip(".")
 
 
-class Session:
-    """Holds the connection; every operation of a store runs its SQL through here.
+Connect = Callable[[], adbc.Connection]
+"""Makes another connection to the same database, set up as the first."""
 
-    Calls are serialised by a lock, so threads that share a store (the app's workers) take
-    turns on the one connection.
+
+class Session:
+    """Holds the connections; every operation of a store runs its SQL through here.
+
+    Each thread gets a connection of its own (made with ``connect`` the first time it asks),
+    so the app's workers read side by side, as the server allows, instead of queueing for
+    one. A transaction belongs to the thread that opened it. A stand-in store (temporary
+    tables that only its first connection can see) shares that one connection, in turns.
     """
 
-    def __init__(self, url: ServerURL, con: adbc.Connection, *, read_only: bool) -> None:
+    def __init__(
+        self, url: ServerURL, con: adbc.Connection, *, read_only: bool, connect: Connect
+    ) -> None:
         self.url = url
-        self.con = con
         self.read_only = read_only
         self.stand_in = False
         """Reading empty temporary tables: the database holds no centredesk schema yet."""
-        self._depth = 0
+        self._first = con
+        self._connect = connect
+        self._local = threading.local()
+        self._local.con = con
+        self._made = [con]
         self._lock = threading.RLock()
+        """Taken while the one connection is shared (a stand-in store), and to list the
+        connections made."""
+
+    @contextmanager
+    def _connection(self) -> Iterator[adbc.Connection]:
+        if self.stand_in:
+            with self._lock:
+                yield self._first
+            return
+        con: adbc.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = self._connect()
+            self._local.con = con
+            with self._lock:
+                self._made.append(con)
+        yield con
 
     # -- queries ----------------------------------------------------------------------------
 
     @contextmanager
     def _cursor(self, sql: str, params: Sequence[object]) -> Iterator[adbc.Cursor]:
         """A cursor that has run ``sql``; the driver's errors come out as the store's."""
-        with self._lock:
-            cursor = self.con.cursor()
+        with self._connection() as con:
+            cursor = con.cursor()
             try:
                 batch = _parameters(params)
                 if batch is None:
@@ -162,7 +189,7 @@ class Session:
 
     def stream(self, sql: str, params: Sequence[object], rows: int) -> Iterator[pl.DataFrame]:
         """A large result in frames of at most ``rows`` rows, on a connection of its own."""
-        con = self.con.adbc_clone()
+        con = self._first if self.stand_in else self._connect()
         try:
             cursor = con.cursor()
             batch = _parameters(params)
@@ -179,8 +206,9 @@ class Session:
                     yield as_frame(pa.Table.from_batches([arrow.slice(start, rows)]))
             cursor.close()
         finally:
-            with suppress(adbc_driver_manager.Error):
-                con.close()
+            if con is not self._first:
+                with suppress(adbc_driver_manager.Error):
+                    con.close()
 
     def load(self, table: str, rows: pl.DataFrame, *, temporary: bool = False) -> None:
         """Send ``rows`` with binary COPY: into a new temporary table called ``table``, or
@@ -189,8 +217,8 @@ class Session:
         arrow = rows.with_columns(
             pl.col(name).cast(pl.String) for name, dtype in rows.schema.items() if dtype == pl.Null
         ).to_arrow()
-        with self._lock:
-            cursor = self.con.cursor()
+        with self._connection() as con:
+            cursor = con.cursor()
             try:
                 cursor.adbc_ingest(
                     table, arrow, mode="create" if temporary else "append", temporary=temporary
@@ -206,33 +234,37 @@ class Session:
 
     @property
     def in_transaction(self) -> bool:
-        return self._depth > 0
+        """Whether this thread is inside a transaction."""
+        return bool(getattr(self._local, "depth", 0))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One transaction; a nested one joins the outer. Other threads wait for it."""
+        """One transaction on this thread's connection; a nested one joins the outer."""
         if self.read_only:
             raise StoreError(f"{self.url} was opened read-only; nothing can be written")
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self.execute("BEGIN")
-            self._depth = 1
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
             try:
                 yield
-                self.execute("COMMIT")
-            except BaseException:
-                with suppress(StoreError):
-                    self.execute("ROLLBACK")
-                raise
             finally:
-                self._depth = 0
+                self._local.depth = depth
+            return
+        self.execute("BEGIN")
+        self._local.depth = 1
+        try:
+            yield
+            self.execute("COMMIT")
+        except BaseException:
+            with suppress(StoreError):
+                self.execute("ROLLBACK")
+            raise
+        finally:
+            self._local.depth = 0
 
     def close(self) -> None:
-        with self._lock, suppress(adbc_driver_manager.Error):
-            self.con.close()
+        with self._lock:
+            for con in self._made:
+                with suppress(adbc_driver_manager.Error):
+                    con.close()
+            self._made.clear()
