@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
+import pg_server
 import pytest
 from browse_fixtures import add_learner_history, build_store, import_learners
 
@@ -144,7 +145,7 @@ def test_dashboard_figures(store: Store) -> None:
 
 def test_learner_detail_has_registrations_and_history(store: Store) -> None:
     keys = store.browse.row_keys("learners", search={"uln": "1000000043"})
-    detail = store.details.learner(keys[0].as_py())
+    detail = store.details.learner(keys.to_pylist()[0])
     assert detail is not None
     assert detail.details["surname"] == "O'Brien"
     assert detail.registrations.select("product_code", "status").rows() == [
@@ -206,3 +207,26 @@ def test_every_column_a_tab_shows_narrows_it(store: Store) -> None:
     assert page.column("component").to_pylist() == ["Unit 2"]
     assert page.column("withheld").to_pylist() == [True]
     assert len(store.browse.row_keys("imports", search={WORDS: "learners"})) == 2
+
+
+@pytest.mark.postgresql
+def test_keys_read_in_blocks_match_a_whole_sort_in_every_order(
+    postgres_server: pg_server.Server,
+) -> None:
+    from centredesk.store.pg_store import keys as blocks
+
+    url = pg_server.new_database(postgres_server, "blocks")
+    build_store(url, 700)
+    with open_store(url, read_only=True) as store, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(blocks, "BLOCK", 64)  # many blocks, and nulls across their edges
+        for sort, descending in (("uln", False), ("uln", True), ("forename", False)):
+            keys = store.browse.row_keys("learners", sort=sort, descending=descending)
+            whole = store.tables.read("learners").sort(
+                [sort, "learner_number"], descending=descending, nulls_last=True
+            )
+            expected = whole.get_column("learner_number").to_list()
+            assert len(keys) == len(expected)
+            # Read from the middle first (a jump), then everything in order.
+            assert keys.slice(400, 100).to_pylist() == expected[400:500]
+            assert keys.to_pylist() == expected
+            assert keys.slice(690, 50).to_pylist() == expected[690:]

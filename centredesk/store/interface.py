@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
 from types import TracebackType
+from typing import Any, Protocol
 
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -69,12 +70,25 @@ RECORD_TABLES = (
 """The tables of the records themselves, apart from the imports and the history of changes."""
 
 
+class RowKeys(Protocol):
+    """The keys of a browse in display order: all in memory (an Arrow array, on DuckDB), or
+    read from the store as they are listed (on a server). Take ``len()`` freely; list a
+    ``slice`` away from the screen's thread, as listing may ask the store."""
+
+    def __len__(self) -> int: ...
+
+    def slice(self, offset: int, length: int | None = ...) -> Any: ...
+
+    def to_pylist(self) -> list[Any]: ...
+
+
 class Browse(ABC):
     """The paged tables of the app (see :mod:`centredesk.store.views`).
 
     Paging works in two steps so that a page of a 1,000,000-row table costs milliseconds
     whatever the sort or filter: :meth:`row_keys` gives the key of every matching row in
-    display order, then :meth:`rows` the values of one page of those keys.
+    display order (:class:`RowKeys`), then :meth:`rows` the values of one page of those
+    keys.
     """
 
     @abstractmethod
@@ -86,7 +100,7 @@ class Browse(ABC):
         scope: Mapping[str, object] | None = None,
         sort: str | None = None,
         descending: bool | None = None,
-    ) -> pa.ChunkedArray:
+    ) -> RowKeys:
         """The key of every row of ``view`` that matches, in display order.
 
         ``search`` maps search fields to case-insensitive prefixes (all must match);

@@ -8,7 +8,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import StoreError
-from centredesk.store.interface import Browse
+from centredesk.store.interface import Browse, RowKeys
 from centredesk.store.views import WORDS, SearchField, View, normalise_prefix, plain_words
 from centredesk.store.views import view as find_view
 
@@ -86,7 +86,7 @@ class DuckDBBrowse(Browse):
         scope: Mapping[str, object] | None = None,
         sort: str | None = None,
         descending: bool | None = None,
-    ) -> pa.ChunkedArray:
+    ) -> RowKeys:
         target = find_view(view)
         order = target.column(sort or target.default_sort).expr
         where, params = _where(target, search or {}, scope or {})
@@ -97,7 +97,8 @@ class DuckDBBrowse(Browse):
             f"SELECT {target.key} AS key FROM {target.source}{where} "
             f"ORDER BY {order} {direction} NULLS LAST, {target.key} {direction}"
         )
-        return self._session.con.sql(query, params=params).to_arrow_table().column("key")
+        keys: RowKeys = self._session.con.sql(query, params=params).to_arrow_table().column("key")
+        return keys
 
     def rows(self, view: str, keys: Sequence[object]) -> pa.Table:
         target = find_view(view)

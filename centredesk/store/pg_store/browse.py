@@ -1,5 +1,9 @@
 """The app's paged tables on PostgreSQL: the views of :mod:`centredesk.store.views` as SQL.
 
+The keys of a table come in blocks as the app scrolls (:mod:`centredesk.store.pg_store.keys`),
+so the first screen of a million rows sorted by any column costs a count and one top-N
+query, not a sort of every row.
+
 A search is a ``LIKE 'prefix%'`` on the lower-cased text, which the expression indexes of
 the schema answer without reading the table; the prefix is escaped, so a ``%`` or ``_``
 the user types is just a character.
@@ -12,7 +16,8 @@ from collections.abc import Mapping, Sequence
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from centredesk.store.errors import StoreError
-from centredesk.store.interface import Browse
+from centredesk.store.interface import Browse, RowKeys
+from centredesk.store.pg_store.keys import KeyQuery, KeysInBlocks
 from centredesk.store.pg_store.session import Session
 from centredesk.store.views import SearchField, View, normalise_prefix
 from centredesk.store.views import view as find_view
@@ -93,19 +98,17 @@ class PostgresBrowse(Browse):
         scope: Mapping[str, object] | None = None,
         sort: str | None = None,
         descending: bool | None = None,
-    ) -> pa.ChunkedArray:
+    ) -> RowKeys:
         target = find_view(view)
         key = key_of(target)
         order = self._order(target, sort or target.default_sort)
         condition, params = where(target, search or {}, scope or {})
         if descending is None:
             descending = target.default_descending if sort is None else False
-        direction = "DESC" if descending else "ASC"
-        query = (
-            f"SELECT {key} AS key FROM {target.source}{condition} "
-            f"ORDER BY {order} {direction} NULLS LAST, {key} {direction}"
-        )
-        return self._session.arrow(query, params).column("key")
+        counting = f"SELECT count(*) FROM {target.source}{condition}"
+        count = int(self._session.scalar(counting, params))
+        query = KeyQuery(key, target.source, condition, params, order, descending)
+        return KeysInBlocks(self._session, query, count)
 
     def rows(self, view: str, keys: Sequence[object]) -> pa.Table:
         target = find_view(view)

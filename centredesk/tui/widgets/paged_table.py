@@ -307,12 +307,13 @@ class PagedTable(ScrollView, can_focus=True):
         return len(self._keys)
 
     def show(self, keys: Any, *, keep_cursor: bool = False) -> None:
-        """Show the rows with ``keys`` (an Arrow array or a list), in that order.
+        """Show the rows with ``keys`` (an Arrow array, the store's keys read as they are
+        listed, or a list), in that order.
 
-        The keys stay in Arrow: a million of them are never turned into Python objects,
-        only the hundred of the page being fetched.
+        The keys stay where they are: a million of them are never turned into Python
+        objects, only the hundred of the page being fetched.
         """
-        self._keys = keys if isinstance(keys, pa.Array | pa.ChunkedArray) else pa.array(keys)
+        self._keys = keys if hasattr(keys, "slice") else pa.array(keys)
         self._pages.clear()
         self._pending.clear()
         self._generation += 1
@@ -339,12 +340,13 @@ class PagedTable(ScrollView, can_focus=True):
 
     def _request(self, number: int) -> None:
         self._pending.add(number)
-        keys = self._keys.slice(number * PAGE_ROWS, PAGE_ROWS).to_pylist()
+        keys = self._keys.slice(number * PAGE_ROWS, PAGE_ROWS)
         generation = self._generation
 
         def fetch() -> None:
             try:
-                rows = self._fetch(keys)
+                # Listed here, in the worker: a server store reads keys as they are listed.
+                rows = self._fetch(keys.to_pylist())
             except UserError as error:
                 # The page stays asked for: the app offers a retry, which shows the rows
                 # afresh and asks again.
@@ -531,7 +533,8 @@ class PagedTable(ScrollView, can_focus=True):
         if cells is None:
             return
         named = {column.name: cell for column, cell in zip(self.columns, cells, strict=True)}
-        self.post_message(self.Selected(self, self._keys[self.cursor_row].as_py(), named))
+        (key,) = self._keys.slice(self.cursor_row, 1).to_pylist()
+        self.post_message(self.Selected(self, key, named))
 
     def action_sort(self) -> None:
         self.post_message(self.SortRequested(self, self.columns[self.cursor_column].name))
