@@ -24,6 +24,10 @@ def filled(location: Location) -> Location:
             "approvals",
             pl.DataFrame({"centre_number": ["12345"], "product_code": ["603/0862/X"]}),
         )
+        store.tables.append(
+            "other_cells",
+            pl.DataFrame({"import_id": [1], "row": [2], "cells": ['{"Tutor": "Ms Ng"}']}),
+        )
         products = store.tables.read("products")
         assert products.get_column("registration_fee").dtype == pl.Decimal(8, 2)
     return location

@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 
 from centredesk.store import TABLES, open_store
-from centredesk.store.duckdb_store import schema as store_schema
-from centredesk.store.duckdb_store.schema import MIGRATIONS, SCHEMA_VERSION, current_version
+from centredesk.store import schema as store_schema
+from centredesk.store.duckdb_store.schema import SCHEMA_VERSION, current_version
+from centredesk.store.schema import MIGRATIONS, statements
 
 
 def version_one_database(path: Path) -> Path:
@@ -21,7 +22,7 @@ def version_one_database(path: Path) -> Path:
         "CREATE TABLE schema_version (version INTEGER NOT NULL, "
         "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
     )
-    for statement in MIGRATIONS[1]:
+    for statement in statements(1, "duckdb"):
         con.execute(statement)
     con.execute("INSERT INTO schema_version (version) VALUES (1)")
     con.execute(

@@ -25,6 +25,7 @@ from centredesk.store.pg_store.reference import PostgresReference
 from centredesk.store.pg_store.schema import check_not_newer, current_version, migrate
 from centredesk.store.pg_store.session import Session
 from centredesk.store.pg_store.tables import PostgresTables
+from centredesk.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from centredesk.store import Missing
@@ -105,6 +106,14 @@ def open_server(
             session.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         elif not read_only:
             migrate(session)
+        elif version < SCHEMA_VERSION:
+            # Written by an older centredesk: brought up to date once (a write, in one
+            # transaction), then read as asked, so no query meets an old schema.
+            writer = connect(url, read_only=False)
+            try:
+                migrate(Session(url, writer, read_only=False, connect=lambda: writer))
+            finally:
+                writer.close()
     except BaseException:
         session.close()
         raise

@@ -14,6 +14,7 @@ import polars as pl
 from centredesk.store.interface import Details
 from centredesk.store.pg_store.session import Session
 from centredesk.store.records import (
+    OTHER_COLUMNS,
     REGISTRATION_STATUS_ORDER,
     Dashboard,
     ImportSummary,
@@ -115,7 +116,33 @@ class PostgresDetails(Details):
             """,
             [learner_number, learner_number],
         )
-        return LearnerDetail(learner.row(0, named=True), registrations, bookings, results, history)
+        return LearnerDetail(
+            learner.row(0, named=True),
+            registrations,
+            bookings,
+            results,
+            history,
+            self._other_cells(learner_number),
+        )
+
+    def _other_cells(self, learner_number: int) -> pl.DataFrame:
+        rows = self._rows(
+            """
+            SELECT r.product_code, CAST(o.cells AS VARCHAR)
+            FROM registrations r
+            JOIN other_cells o ON o.import_id = r.import_id AND o.row = r.source_row
+            WHERE r.learner_number = ? ORDER BY r.registration_date, r.registration_id
+            """,
+            [learner_number],
+        )
+        # One learner's registrations: a handful of rows, each a small JSON object.
+        found = [
+            (product, column, value)
+            for product, cells in rows
+            for column, value in json.loads(str(cells)).items()
+            if value is not None and str(value).strip()
+        ]
+        return pl.DataFrame(found, schema=dict.fromkeys(OTHER_COLUMNS, pl.String), orient="row")
 
     def import_summary(self, import_id: int) -> ImportSummary | None:
         rows = self._rows(f"SELECT {_IMPORT_COLUMNS} FROM imports WHERE import_id = ?", [import_id])

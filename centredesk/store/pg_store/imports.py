@@ -22,6 +22,8 @@ from centredesk.store.records import ISSUE_COLUMNS, ImportMeta, PreviousImport
 
 ANALYZE_AFTER = 10_000
 """Rows an import must load before it refreshes the planner's statistics itself."""
+FIRST_BATCH = 1001
+"""The label of the first batch the store assigns itself."""
 IMPORT_LOCK = 0x63646970  # "cdip"
 """The advisory lock an import's transaction holds while it numbers and writes its rows."""
 
@@ -44,10 +46,16 @@ class PostgresImports(Imports):
     def file_names(self) -> set[str]:
         return {str(row[0]) for row in self._session.rows("SELECT file_name FROM imports")}
 
-    def next_batch_number(self) -> int:
-        return int(
-            self._session.scalar("SELECT coalesce(max(batch_number), 1000) + 1 FROM registrations")
+    def next_batch_number(self, incoming: pl.Series) -> str:
+        labels = incoming.drop_nulls().unique().cast(pl.String).to_list()
+        largest = self._session.scalar(
+            "SELECT max(CAST(batch_number AS NUMERIC)) FROM ("
+            "SELECT batch_number FROM registrations UNION ALL "
+            "SELECT unnest(CAST(? AS VARCHAR[]))) AS labels(batch_number) "
+            "WHERE batch_number ~ '^[0-9]{1,30}$'",
+            [labels],
         )
+        return str(FIRST_BATCH if largest is None else max(int(largest) + 1, FIRST_BATCH))
 
     def record(
         self,
@@ -55,7 +63,10 @@ class PostgresImports(Imports):
         accepted: pl.DataFrame,
         issues: pl.DataFrame,
         rejected: pl.DataFrame,
+        other_cells: pl.DataFrame | None = None,
     ) -> int:
+        if other_cells is None:
+            other_cells = pl.DataFrame(schema={"row": pl.Int64, "cells": pl.String})
         if accepted.height + rejected.height != meta.rows_read:
             raise StoreError(
                 f"internal check failed: {accepted.height} accepted + {rejected.height} "
@@ -72,12 +83,15 @@ class PostgresImports(Imports):
             session.execute("SET LOCAL work_mem = '256MB'")
             session.load("incoming_issues", issues.select(ISSUE_COLUMNS), temporary=True)
             session.load("incoming_rejected", rejected.select("row", "cells"), temporary=True)
+            session.load("incoming_other", other_cells.select("row", "cells"), temporary=True)
             session.load("incoming", accepted, temporary=True)
             # Temporary tables get no statistics by themselves; without them the planner
             # guesses a few rows and may join a million of them in nested loops.
             session.execute("ANALYZE incoming (row)")
             import_id = self._write(meta, accepted.height, rejected.height, writer)
-            session.execute("DROP TABLE incoming, incoming_issues, incoming_rejected")
+            session.execute(
+                "DROP TABLE incoming, incoming_issues, incoming_rejected, incoming_other"
+            )
         if outermost and accepted.height >= ANALYZE_AFTER:
             # The planner's statistics would otherwise wait for autovacuum, and a search or
             # sort right after a big import could take a plan made for a small table.
@@ -118,6 +132,9 @@ class PostgresImports(Imports):
         session.execute(
             "INSERT INTO rejected_rows SELECT ?, row, cells::json FROM incoming_rejected",
             [import_id],
+        )
+        session.execute(
+            "INSERT INTO other_cells SELECT ?, row, cells::json FROM incoming_other", [import_id]
         )
         written = writer(session, import_id) if accepted else 0
         if written != accepted:
@@ -223,7 +240,7 @@ def _write_bookings(session: Session, import_id: int) -> int:
         """
         INSERT INTO bookings
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, assessment, session_date,
-               assessment_mode, coalesce(booking_status, 'Active'), attempt, ?
+               assessment_mode, coalesce(booking_status, 'Active'), attempt, ?, row
         FROM incoming
         """,
         [first_id, import_id],
@@ -237,7 +254,7 @@ def _write_results(session: Session, import_id: int) -> int:
         """
         INSERT INTO results
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, component, grade,
-               result_date, release_date, ?
+               result_date, release_date, ?, row
         FROM incoming
         """,
         [first_id, import_id],

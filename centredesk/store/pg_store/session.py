@@ -44,12 +44,15 @@ def numbered(sql: str) -> str:
 
 
 def _parameters(params: Sequence[object]) -> pa.RecordBatch | None:
-    """Parameters as the one-row batch ADBC binds; a ``None`` goes as text, which
-    PostgreSQL casts to whatever the statement needs."""
+    """Parameters as the one-row batch ADBC binds; a ``None`` goes as text and an empty
+    list as a list of text, which PostgreSQL casts to whatever the statement needs."""
     if not params:
         return None
     columns = [
-        pa.array([value], pa.string()) if value is None else pa.array([value]) for value in params
+        pa.array([value], pa.string() if value is None else pa.list_(pa.string()))
+        if value is None or (isinstance(value, list) and not value)
+        else pa.array([value])
+        for value in params
     ]
     return pa.RecordBatch.from_arrays(columns, names=[f"p{i}" for i in range(len(columns))])
 
