@@ -223,7 +223,6 @@ _V1: list[str | Dialects] = [
         "CREATE INDEX import_issues_by_import ON import_issues (import_id, code, row)",
         # Prefix searches (LIKE 'smi%') and sorts of the app's tables at a million rows.
         "CREATE INDEX learners_by_surname ON learners (lower(surname) text_pattern_ops)",
-        'CREATE INDEX learners_sorted_by_surname ON learners (surname COLLATE "C", learner_number)',
         "CREATE INDEX registrations_by_learner ON registrations (learner_number)",
         "CREATE INDEX bookings_by_registration ON bookings (registration_id)",
         "CREATE INDEX results_by_registration ON results (registration_id)",

@@ -84,10 +84,9 @@ class PostgresImports(Imports):
             session.load("incoming_issues", issues.select(ISSUE_COLUMNS), temporary=True)
             session.load("incoming_rejected", rejected.select("row", "cells"), temporary=True)
             session.load("incoming_other", other_cells.select("row", "cells"), temporary=True)
+            if meta.kind == "learners":
+                accepted = _numbered_learners(session, accepted)
             session.load("incoming", accepted, temporary=True)
-            # Temporary tables get no statistics by themselves; without them the planner
-            # guesses a few rows and may join a million of them in nested loops.
-            session.execute("ANALYZE incoming (row)")
             import_id = self._write(meta, accepted.height, rejected.height, writer)
             session.execute(
                 "DROP TABLE incoming, incoming_issues, incoming_rejected, incoming_other"
@@ -189,47 +188,67 @@ def _write_approvals(session: Session, import_id: int) -> int:
     return _count(session, "SELECT count(*) FROM incoming")
 
 
-def _write_learners(session: Session, import_id: int) -> int:
-    # Validation has said who each row's learner is: a stored learner's number, or (for a
-    # learner new to the store) an identity that rows of the same person share.
+def _numbered_learners(session: Session, accepted: pl.DataFrame) -> pl.DataFrame:
+    """The upload's rows with every learner and registration numbered, worked out on the
+    frame (a million rows in a fraction of a second) rather than by joins and window sorts
+    on the server.
+
+    Validation has said who each row's learner is: a stored learner's number, or (for a
+    learner new to the store) an identity that rows of the same person share. New learners
+    are numbered in the order they first appear and take their details from that first row
+    (``new_learner``); registrations are numbered in row order. Runs under the import lock,
+    so the numbers are free.
+    """
     base = _count(session, "SELECT coalesce(max(learner_number), 20000000) FROM learners")
-    session.execute(
-        """
-        CREATE TEMP TABLE new_learners AS
-        SELECT learner_identity, min(row) AS first_row,
-               ? + row_number() OVER (ORDER BY min(row)) AS learner_number
-        FROM incoming WHERE learner_number IS NULL
-        GROUP BY learner_identity
-        """,
-        [base],
+    first_id = _count(session, "SELECT coalesce(max(registration_id), 0) FROM registrations")
+    newcomers = (
+        accepted.filter(pl.col("learner_number").is_null())
+        .group_by("learner_identity")
+        .agg(pl.col("row").min().alias("first_row"))
+        .sort("first_row")
+        .with_row_index("new_number", offset=base + 1)
+        .select("learner_identity", "first_row", pl.col("new_number").cast(pl.Int64))
     )
-    session.execute("ANALYZE new_learners")
-    # New learners take their details from the first row that names them.
+    return (
+        accepted.sort("row")
+        .join(newcomers, on="learner_identity", how="left", maintain_order="left")
+        .with_columns(
+            (pl.col("learner_number").is_null() & (pl.col("row") == pl.col("first_row")))
+            .fill_null(False)
+            .alias("new_learner"),
+            pl.coalesce(pl.col("learner_number").cast(pl.Int64), "new_number").alias(
+                "learner_number"
+            ),
+            (pl.int_range(pl.len(), dtype=pl.Int64) + first_id + 1).alias("registration_id"),
+        )
+        .drop("first_row", "new_number")
+    )
+
+
+def _write_learners(session: Session, import_id: int) -> int:
+    # Numbered on the frame already (see _numbered_learners): plain inserts, in key order.
     session.execute(
         """
         INSERT INTO learners (learner_number, centre_number, forename, surname, date_of_birth,
                               uln, learner_reference, reasonable_adjustments, person_key,
                               import_id)
-        SELECT n.learner_number, i.centre_number, i.forename, i.surname, i.date_of_birth,
-               i.uln, i.learner_reference, i.reasonable_adjustments, i.person_key, ?
-        FROM new_learners n JOIN incoming i ON i.row = n.first_row
-        ORDER BY n.learner_number
+        SELECT learner_number, centre_number, forename, surname, date_of_birth, uln,
+               learner_reference, reasonable_adjustments, person_key, ?
+        FROM incoming WHERE new_learner
+        ORDER BY learner_number
         """,
         [import_id],
     )
-    first_id = _count(session, "SELECT coalesce(max(registration_id), 0) FROM registrations")
     session.execute(
         """
         INSERT INTO registrations
-        SELECT ? + row_number() OVER (ORDER BY i.row),
-               coalesce(i.learner_number, n.learner_number), i.product_code, i.centre_number,
-               i.batch_number, i.registration_date, 'active', ?, i.row
-        FROM incoming i LEFT JOIN new_learners n
-          ON i.learner_number IS NULL AND n.learner_identity = i.learner_identity
+        SELECT registration_id, learner_number, product_code, centre_number, batch_number,
+               registration_date, 'active', ?, row
+        FROM incoming
+        ORDER BY registration_id
         """,
-        [first_id, import_id],
+        [import_id],
     )
-    session.execute("DROP TABLE new_learners")
     return _count(session, "SELECT count(*) FROM registrations WHERE import_id = ?", [import_id])
 
 
