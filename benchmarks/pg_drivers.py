@@ -25,20 +25,18 @@ TYPES = ["int8", "text", "text", "text", "date", "text", "text", "text", "text",
 
 def learners(rows: int) -> pl.DataFrame:
     """A learners-shaped frame of ``rows`` rows."""
-    n = pl.int_range(0, rows, eager=True)
-    return pl.DataFrame(
-        {
-            "learner_number": n + 20_000_000,
-            "centre_number": pl.format("1000{}", n % 50),
-            "forename": pl.format("Forename{}", n % 5000),
-            "surname": pl.format("Surname{}", n % 20000),
-            "date_of_birth": pl.lit(date(1990, 1, 1)) + pl.duration(days=n % 7000),
-            "uln": pl.when(n % 7 == 0).then(None).otherwise((n + 1_000_000_000).cast(pl.String)),
-            "learner_reference": pl.format("R{}", n),
-            "reasonable_adjustments": pl.lit(None, pl.String),
-            "person_key": pl.format("pk{}", n),
-            "import_id": pl.lit(1, pl.Int64),
-        }
+    n = pl.col("n")
+    return pl.DataFrame({"n": pl.int_range(0, rows, eager=True)}).select(
+        (n + 20_000_000).alias("learner_number"),
+        pl.format("1000{}", n % 50).alias("centre_number"),
+        pl.format("Forename{}", n % 5000).alias("forename"),
+        pl.format("Surname{}", n % 20000).alias("surname"),
+        (pl.lit(date(1990, 1, 1)) + pl.duration(days=n % 7000)).alias("date_of_birth"),
+        pl.when(n % 7 == 0).then(None).otherwise((n + 1_000_000_000).cast(pl.String)).alias("uln"),
+        pl.format("R{}", n).alias("learner_reference"),
+        pl.lit(None, pl.String).alias("reasonable_adjustments"),
+        pl.format("pk{}", n).alias("person_key"),
+        pl.lit(1, pl.Int64).alias("import_id"),
     )
 
 
