@@ -11,6 +11,7 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
+import pg_server
 import polars as pl
 import pytest
 import xlsxwriter
@@ -328,3 +329,36 @@ def test_a_large_realistic_upload_imports_with_every_row_accounted_for(
     assert counts["rejected_rows"] == outcome.rejected
     # One row in FAULT_EVERY carries a planted fault, and only some faults are errors.
     assert 0 < outcome.rejected <= rows // FAULT_EVERY + 1
+
+
+@pytest.mark.postgresql
+def test_a_file_checked_while_another_import_landed_is_checked_again(
+    postgres_server: pg_server.Server, tmp_path: Path
+) -> None:
+    url = pg_server.new_database(postgres_server, "together")
+    with open_store(url) as store:
+        import_file(write_xlsx(tmp_path / "products.xlsx", PRODUCTS), store, today=TODAY)
+        import_file(write_xlsx(tmp_path / "approvals.xlsx", APPROVALS), store, today=TODAY)
+    mine = learners_csv(tmp_path / "mine.csv", 5)
+    theirs = tmp_path / "theirs.csv"
+    theirs.write_text(mine.read_text() + "\n")  # the same learners, another file
+    writes: list[int] = []
+
+    def someone_else_imports_first(stage: str, done: int, total: int) -> None:
+        if stage == "writing" and done == 0:
+            writes.append(total)
+            if len(writes) == 1:  # while this file waits to be written, theirs lands
+                with open_store(url) as other:
+                    assert import_file(theirs, other, today=TODAY).accepted == 5
+
+    with open_store(url) as store:
+        outcome = import_file(
+            mine, store, progress=Progress(someone_else_imports_first), today=TODAY
+        )
+        counts = store.tables.counts()
+    # Checked again after theirs landed: the same learners, now in the store, so the second
+    # check leaves nothing to write (the first would have written all five again).
+    assert writes[0] == 5 and set(writes[1:]) == {0}
+    assert outcome.rejected == 5 and outcome.import_id is not None
+    assert set(outcome.checked.validated.issues["code"]) == {"DUP_IN_STORE"}
+    assert counts["learners"] == 5 and counts["registrations"] == 5

@@ -37,10 +37,14 @@ from centredesk.jobs.checked_file import (
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.jobs.roles import require
 from centredesk.jobs.validating import write_report
-from centredesk.store import Store
+from centredesk.store import ConcurrentImportError, Store
 from centredesk.store.records import ImportMeta, PreviousImport
 from centredesk.validation.fields import Kind
 from centredesk.validation.subjects import SUBJECT_COLUMNS, with_subjects
+
+
+CHECKS_AGAINST_OTHER_IMPORTS = 3
+"""How many times a file is checked again when other imports keep landing meanwhile."""
 
 
 class AlreadyImportedError(UserError):
@@ -136,7 +140,21 @@ def import_file(
 
     pending = _pending_report(checked, report, progress) if report is not None else None
     try:
-        import_id, batch_number = _write(store, path, checked, sha256, started, today, progress)
+        for attempt in range(1, CHECKS_AGAINST_OTHER_IMPORTS + 1):
+            try:
+                import_id, batch_number = _write(
+                    store, path, checked, sha256, started, today, progress
+                )
+                break
+            except ConcurrentImportError:
+                # Someone else's import landed while this file was checked (a server
+                # store): check it again against the store as it is now.
+                if attempt == CHECKS_AGAINST_OTHER_IMPORTS:
+                    raise
+                checked = check_sheet(path, data, store=store, today=today, progress=progress)
+                if pending is not None and report is not None:
+                    pending.unlink(missing_ok=True)
+                    pending = _pending_report(checked, report, progress)
     except BaseException:
         if pending is not None:
             pending.unlink(missing_ok=True)

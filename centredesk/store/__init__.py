@@ -14,7 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from centredesk.store.errors import OnWait, StoreError, StoreIntegrityError, StoreLockedError
+from centredesk.store.errors import (
+    ConcurrentImportError,
+    OnWait,
+    StoreError,
+    StoreIntegrityError,
+    StoreLockedError,
+)
 from centredesk.store.identity import os_user
 from centredesk.store.interface import TABLES, Store
 from centredesk.store.location import Location, ServerURL, parse_location
@@ -75,6 +81,7 @@ def open_if_present(location: Location | str, *, wait: float = 0) -> Iterator[St
 
 
 __all__ = [
+    "ConcurrentImportError",
     "TABLES",
     "Location",
     "Missing",

@@ -32,6 +32,23 @@ class StoreLockedError(StoreError):
         )
 
 
+class ConcurrentImportError(StoreError):
+    """Another import landed between reading the store for validation and writing this one.
+
+    On a database server several people import at once; a file checked against the store
+    as it was before someone else's import could load a learner that import just added.
+    Nothing was written: check the file again against the store as it is now.
+    """
+
+    def __init__(self, location: str, landed: int) -> None:
+        self.landed = landed
+        super().__init__(
+            f"import {landed} landed in {location} while this file was being checked; "
+            "nothing was written: import the file again to check it against what that "
+            "import loaded"
+        )
+
+
 class StoreIntegrityError(Exception):
     """A write broke one of the schema's constraints.
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from centredesk.store.errors import StoreError
+from centredesk.store.errors import ConcurrentImportError, StoreError
 from centredesk.store.interface import Imports
 from centredesk.store.pg_store.session import Session
 from centredesk.store.records import ISSUE_COLUMNS, ImportMeta, PreviousImport
@@ -79,6 +79,7 @@ class PostgresImports(Imports):
         outermost = not session.in_transaction
         with session.transaction():
             session.execute("SELECT pg_advisory_xact_lock(?)", [IMPORT_LOCK])
+            self._check_nothing_landed()
             # Room to hash and sort a million rows in memory instead of on disk.
             session.execute("SET LOCAL work_mem = '256MB'")
             session.load("incoming_issues", issues.select(ISSUE_COLUMNS), temporary=True)
@@ -91,11 +92,28 @@ class PostgresImports(Imports):
             session.execute(
                 "DROP TABLE incoming, incoming_issues, incoming_rejected, incoming_other"
             )
+        # This store's own import is one its next file may be checked after.
+        session.checked_against = import_id
         if outermost and accepted.height >= ANALYZE_AFTER:
             # The planner's statistics would otherwise wait for autovacuum, and a search or
             # sort right after a big import could take a plan made for a small table.
             session.execute(f"ANALYZE {', '.join(_TOUCHED[meta.kind])}")
         return import_id
+
+    def _check_nothing_landed(self) -> None:
+        """Refuse to write when another import committed after this file was validated.
+
+        Validation read the store as it was (who each learner is, what is registered); a
+        file checked before someone else's import could add that import's learners again.
+        On a file this cannot happen (one writer holds it throughout); here imports only
+        take turns at the write, so the store checks, and the job checks the file again.
+        """
+        seen = self._session.checked_against
+        if seen is None:
+            return
+        latest = int(self._session.scalar("SELECT coalesce(max(import_id), 0) FROM imports"))
+        if latest != seen:
+            raise ConcurrentImportError(str(self._session.url), latest)
 
     def _write(
         self,

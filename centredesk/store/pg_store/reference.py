@@ -53,6 +53,9 @@ class PostgresReference(ReferenceData):
 
     def frames(self, names: Iterable[str]) -> dict[str, pl.DataFrame]:
         found: dict[str, pl.DataFrame] = {}
+        self._session.checked_against = int(
+            self._session.scalar("SELECT coalesce(max(import_id), 0) FROM imports")
+        )
         for name in names:
             if name not in _QUERIES:
                 raise StoreError(f"no reference frame called {name!r}")

@@ -121,6 +121,9 @@ class Session:
         self.read_only = read_only
         self.stand_in = False
         """Reading empty temporary tables: the database holds no centredesk schema yet."""
+        self.checked_against: int | None = None
+        """The latest import when reference frames were last read for validation: an import
+        is written only if no other has landed since (see ``imports.record``)."""
         self._first = con
         self._connect = connect
         self._local = threading.local()
