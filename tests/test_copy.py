@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import adbc_driver_postgresql.dbapi as adbc
+import duckdb
 import pg_server
 import polars as pl
 import pytest
@@ -90,3 +92,25 @@ def test_the_copy_command_reports_each_table_and_the_check(
     assert contents(target) == contents(source)
     assert main(["db", "copy", str(source), str(target)]) == 2
     assert "already holds data" in capsys.readouterr().err
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("direction", ["file to server", "server to file"])
+def test_the_copys_sequences_continue_past_the_copied_keys(
+    direction: str, tmp_path: Path, postgres_server: pg_server.Server
+) -> None:
+    server = pg_server.new_database(postgres_server, "sequence")
+    file = tmp_path / "sequence.duckdb"
+    source, target = (file, server) if direction == "file to server" else (server, file)
+    copy_store(filled(source), target)
+    with open_store(target, read_only=True) as store:
+        highest = store.tables.read("audit_log").get_column("audit_id").max()
+    assert highest > 0
+    sql = "SELECT nextval('audit_id_seq')"
+    if isinstance(target, Path):
+        with duckdb.connect(str(target)) as con:
+            assert con.execute(sql).fetchall()[0][0] == highest + 1
+    else:
+        with adbc.connect(target.url, autocommit=True) as con, con.cursor() as cursor:
+            cursor.execute(sql)
+            assert cursor.fetchall()[0][0] == highest + 1
