@@ -23,7 +23,7 @@ async def test_the_app_keeps_its_connection_and_shows_an_import_once_committed(
         dashboards = app.database.calls["dashboard"]
         assert app.database.opens == 1
         with open_store(url) as other:  # someone else, in another connection
-            other_writer = other.user
+            other_writer = other.acting_user
             with other.transaction():
                 import_learners(other, [("Zoë", "O'Brien", "2010-04-03", "1000000043")])
                 # Not committed yet: nothing to notice, and the app is not held up.

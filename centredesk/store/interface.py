@@ -554,7 +554,7 @@ class Store(ABC):
 
     @property
     @abstractmethod
-    def user(self) -> str:
+    def acting_user(self) -> str:
         """Who is working: the name recorded on imports and in the audit log (the
         operating-system user on a file, the login on a database server)."""
 

@@ -56,7 +56,7 @@ class DuckDBStore(Store):
         return self._session.user
 
     @property
-    def user(self) -> str:
+    def acting_user(self) -> str:
         from centredesk.store import os_user
 
         return os_user()

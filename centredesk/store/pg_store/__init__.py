@@ -38,6 +38,7 @@ class PostgresStore(Store):
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._login: str | None = None
         self.location = session.url
         self.read_only = session.read_only
         self.browse = PostgresBrowse(session)
@@ -52,9 +53,12 @@ class PostgresStore(Store):
         return 0 if self._session.stand_in else current_version(self._session)
 
     @property
-    def user(self) -> str:
-        # The login, not the operating-system user: on a server each person has their own.
-        return str(self._session.scalar("SELECT session_user"))
+    def acting_user(self) -> str:
+        # The login, not the operating-system user: on a server each person has their own,
+        # and the server vouches for it (the OS user of a client it cannot see).
+        if self._login is None:
+            self._login = str(self._session.scalar("SELECT session_user"))
+        return self._login
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
