@@ -22,7 +22,7 @@ from centredesk.io.limits import CFB_MAGIC
 from centredesk.jobs.importing import AlreadyImportedError, import_file
 from centredesk.jobs.progress import Cancelled, Progress
 from centredesk.samples.large import FAULT_EVERY, write_large
-from centredesk.store import TABLES, Location, Store, open_store
+from centredesk.store import TABLES, Location, Store, open_store, os_user
 
 TODAY = date(2026, 11, 28)
 PRODUCTS = [
@@ -103,8 +103,11 @@ def catalogued(location: Location, tmp_path: Path) -> Location:
 def test_catalogue_and_approvals_load(catalogued: Location) -> None:
     with open_store(catalogued, read_only=True) as store:
         counts = store.tables.counts()
+        who = set(store.tables.read("imports").get_column("os_user"))
     assert (counts["products"], counts["approvals"], counts["centres"]) == (2, 2, 1)
     assert counts["imports"] == 2
+    # Who imported: the operating-system user on a file, the login on a server.
+    assert who == ({os_user()} if isinstance(catalogued, Path) else {"postgres"})
 
 
 def test_learner_upload_under_a_title_loads_and_rejects_bad_rows(
