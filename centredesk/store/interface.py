@@ -554,12 +554,6 @@ class Store(ABC):
 
     @property
     @abstractmethod
-    def acting_user(self) -> str:
-        """Who is working: the name recorded on imports and in the audit log (the
-        operating-system user on a file, the login on a database server)."""
-
-    @property
-    @abstractmethod
     def schema_version(self) -> int:
         """The schema version the store is at (0 for one that holds nothing yet)."""
 

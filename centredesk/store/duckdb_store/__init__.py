@@ -56,12 +56,6 @@ class DuckDBStore(Store):
         return self._session.user
 
     @property
-    def acting_user(self) -> str:
-        from centredesk.store import os_user
-
-        return os_user()
-
-    @property
     def schema_version(self) -> int:
         return 0 if self._session.pending else current_version(self._session.con)
 
