@@ -55,7 +55,8 @@ def test_a_store_copies_either_way_with_every_row_and_value(
     told: list[tuple[str, int]] = []
     outcome = copy_store(source, target, on_table=lambda table, n: told.append((table, n)))
     assert [table for table, _ in told] == list(TABLES)
-    assert all(outcome.counts[table] > 0 for table in TABLES)
+    empty = {table for table in TABLES if outcome.counts[table] == 0}
+    assert not empty & {"learners", "registrations", "imports", "rejected_rows", "audit_log"}
     assert contents(target) == contents(source)
     with open_store(source, read_only=True) as a, open_store(target, read_only=True) as b:
         assert a.tables.checksums() == b.tables.checksums() == outcome.checksums

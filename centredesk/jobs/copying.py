@@ -52,7 +52,7 @@ def copy_store(
                     f"{target} already holds data ({shown}): copy into a new file or an "
                     "empty database"
                 )
-            with copy.transaction():
+            with copy.transaction(claim=False):
                 for table in TABLES:
                     rows = origin.tables.read(table)
                     if rows.height:

@@ -558,10 +558,12 @@ class Store(ABC):
         """The schema version the store is at (0 for one that holds nothing yet)."""
 
     @abstractmethod
-    def transaction(self) -> AbstractContextManager[None]:
+    def transaction(self, *, claim: bool = True) -> AbstractContextManager[None]:
         """Run a block in one transaction: all of its operations land, or none.
 
-        Transactions nest: an operation that opens its own joins the caller's.
+        Transactions nest: an operation that opens its own joins the caller's. ``claim``
+        records the acting user as admin when the store lists no users yet; a bulk copy of
+        whole tables passes False, as it brings its own users.
         """
 
     @abstractmethod

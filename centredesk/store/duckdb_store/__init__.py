@@ -60,8 +60,8 @@ class DuckDBStore(Store):
         return 0 if self._session.pending else current_version(self._session.con)
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._session.transaction():
+    def transaction(self, *, claim: bool = True) -> Iterator[None]:
+        with self._session.transaction(claim=claim):
             yield
 
     def close(self) -> None:

@@ -20,11 +20,15 @@ from centredesk.store.pg_store.browse import PostgresBrowse
 from centredesk.store.pg_store.connection import TABLES_QUERY, check_is_ours, connect
 from centredesk.store.pg_store.details import PostgresDetails
 from centredesk.store.pg_store.exports import PostgresExports
+from centredesk.store.pg_store.history import PostgresHistory
 from centredesk.store.pg_store.imports import PostgresImports
+from centredesk.store.pg_store.learners import PostgresLearners
 from centredesk.store.pg_store.reference import PostgresReference
+from centredesk.store.pg_store.registrations import PostgresBookings, PostgresRegistrations
 from centredesk.store.pg_store.schema import check_not_newer, current_version, migrate
 from centredesk.store.pg_store.session import Session
 from centredesk.store.pg_store.tables import PostgresTables
+from centredesk.store.pg_store.users import PostgresUsers
 from centredesk.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -38,7 +42,6 @@ class PostgresStore(Store):
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._login: str | None = None
         self.location = session.url
         self.read_only = session.read_only
         self.browse = PostgresBrowse(session)
@@ -47,6 +50,11 @@ class PostgresStore(Store):
         self.reference = PostgresReference(session)
         self.exports = PostgresExports(session)
         self.tables = PostgresTables(session)
+        self.learners = PostgresLearners(session)
+        self.registrations = PostgresRegistrations(session)
+        self.bookings = PostgresBookings(session)
+        self.history = PostgresHistory(session)
+        self.users = PostgresUsers(session)
 
     @property
     def schema_version(self) -> int:
@@ -56,13 +64,11 @@ class PostgresStore(Store):
     def acting_user(self) -> str:
         # The login, not the operating-system user: on a server each person has their own,
         # and the server vouches for it (the OS user of a client it cannot see).
-        if self._login is None:
-            self._login = str(self._session.scalar("SELECT session_user"))
-        return self._login
+        return self._session.user
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._session.transaction():
+    def transaction(self, *, claim: bool = True) -> Iterator[None]:
+        with self._session.transaction(claim=claim):
             yield
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from centredesk.store.interface import Details
+from centredesk.store.pg_store.imports import IMPORT_COLUMNS as _IMPORT_COLUMNS
 from centredesk.store.pg_store.session import Session
 from centredesk.store.records import (
     OTHER_COLUMNS,
@@ -22,10 +23,6 @@ from centredesk.store.records import (
     RejectedRow,
 )
 
-_IMPORT_COLUMNS = (
-    "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
-    "finished_at"
-)
 DASHBOARD_TABLES = ("learners", "registrations", "bookings", "results", "products", "centres")
 
 
@@ -53,12 +50,19 @@ class PostgresDetails(Details):
                 f"SELECT {_IMPORT_COLUMNS} FROM imports ORDER BY import_id DESC LIMIT ?", [latest]
             )
         ]
+        # Open: an issue of the latest import of its file (imports rolled back do not count),
+        # on a row not loaded since (fixed in place, or by a later import).
         open_issues = self._frame(
             """
-            WITH latest AS (SELECT max(import_id) AS import_id FROM imports GROUP BY file_name)
+            WITH latest AS (SELECT max(import_id) AS import_id FROM imports
+                            WHERE rolled_back_by IS NULL GROUP BY file_name)
             SELECT code, min(severity) AS severity, count(*) AS issues,
                    count(DISTINCT (x.import_id, x.row)) AS rows
             FROM import_issues x JOIN latest USING (import_id)
+            WHERE NOT EXISTS (
+                SELECT 1 FROM rejected_rows j
+                WHERE j.import_id = x.import_id AND j.row = x.row
+                  AND (j.fixed_by IS NOT NULL OR j.loaded_in IS NOT NULL))
             GROUP BY code ORDER BY issues DESC, code
             """,
         )
@@ -103,18 +107,22 @@ class PostgresDetails(Details):
             """,
             [learner_number],
         )
+        # Each record of the learner a change touched, with that record's own values.
         history = self._frame(
             """
-            SELECT a.changed_at, a.os_user, a.table_name, a.record_key, a.action,
-                   CAST(a.before AS VARCHAR) AS before, CAST(a.after AS VARCHAR) AS after
-            FROM audit_log a
-            WHERE (a.table_name = 'learners' AND a.record_key = CAST(? AS VARCHAR))
-               OR (a.table_name = 'registrations' AND a.record_key IN (
+            SELECT a.changed_at, a.os_user, r.table_name, r.record_key, a.action,
+                   CAST(r.before AS VARCHAR) AS before, CAST(r.after AS VARCHAR) AS after
+            FROM audit_records r JOIN audit_log a USING (audit_id)
+            WHERE (r.table_name = 'learners' AND r.record_key = CAST(? AS VARCHAR))
+               OR (r.table_name = 'registrations' AND r.record_key IN (
                     SELECT CAST(registration_id AS VARCHAR) FROM registrations
                     WHERE learner_number = ?))
-            ORDER BY a.changed_at, a.audit_id
+               OR (r.table_name = 'bookings' AND r.record_key IN (
+                    SELECT CAST(b.booking_id AS VARCHAR) FROM bookings b
+                    JOIN registrations g USING (registration_id) WHERE g.learner_number = ?))
+            ORDER BY a.changed_at, a.audit_id, r.table_name, r.record_key
             """,
-            [learner_number, learner_number],
+            [learner_number, learner_number, learner_number],
         )
         return LearnerDetail(
             learner.row(0, named=True),

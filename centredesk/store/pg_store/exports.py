@@ -264,6 +264,30 @@ def session_bookings(
     )
 
 
+def charges(filters: ExportFilters) -> _Sql:
+    """Cancellation charges and fee credits, one line each, matching ``filters``."""
+    where = _Where()
+    where.exact("c.centre_number", filters.centre)
+    where.exact("c.batch_number", filters.batch)
+    if filters.since is not None:
+        where.add("c.charged_on >= ?", filters.since)
+    if filters.until is not None:
+        where.add("c.charged_on <= ?", filters.until)
+    sql = f"""
+        SELECT c.charged_on, c.centre_number, c.kind, c.amount, c.registration_id,
+               g.learner_number, l.forename, l.surname, g.product_code, c.batch_number,
+               c.reason, c.audit_id, a.os_user
+        FROM charges c
+        JOIN audit_log a USING (audit_id)
+        LEFT JOIN registrations g USING (registration_id)
+        LEFT JOIN learners l ON l.learner_number = g.learner_number
+        {where.sql()}
+        ORDER BY c.charged_on, c.centre_number, c.audit_id, c.registration_id NULLS FIRST,
+                 c.charge_id
+    """
+    return _Sql(sql, where.params)
+
+
 def find_product(session: Session, code: str) -> tuple[str, str] | None:
     """A catalogue product's code as stored and its title, given the code with or without
     slashes in any case; None when the catalogue has no such product."""
@@ -336,3 +360,6 @@ class PostgresExports(Exports):
 
     def catalogue_codes(self) -> list[str]:
         return catalogue_codes(self._session)
+
+    def charges(self, filters: ExportFilters) -> ExportRows:
+        return ExportQuery(self._session, charges(filters))

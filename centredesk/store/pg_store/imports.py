@@ -11,14 +11,34 @@ transaction), so the numbers each gives its new rows never collide.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 
-from centredesk.store.errors import ConcurrentImportError, StoreError
+from centredesk.store.errors import ConcurrentImportError, RefusedChange, StoreError
 from centredesk.store.interface import Imports
+from centredesk.store.pg_store import import_changes
+from centredesk.store.pg_store.catalogue_keys import (
+    keep_overwritten,
+    next_key_base,
+    remember_last_keys,
+)
+from centredesk.store.pg_store.compat import Connection
 from centredesk.store.pg_store.session import Session
-from centredesk.store.records import ISSUE_COLUMNS, ImportMeta, PreviousImport
+from centredesk.store.records import (
+    ISSUE_COLUMNS,
+    Change,
+    Dependent,
+    ImportMeta,
+    ImportSummary,
+    PreviousImport,
+)
+
+IMPORT_COLUMNS = (
+    "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
+    "finished_at, rows_already_loaded, rolled_back_by"
+)
+"""The columns of an :class:`ImportSummary`, in its order."""
 
 ANALYZE_AFTER = 10_000
 """Rows an import must load before it refreshes the planner's statistics itself."""
@@ -57,6 +77,56 @@ class PostgresImports(Imports):
         )
         return str(FIRST_BATCH if largest is None else max(int(largest) + 1, FIRST_BATCH))
 
+    def summaries(self, *, limit: int | None = None) -> list[ImportSummary]:
+        query = f"SELECT {IMPORT_COLUMNS} FROM imports ORDER BY import_id DESC"
+        params: list[object] = []
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(limit)
+        return [ImportSummary(*row) for row in self._session.rows(query, params)]
+
+    def open_rejected_rows(self, import_ids: Sequence[int]) -> pl.DataFrame:
+        return self._session.frame(
+            "SELECT import_id, CAST(row AS BIGINT) AS row FROM rejected_rows "
+            "WHERE import_id = ANY(?) AND fixed_by IS NULL AND loaded_in IS NULL "
+            "ORDER BY import_id, row",
+            [[int(i) for i in import_ids]],
+        )
+
+    def dependents(self, import_id: int) -> list[Dependent]:
+        return import_changes.dependents(self._session.con, import_id)
+
+    def rollback(self, import_id: int) -> Change:
+        with self._session.transaction() as con:
+            con.execute("SELECT pg_advisory_xact_lock(?)", [IMPORT_LOCK])
+            return import_changes.rollback(con, self._session.user, import_id)
+
+    def load_row(
+        self,
+        import_id: int,
+        row: int,
+        accepted: pl.DataFrame,
+        cells: Mapping[str, str],
+        other: Mapping[str, str] | None = None,
+    ) -> Change:
+        session = self._session
+        with session.transaction() as con:
+            con.execute("SELECT pg_advisory_xact_lock(?)", [IMPORT_LOCK])
+            found = con.execute("SELECT kind FROM imports WHERE import_id = ?", [import_id])
+            kind = found.fetchall()
+            if not kind:
+                raise RefusedChange(f"there is no import {import_id}")
+            writer = _WRITERS[str(kind[0][0])]
+            if kind[0][0] == "learners":
+                accepted = _numbered_learners(session, accepted)
+
+            def write(_con: Connection, written_in: int) -> int:
+                return writer(session, written_in)
+
+            return import_changes.load_row(
+                con, session.user, import_id, row, accepted, cells, other or {}, write
+            )
+
     def record(
         self,
         meta: ImportMeta,
@@ -64,13 +134,18 @@ class PostgresImports(Imports):
         issues: pl.DataFrame,
         rejected: pl.DataFrame,
         other_cells: pl.DataFrame | None = None,
+        *,
+        loads_rejected: pl.DataFrame | None = None,
     ) -> int:
         if other_cells is None:
             other_cells = pl.DataFrame(schema={"row": pl.Int64, "cells": pl.String})
-        if accepted.height + rejected.height != meta.rows_read:
+        if loads_rejected is None:
+            loads_rejected = pl.DataFrame(schema={"import_id": pl.Int64, "row": pl.Int64})
+        if accepted.height + rejected.height + meta.rows_already_loaded != meta.rows_read:
             raise StoreError(
                 f"internal check failed: {accepted.height} accepted + {rejected.height} "
-                f"rejected != {meta.rows_read} rows read; nothing was written"
+                f"rejected + {meta.rows_already_loaded} already loaded != {meta.rows_read} "
+                "rows read; nothing was written"
             )
         writer = _WRITERS.get(meta.kind)
         if writer is None:
@@ -85,12 +160,18 @@ class PostgresImports(Imports):
             session.load("incoming_issues", issues.select(ISSUE_COLUMNS), temporary=True)
             session.load("incoming_rejected", rejected.select("row", "cells"), temporary=True)
             session.load("incoming_other", other_cells.select("row", "cells"), temporary=True)
+            session.load(
+                "incoming_loads_rejected",
+                loads_rejected.select("import_id", "row"),
+                temporary=True,
+            )
             if meta.kind == "learners":
                 accepted = _numbered_learners(session, accepted)
             session.load("incoming", accepted, temporary=True)
             import_id = self._write(meta, accepted.height, rejected.height, writer)
             session.execute(
-                "DROP TABLE incoming, incoming_issues, incoming_rejected, incoming_other"
+                "DROP TABLE incoming, incoming_issues, incoming_rejected, incoming_other, "
+                "incoming_loads_rejected"
             )
         # This store's own import is one its next file may be checked after.
         session.checked_against = import_id
@@ -125,7 +206,9 @@ class PostgresImports(Imports):
         session = self._session
         import_id = int(session.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
         session.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO imports (import_id, file_name, sha256, kind, sheet, rows_read, "
+            "rows_accepted, rows_rejected, os_user, started_at, finished_at, "
+            "rows_already_loaded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 import_id,
                 meta.file_name,
@@ -133,11 +216,12 @@ class PostgresImports(Imports):
                 meta.kind,
                 meta.sheet,
                 meta.rows_read,
-                accepted,
+                accepted + meta.rows_already_loaded,
                 rejected,
                 meta.os_user,
                 meta.started_at,
                 meta.finished_at,
+                meta.rows_already_loaded,
             ],
         )
         session.execute(
@@ -147,7 +231,8 @@ class PostgresImports(Imports):
             [import_id],
         )
         session.execute(
-            "INSERT INTO rejected_rows SELECT ?, row, cells::json FROM incoming_rejected",
+            "INSERT INTO rejected_rows (import_id, row, cells) "
+            "SELECT ?, row, cells::json FROM incoming_rejected",
             [import_id],
         )
         session.execute(
@@ -159,6 +244,13 @@ class PostgresImports(Imports):
                 f"internal check failed: {written} of {accepted} accepted rows could be "
                 "attached; nothing was written"
             )
+        session.execute(
+            "UPDATE rejected_rows j SET loaded_in = ? FROM incoming_loads_rejected l "
+            "WHERE j.import_id = l.import_id AND j.row = l.row AND j.loaded_in IS NULL "
+            "AND j.fixed_by IS NULL",
+            [import_id],
+        )
+        remember_last_keys(session.con)
         return import_id
 
 
@@ -167,9 +259,14 @@ def _count(session: Session, query: str, params: list[object] | None = None) -> 
 
 
 def _write_products(session: Session, import_id: int) -> int:
+    keep_overwritten(
+        session.con, import_id, "products", "SELECT DISTINCT product_code FROM incoming"
+    )
     session.execute(
         """
-        INSERT INTO products
+        INSERT INTO products (product_code, title, level, sector, discount_code,
+                              external_assessment, assessment_mode, operational_end_date,
+                              grading_scheme, registration_fee)
         SELECT product_code, title, level, sector, discount_code,
                coalesce(external_assessment, false), assessment_mode, operational_end_date,
                coalesce(grading_scheme, 'graded'), registration_fee
@@ -188,6 +285,14 @@ def _write_products(session: Session, import_id: int) -> int:
 
 
 def _write_approvals(session: Session, import_id: int) -> int:
+    con = session.con
+    keep_overwritten(con, import_id, "centres", "SELECT DISTINCT centre_number FROM incoming")
+    keep_overwritten(
+        con,
+        import_id,
+        "approvals",
+        "SELECT DISTINCT centre_number || '|' || product_code FROM incoming",
+    )
     session.execute(
         """
         INSERT INTO centres (centre_number, name)
@@ -197,7 +302,7 @@ def _write_approvals(session: Session, import_id: int) -> int:
     )
     session.execute(
         """
-        INSERT INTO approvals
+        INSERT INTO approvals (centre_number, product_code, approved_on)
         SELECT centre_number, product_code, approved_on FROM incoming
         ON CONFLICT (centre_number, product_code) DO UPDATE SET
             approved_on = coalesce(excluded.approved_on, approvals.approved_on)
@@ -217,8 +322,9 @@ def _numbered_learners(session: Session, accepted: pl.DataFrame) -> pl.DataFrame
     (``new_learner``); registrations are numbered in row order. Runs under the import lock,
     so the numbers are free.
     """
-    base = _count(session, "SELECT coalesce(max(learner_number), 20000000) FROM learners")
-    first_id = _count(session, "SELECT coalesce(max(registration_id), 0) FROM registrations")
+    # From the highest key ever handed out, so a key a rollback freed is never reused.
+    base = next_key_base(session.con, "learners")
+    first_id = next_key_base(session.con, "registrations")
     newcomers = (
         accepted.filter(pl.col("learner_number").is_null())
         .group_by("learner_identity")
@@ -259,7 +365,9 @@ def _write_learners(session: Session, import_id: int) -> int:
     )
     session.execute(
         """
-        INSERT INTO registrations
+        INSERT INTO registrations (registration_id, learner_number, product_code,
+                                   centre_number, batch_number, registration_date, status,
+                                   import_id, source_row)
         SELECT registration_id, learner_number, product_code, centre_number, batch_number,
                registration_date, 'active', ?, row
         FROM incoming
@@ -272,10 +380,11 @@ def _write_learners(session: Session, import_id: int) -> int:
 
 def _write_bookings(session: Session, import_id: int) -> int:
     # Validation has already resolved each row's registration, attempt number and mode.
-    first_id = _count(session, "SELECT coalesce(max(booking_id), 0) FROM bookings")
+    first_id = next_key_base(session.con, "bookings")
     session.execute(
         """
-        INSERT INTO bookings
+        INSERT INTO bookings (booking_id, registration_id, assessment, session_date,
+                              assessment_mode, status, attempt, import_id, source_row)
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, assessment, session_date,
                assessment_mode, coalesce(booking_status, 'Active'), attempt, ?, row
         FROM incoming
@@ -286,10 +395,11 @@ def _write_bookings(session: Session, import_id: int) -> int:
 
 
 def _write_results(session: Session, import_id: int) -> int:
-    first_id = _count(session, "SELECT coalesce(max(result_id), 0) FROM results")
+    first_id = next_key_base(session.con, "results")
     session.execute(
         """
-        INSERT INTO results
+        INSERT INTO results (result_id, registration_id, component, grade, result_date,
+                             release_date, import_id, source_row)
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, component, grade,
                result_date, release_date, ?, row
         FROM incoming

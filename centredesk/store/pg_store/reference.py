@@ -6,7 +6,7 @@ the driver: no row passes through Python on its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
@@ -31,17 +31,18 @@ _QUERIES: dict[str, str] = {
     "registrations": """
         SELECT r.registration_id, r.learner_number, r.product_code, r.centre_number,
                r.batch_number, r.registration_date, r.status,
-               l.uln, l.person_key, l.forename, l.surname, l.date_of_birth
+               l.uln, l.person_key, l.forename, l.surname, l.date_of_birth,
+               l.learner_reference, r.import_id
         FROM registrations r JOIN learners l USING (learner_number)
     """,
     "bookings": """
         SELECT b.booking_id, b.registration_id, r.learner_number, r.product_code,
-               b.assessment, b.session_date, b.status, b.attempt
+               b.assessment, b.session_date, b.status, b.attempt, b.import_id
         FROM bookings b JOIN registrations r USING (registration_id)
     """,
     "results": """
         SELECT s.result_id, s.registration_id, r.learner_number, r.product_code,
-               s.component, s.grade, s.result_date, s.release_date
+               s.component, s.grade, s.result_date, s.release_date, s.import_id
         FROM results s JOIN registrations r USING (registration_id)
     """,
 }
@@ -60,4 +61,19 @@ class PostgresReference(ReferenceData):
             if name not in _QUERIES:
                 raise StoreError(f"no reference frame called {name!r}")
             found[name] = self._session.frame(_QUERIES[name])
+        return found
+
+    def near_learners(
+        self, *, ulns: Sequence[str], person_keys: Sequence[str], excluding: int | None
+    ) -> dict[str, pl.DataFrame]:
+        # The learners a change could clash with: same ULN or same name and date of birth.
+        near = (
+            "SELECT learner_number FROM learners WHERE (uln = ANY(?) OR person_key = ANY(?)) "
+            "AND learner_number IS DISTINCT FROM ?"
+        )
+        params = [list(ulns), list(person_keys), excluding]
+        found: dict[str, pl.DataFrame] = {}
+        for name in ("learners", "registrations"):
+            query = f"SELECT * FROM ({_QUERIES[name]}) AS q WHERE learner_number IN ({near})"
+            found[name] = self._session.frame(query, params)
         return found

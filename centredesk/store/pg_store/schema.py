@@ -80,7 +80,7 @@ def migrate(session: Session) -> int:
         start = current_version(session)  # another process may have migrated meanwhile
         check_not_newer(start)
         for version in range(start + 1, SCHEMA_VERSION + 1):
-            with session.transaction():
+            with session.transaction(claim=False):
                 if version == 1:
                     session.execute(SCHEMA_VERSION_TABLE)
                 for step in statements(version, "postgresql"):

@@ -16,8 +16,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import adbc_driver_manager
 import adbc_driver_postgresql.dbapi as adbc
@@ -26,6 +27,9 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from centredesk.store.errors import StoreError, StoreIntegrityError
 from centredesk.store.location import ServerURL
+
+if TYPE_CHECKING:
+    from centredesk.store.pg_store.compat import Connection
 
 
 @lru_cache(maxsize=512)
@@ -121,6 +125,7 @@ class Session:
         self.read_only = read_only
         self.stand_in = False
         """Reading empty temporary tables: the database holds no centredesk schema yet."""
+        self._user: str | None = None
         self.checked_against: int | None = None
         """The latest import when reference frames were last read for validation: an import
         is written only if no other has landed since (see ``imports.record``)."""
@@ -174,6 +179,11 @@ class Session:
         with self._cursor(sql, params):
             pass
 
+    def changed(self, sql: str, params: Sequence[object] = ()) -> int:
+        """Run an INSERT, UPDATE or DELETE; how many rows it changed."""
+        with self._cursor(sql, params) as cursor:
+            return max(int(cursor.rowcount), 0)
+
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """A small result as Python tuples (a count, a record, a few codes)."""
         with self._cursor(sql, params) as cursor:
@@ -207,9 +217,13 @@ class Session:
                 reader = cursor.fetch_record_batch()
             except adbc_driver_manager.Error as error:
                 raise StoreError(f"{self.url}: {describe(error)}") from error
+            given = False
             for arrow in reader:
                 for start in range(0, arrow.num_rows, rows):
+                    given = True
                     yield as_frame(pa.Table.from_batches([arrow.slice(start, rows)]))
+            if not given:  # no rows: one empty chunk, so the columns are still known
+                yield as_frame(reader.schema.empty_table())
             cursor.close()
         finally:
             if con is not self._first:
@@ -243,23 +257,47 @@ class Session:
         """Whether this thread is inside a transaction."""
         return bool(getattr(self._local, "depth", 0))
 
+    @property
+    def user(self) -> str:
+        """Who is acting: the login, which the server vouches for (see ``acting_user``)."""
+        if self._user is None:
+            self._user = str(self.scalar("SELECT session_user"))
+        return self._user
+
+    @property
+    def con(self) -> Connection:
+        """This session as a connection-shaped object (see :mod:`.compat`)."""
+        from centredesk.store.pg_store.compat import Connection
+
+        return Connection(self)
+
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One transaction on this thread's connection; a nested one joins the outer."""
+    def transaction(self, *, claim: bool = True) -> Iterator[Connection]:
+        """One transaction on this thread's connection; a nested one joins the outer.
+
+        ``claim`` records the acting user as admin when the store lists no users yet (a
+        bulk copy of whole tables passes False: it brings its own users).
+        """
         if self.read_only:
             raise StoreError(f"{self.url} was opened read-only; nothing can be written")
         depth = getattr(self._local, "depth", 0)
         if depth:
             self._local.depth = depth + 1
             try:
-                yield
+                yield self.con
             finally:
                 self._local.depth = depth
             return
         self.execute("BEGIN")
         self._local.depth = 1
         try:
-            yield
+            if claim and not self.stand_in:
+                self.execute(
+                    "INSERT INTO users (os_user, role, granted_by, granted_at) "
+                    "SELECT ?, 'admin', ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)",
+                    [self.user, self.user, datetime.now()],
+                )
+            yield self.con
             self.execute("COMMIT")
         except BaseException:
             with suppress(StoreError):

@@ -55,7 +55,7 @@ class PostgresTables(Tables):
             raise StoreError(f"{table} has no column named {', '.join(unknown)}")
         columns = ", ".join(f'"{name}"' for name in rows.columns)
         values = ", ".join(f'"{name}"::{known[name]}' for name in rows.columns)
-        with self._session.transaction():
+        with self._session.transaction(claim=False):
             # Binary COPY wants each value in the column's exact type: a temporary table of
             # the frame's own types, then INSERT … SELECT casting to the table's.
             self._session.load("appended_rows", rows, temporary=True)

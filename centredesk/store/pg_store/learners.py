@@ -1,0 +1,123 @@
+"""One learner on PostgreSQL: the record an edit form shows, and the edits made to it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from centredesk.store.errors import RefusedChange, StoreError
+from centredesk.store.interface import Learners
+from centredesk.store.pg_store.changes import begin_change, finish_change, record_one, stale
+from centredesk.store.pg_store.session import Session
+from centredesk.store.records import EDITABLE_LEARNER_FIELDS, Change, LearnerRecord
+
+_DETAILS = (
+    "learner_number",
+    "centre_number",
+    "forename",
+    "surname",
+    "date_of_birth",
+    "uln",
+    "learner_reference",
+    "reasonable_adjustments",
+    "person_key",
+)
+
+
+class PostgresLearners(Learners):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, learner_number: int) -> LearnerRecord | None:
+        con = self._session.con
+        found = con.execute(
+            f"SELECT {', '.join(_DETAILS)}, version FROM learners WHERE learner_number = ?",
+            [learner_number],
+        ).fetchall()
+        if not found:
+            return None
+        *values, version = found[0]
+        registrations = pl.from_arrow(
+            con.sql(
+                "SELECT registration_id, product_code, centre_number, batch_number, "
+                "registration_date, status, version FROM registrations "
+                "WHERE learner_number = ? ORDER BY registration_date, registration_id",
+                params=[learner_number],
+            ).to_arrow_table()
+        )
+        assert isinstance(registrations, pl.DataFrame)
+        return LearnerRecord(dict(zip(_DETAILS, values, strict=True)), int(version), registrations)
+
+    def holding_uln(self, uln: str, *, excluding: int | None = None) -> pl.DataFrame:
+        frame = pl.from_arrow(
+            self._session.con.sql(
+                "SELECT learner_number, centre_number, forename, surname, date_of_birth "
+                "FROM learners WHERE uln = ? AND learner_number IS DISTINCT FROM ? "
+                "ORDER BY learner_number",
+                params=[uln, excluding],
+            ).to_arrow_table()
+        )
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def edit(
+        self,
+        learner_number: int,
+        values: Mapping[str, object],
+        *,
+        expected_version: int | None = None,
+    ) -> Change:
+        allowed = {*EDITABLE_LEARNER_FIELDS, "person_key"}
+        if not set(values) <= allowed:
+            raise StoreError(f"a learner edit cannot set {sorted(set(values) - allowed)}")
+        return self._change(learner_number, dict(values), "edit", expected_version)
+
+    def set_uln(
+        self, learner_number: int, uln: str | None, *, expected_version: int | None = None
+    ) -> Change:
+        return self._change(learner_number, {"uln": uln}, "set_uln", expected_version)
+
+    def _change(
+        self,
+        learner_number: int,
+        values: dict[str, Any],
+        action: str,
+        expected_version: int | None,
+    ) -> Change:
+        names = list(values)
+        with self._session.transaction() as con:
+            found = con.execute(
+                # Locked until the change commits: another editor reads the version after it.
+                f"SELECT version, {', '.join(names)} FROM learners WHERE learner_number = ? "
+                "FOR UPDATE",
+                [learner_number],
+            ).fetchall()
+            if not found:
+                raise RefusedChange(f"there is no learner {learner_number}")
+            version, *current = found[0]
+            if expected_version is not None and expected_version != version:
+                raise stale(con, "learners", learner_number, expected_version, int(version))
+            before = {
+                name: old for name, old in zip(names, current, strict=True) if old != values[name]
+            }
+            after = {name: values[name] for name in before}
+            if not after:
+                raise RefusedChange(f"learner {learner_number} already has these details")
+            audit_id = begin_change(
+                con,
+                self._session.user,
+                action=action,
+                table="learners",
+                record=str(learner_number),
+                before=before,
+                after=after,
+            )
+            record_one(con, audit_id, "learners", learner_number, before, after)
+            sets = ", ".join(f"{name} = ?" for name in after)
+            con.execute(
+                f"UPDATE learners SET {sets}, version = version + 1 WHERE learner_number = ?",
+                [*after.values(), learner_number],
+            )
+            return finish_change(con, audit_id, 1)
