@@ -12,8 +12,10 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import adbc_driver_postgresql.dbapi as adbc
+
 from centredesk.jobs.importing import import_file
-from centredesk.store import Store, open_store
+from centredesk.store import Location, Store, open_store, os_user
 
 TODAY = date(2025, 11, 26)
 """A Wednesday: registrations of Friday 21/11 are 3 working days old."""
@@ -72,9 +74,23 @@ def build(folder: Path) -> Path:
     return db
 
 
-def copy(template: Path, target: Path) -> Path:
-    """A copy of a template store for one test to change."""
-    shutil.copyfile(template, target)
+def copy(template: Path, target: Location) -> Location:
+    """A copy of a template store for one test to change: the file, or on a PostgreSQL
+    database a ``centredesk db copy`` of it."""
+    if isinstance(target, Path):
+        shutil.copyfile(template, target)
+        return target
+    from centredesk.jobs.copying import copy_store
+
+    copy_store(template, target)
+    # The template's maker is this process's OS user; on the server the same person is the
+    # login, given the same role (as an administrator would).
+    with adbc.connect(target.url, autocommit=True) as con, con.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO users SELECT session_user, role, granted_by, granted_at FROM users "
+            "WHERE os_user = $1 ON CONFLICT DO NOTHING",
+            (os_user(),),
+        )
     return target
 
 

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 from change_fixtures import LEARNERS_IMPORT, REJECTED_ROW, TODAY, build, copy
+from conftest import LocationFactory
 
 from centredesk.cli import main
 from centredesk.errors import UserError
@@ -19,7 +20,7 @@ from centredesk.io.reader import read_sheet
 from centredesk.jobs.fixing import fix_row, row_issues
 from centredesk.jobs.history import describe
 from centredesk.jobs.importing import import_file
-from centredesk.store import Store, open_store
+from centredesk.store import Location, Store, open_store
 from centredesk.store.records import HistoryFilters
 
 
@@ -29,12 +30,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db(template: Path, tmp_path: Path) -> Path:
-    return copy(template, tmp_path / "s.duckdb")
+def db(template: Path, new_location: LocationFactory) -> Location:
+    return copy(template, new_location("s"))
 
 
 @pytest.fixture
-def store(db: Path) -> Iterator[Store]:
+def store(db: Location) -> Iterator[Store]:
     with open_store(db) as opened:
         yield opened
 
@@ -123,7 +124,7 @@ def import_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, di
 
 
 def test_a_fix_list_round_trip_loads_only_the_fixed_rows(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Location, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fixes = tmp_path / "fixes.xlsx"
     status, first = import_json(
@@ -157,7 +158,9 @@ def test_a_fix_list_round_trip_loads_only_the_fixed_rows(
         assert still_open == [("ULN_CHECKSUM", 1)]
 
 
-def test_a_fixed_row_keeps_the_cells_of_columns_no_field_reads(db: Path, tmp_path: Path) -> None:
+def test_a_fixed_row_keeps_the_cells_of_columns_no_field_reads(
+    db: Location, tmp_path: Path
+) -> None:
     upload = tmp_path / "tutors.csv"
     upload.write_text(
         "Centre Number,Product Code,Forename,Surname,Date of Birth,ULN,Tutor\n"

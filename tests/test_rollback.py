@@ -15,6 +15,7 @@ from change_fixtures import (
     build,
     copy,
 )
+from conftest import LocationFactory
 
 from centredesk.errors import UserError
 from centredesk.jobs.editing import edit_learner
@@ -46,8 +47,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Iterator[Store]:
-    with open_store(copy(template, tmp_path / "s.duckdb")) as opened:
+def store(template: Path, new_location: LocationFactory) -> Iterator[Store]:
+    with open_store(copy(template, new_location("s"))) as opened:
         yield opened
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from centredesk.jobs import statuses
 from centredesk.store import open_store
-from centredesk.store.duckdb_store.schema import MIGRATIONS, SCHEMA_VERSION
+from centredesk.store.duckdb_store.schema import SCHEMA_VERSION, migrate
+from centredesk.store.schema import MIGRATIONS
 from centredesk.store.records import Selection
 
 ROLES_VERSION = 3
@@ -21,17 +22,7 @@ def database_at(version: int, path: Path) -> Path:
     """A file at schema ``version`` holding a centre, a product, two learners, their
     registrations, a booking, two imports by two people and a rejected row."""
     con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE schema_version (version INTEGER NOT NULL, "
-        "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-    )
-    for step in range(1, version + 1):
-        for statement in MIGRATIONS[step]:
-            if isinstance(statement, str):
-                con.execute(statement)
-            else:
-                statement(con)
-        con.execute("INSERT INTO schema_version (version) VALUES (?)", [step])
+    migrate(con, up_to=version)
     con.execute(
         """
         INSERT INTO centres (centre_number, name) VALUES ('123456', 'Riverside');
@@ -99,7 +90,7 @@ def test_an_earlier_database_is_upgraded_with_its_data(tmp_path: Path, version: 
 def test_a_failed_upgrade_leaves_the_file_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from centredesk.store.duckdb_store import schema
+    from centredesk.store import schema
 
     path = database_at(SCHEMA_VERSION - 1, tmp_path / "old.duckdb")
     columns_before = _columns(path)

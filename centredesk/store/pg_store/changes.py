@@ -82,7 +82,8 @@ def begin_change(
     audit_id = int(con.execute("SELECT nextval('audit_id_seq')").fetchall()[0][0])
     con.execute(
         "INSERT INTO audit_log (audit_id, changed_at, os_user, table_name, record_key, action, "
-        "before, after, records, undoes, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "before, after, records, undoes, import_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, CAST(? AS JSON), CAST(? AS JSON), ?, ?, ?)",
         [
             audit_id,
             datetime.now(),
@@ -110,7 +111,7 @@ def record_one(
 ) -> None:
     """The audit record of a change of one record."""
     con.execute(
-        "INSERT INTO audit_records VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_records VALUES (?, ?, ?, CAST(? AS JSON), CAST(? AS JSON))",
         [audit_id, table, str(key), json_text(before), json_text(after)],
     )
 

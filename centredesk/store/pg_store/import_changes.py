@@ -128,7 +128,8 @@ def dependents(con: Connection, import_id: int) -> list[Dependent]:
     found: list[Dependent] = []
     for table, query, noun in _DEPENDENTS:
         rows = con.execute(
-            f"SELECT *, count(*) OVER () FROM ({query}) LIMIT {SHOWN}", {"import": import_id}
+            f"SELECT *, count(*) OVER () FROM ({query}) AS dependent LIMIT {SHOWN}",
+            {"import": import_id},
         ).fetchall()
         found += [Dependent(str(what), table, str(key)) for key, what, _ in rows]
         if rows and rows[0][2] > SHOWN:
@@ -149,7 +150,7 @@ def _changes_in_effect(con: Connection, import_id: int) -> list[Dependent]:
         FROM audit_records r JOIN audit_log a USING (audit_id)
         WHERE (r.table_name, r.record_key) IN ({_RECORDS})
           AND NOT (a.action = 'fix_row' AND a.import_id = $import)
-        GROUP BY ALL ORDER BY a.audit_id
+        GROUP BY a.audit_id, a.action, a.os_user ORDER BY a.audit_id
         """,
         {"import": import_id},
     ).fetchall()
@@ -216,7 +217,7 @@ def rollback(con: Connection, user: str, import_id: int) -> Change:
         import_id=import_id,
     )
     con.execute(
-        "INSERT INTO audit_records VALUES (?, 'imports', ?, ?, NULL)",
+        "INSERT INTO audit_records VALUES (?, 'imports', ?, CAST(? AS JSON), NULL)",
         [audit_id, str(import_id), json.dumps({"file_name": file_name, **before})],
     )
     con.execute("UPDATE imports SET rolled_back_by = ? WHERE import_id = ?", [audit_id, import_id])
@@ -271,7 +272,8 @@ def load_row(
         import_id=import_id,
     )
     con.execute(
-        "INSERT INTO audit_records VALUES (?, 'rejected_rows', ?, ?, ?)",
+        "INSERT INTO audit_records VALUES "
+        "(?, 'rejected_rows', ?, CAST(? AS JSON), CAST(? AS JSON))",
         [
             audit_id,
             f"{import_id}:{row}",
@@ -296,7 +298,8 @@ def load_row(
     )
     if other:
         con.execute(
-            "INSERT INTO other_cells VALUES (?, ?, ?)", [import_id, row, json.dumps(dict(other))]
+            "INSERT INTO other_cells VALUES (?, ?, CAST(? AS JSON))",
+            [import_id, row, json.dumps(dict(other))],
         )
     con.execute(
         "UPDATE imports SET rows_accepted = rows_accepted + 1, rows_rejected = rows_rejected - 1 "

@@ -54,8 +54,9 @@ class PostgresImports(Imports):
 
     def find_by_sha256(self, sha256: str) -> PreviousImport | None:
         rows = self._session.rows(
+            # A rolled-back import no longer counts: its file may be imported again.
             "SELECT import_id, file_name, finished_at FROM imports WHERE sha256 = ? "
-            "ORDER BY import_id DESC LIMIT 1",
+            "AND rolled_back_by IS NULL ORDER BY import_id DESC LIMIT 1",
             [sha256],
         )
         if not rows:

@@ -48,12 +48,12 @@ def numbered(sql: str) -> str:
 
 
 def _parameters(params: Sequence[object]) -> pa.RecordBatch | None:
-    """Parameters as the one-row batch ADBC binds; a ``None`` goes as text and an empty
-    list as a list of text, which PostgreSQL casts to whatever the statement needs."""
+    """Parameters as the one-row batch ADBC binds; a ``None`` goes untyped (PostgreSQL
+    takes the type the statement gives it) and an empty list as a list of text."""
     if not params:
         return None
     columns = [
-        pa.array([value], pa.string() if value is None else pa.list_(pa.string()))
+        pa.array([value], pa.null() if value is None else pa.list_(pa.string()))
         if value is None or (isinstance(value, list) and not value)
         else pa.array([value])
         for value in params
@@ -181,8 +181,12 @@ class Session:
 
     def changed(self, sql: str, params: Sequence[object] = ()) -> int:
         """Run an INSERT, UPDATE or DELETE; how many rows it changed."""
-        with self._cursor(sql, params) as cursor:
-            return max(int(cursor.rowcount), 0)
+        # The driver does not always know the count: the statement returns a row for each
+        # row it changed, and the server counts them.
+        counted = (
+            f"WITH changed AS ({sql.rstrip().rstrip(';')} RETURNING 1) SELECT count(*) FROM changed"
+        )
+        return int(self.scalar(counted, params))
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """A small result as Python tuples (a count, a record, a few codes)."""
