@@ -11,8 +11,8 @@ import pytest
 from centredesk.jobs import statuses
 from centredesk.store import open_store
 from centredesk.store.duckdb_store.schema import SCHEMA_VERSION, migrate
-from centredesk.store.schema import MIGRATIONS
 from centredesk.store.records import Selection
+from centredesk.store.schema import MIGRATIONS
 
 ROLES_VERSION = 3
 """The schema version that gave the people who had imported their roles."""
