@@ -65,3 +65,37 @@ def import_files(url: str, files: list[str], seconds: float, queue: Any) -> None
     except Exception:
         report["errors"].append(traceback.format_exc())
     queue.put(report)
+
+
+def edit_learners(url: str, learners: list[int], seconds: float, editor: str, queue: Any) -> None:
+    """Edit the same learners as another editor, each time from the version just read.
+
+    Every edit that lands is reported with the version it was made from; every edit refused
+    because the other editor got there first is counted (the store said so: nothing lost).
+    """
+    from centredesk.store.errors import StaleRecordError
+
+    report: dict[str, Any] = {"role": "edit", "landed": [], "refused": 0, "errors": []}
+    deadline = time.monotonic() + seconds
+    chance = random.Random(editor)
+    try:
+        with open_store(ServerURL(url)) as store:
+            count = 0
+            while time.monotonic() < deadline:
+                number = chance.choice(learners)
+                record = store.learners.get(number)
+                assert record is not None
+                count += 1
+                value = f"{editor} {count}"
+                time.sleep(chance.random() / 50)  # the other editor may land meanwhile
+                try:
+                    store.learners.edit(
+                        number, {"learner_reference": value}, expected_version=record.version
+                    )
+                except StaleRecordError:
+                    report["refused"] += 1
+                    continue
+                report["landed"].append((number, record.version, value))
+    except Exception:
+        report["errors"].append(traceback.format_exc())
+    queue.put(report)

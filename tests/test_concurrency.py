@@ -1,8 +1,9 @@
-"""Several people on one PostgreSQL store at once: browsing, searching and importing.
+"""Several people on one PostgreSQL store at once: browsing, searching, importing, editing.
 
-Eight processes browse and search for a minute while another imports 100,000-row files:
-none of them meets an error or waits for the import, the readers see each import whole
-(the number of learners only ever grows, by whole files), and nothing is lost.
+Eight processes browse and search for a minute while another imports 100,000-row files and
+two edit the same learners: none of them meets an error or waits for the import, the
+readers see each import whole (the number of learners only ever grows, by whole files), no
+edit is lost, and every edit made from a stale copy is refused and told to its editor.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pg_server
 import polars as pl
 import pytest
 from browse_fixtures import build_store
-from concurrency_workers import browse, import_files
+from concurrency_workers import browse, edit_learners, import_files
 from test_import import uln
 
 from centredesk.store import open_store
@@ -54,7 +55,7 @@ def _upload(path: Path, file_number: int) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.postgresql
-def test_eight_readers_and_an_importer_work_at_once_without_errors(
+def test_readers_an_importer_and_two_editors_work_at_once_and_lose_nothing(
     postgres_server: pg_server.Server, tmp_path: Path
 ) -> None:
     url = pg_server.new_database(postgres_server, "together")
@@ -74,6 +75,11 @@ def test_eight_readers_and_an_importer_work_at_once_without_errors(
         for seed in range(READERS)
     ]
     workers.append(spawn.Process(target=import_files, args=(url.url, files, SECONDS, queue)))
+    edited = list(range(20_000_001, 20_000_006))  # five learners both editors pick from
+    workers.extend(
+        spawn.Process(target=edit_learners, args=(url.url, edited, SECONDS, editor, queue))
+        for editor in ("alice", "bob")
+    )
     for worker in workers:
         worker.start()
     reports: list[dict[str, Any]] = [queue.get(timeout=SECONDS * 4) for _ in workers]
@@ -97,5 +103,18 @@ def test_eight_readers_and_an_importer_work_at_once_without_errors(
         assert seen == sorted(seen) and set(seen) <= possible
     with open_store(url, read_only=True) as store:
         after = store.tables.counts()
+        final = {number: store.learners.get(number) for number in edited}
     assert after["learners"] == before["learners"] + FILE_ROWS * len(imported)
     assert after["imports"] == before["imports"] + len(imported)
+
+    # No lost change: each learner's edits landed one per version, and it holds the last.
+    editors = [report for report in reports if report["role"] == "edit"]
+    landed = [edit for report in editors for edit in report["landed"]]
+    assert landed and sum(report["refused"] for report in editors) > 0
+    for number, record in final.items():
+        mine = sorted((version, value) for n, version, value in landed if n == number)
+        versions = [version for version, _ in mine]
+        assert versions == list(range(1, len(mine) + 1))  # none made from the same version
+        assert record is not None and record.version == len(mine) + 1
+        if mine:
+            assert record.details["learner_reference"] == mine[-1][1]
