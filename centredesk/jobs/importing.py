@@ -42,7 +42,6 @@ from centredesk.store.records import ImportMeta, PreviousImport
 from centredesk.validation.fields import Kind
 from centredesk.validation.subjects import SUBJECT_COLUMNS, with_subjects
 
-
 CHECKS_AGAINST_OTHER_IMPORTS = 3
 """How many times a file is checked again when other imports keep landing meanwhile."""
 

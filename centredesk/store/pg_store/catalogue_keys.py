@@ -4,7 +4,7 @@ An import hands out keys from the highest ever given (``last_keys``), not the hi
 present, so a key freed by a rollback is never reused and history never follows a record's
 key to a stranger. Before an import writes over catalogue rows (products, centres,
 approvals are upserted), it keeps each as it was in ``import_upserts``; a row it adds is
-kept with ``before`` null.
+kept with ``before`` null. A result it corrects is kept there the same way.
 """
 
 from __future__ import annotations
@@ -100,6 +100,21 @@ def restore_overwritten(con: Connection, import_id: int) -> dict[str, int]:
             ).fetchall()[0][0]
         )
         restored[table] = updated + deleted
+    # Results the import corrected (it adds no result here: those go with its own rows).
+    restored["results"] = int(
+        con.execute(
+            """
+            UPDATE results t
+            SET grade = u.before ->> 'grade',
+                result_date = CAST(u.before ->> 'result_date' AS DATE),
+                release_date = CAST(u.before ->> 'release_date' AS DATE)
+            FROM import_upserts u
+            WHERE u.import_id = ? AND u.table_name = 'results'
+              AND u.record_key = CAST(t.result_id AS VARCHAR)
+            """,
+            [import_id],
+        ).fetchall()[0][0]
+    )
     return restored
 
 

@@ -120,9 +120,12 @@ class PostgresDetails(Details):
                OR (r.table_name = 'bookings' AND r.record_key IN (
                     SELECT CAST(b.booking_id AS VARCHAR) FROM bookings b
                     JOIN registrations g USING (registration_id) WHERE g.learner_number = ?))
+               OR (r.table_name = 'results' AND r.record_key IN (
+                    SELECT CAST(s.result_id AS VARCHAR) FROM results s
+                    JOIN registrations g USING (registration_id) WHERE g.learner_number = ?))
             ORDER BY a.changed_at, a.audit_id, r.table_name, r.record_key
             """,
-            [learner_number, learner_number, learner_number],
+            [learner_number] * 4,
         )
         return LearnerDetail(
             learner.row(0, named=True),

@@ -23,6 +23,7 @@ from centredesk.store.pg_store.catalogue_keys import (
     next_key_base,
     remember_last_keys,
 )
+from centredesk.store.pg_store.changes import begin_change
 from centredesk.store.pg_store.compat import Connection
 from centredesk.store.pg_store.session import Session
 from centredesk.store.records import (
@@ -396,18 +397,84 @@ def _write_bookings(session: Session, import_id: int) -> int:
 
 
 def _write_results(session: Session, import_id: int) -> int:
-    first_id = next_key_base(session.con, "results")
+    """New results are inserted; a row for a result already stored (same registration and
+    component; validation has rejected exact repeats) corrects it in place. Never a second
+    copy.
+
+    A corrected result stays the record of the import that added it; this import keeps its
+    values before (``import_upserts``, so rolling this import back puts them back) and one
+    audit entry lists every correction with the result before and after.
+    """
+    con = session.con
+    session.execute(
+        """
+        CREATE TEMP TABLE incoming_corrections AS
+        SELECT s.result_id, registration_id, component,
+               json_build_object('grade', s.grade, 'result_date', s.result_date,
+                                 'release_date', s.release_date) AS before,
+               json_build_object('grade', i.grade, 'result_date', i.result_date,
+                                 'release_date', i.release_date) AS after,
+               i.grade, i.result_date, i.release_date
+        FROM incoming i JOIN results s USING (registration_id, component)
+        """
+    )
+    corrected = _count(session, "SELECT count(*) FROM incoming_corrections")
+    if corrected:
+        session.execute(
+            "INSERT INTO import_upserts SELECT ?, 'results', CAST(result_id AS VARCHAR), before "
+            "FROM incoming_corrections ON CONFLICT DO NOTHING",
+            [import_id],
+        )
+        user = session.scalar("SELECT os_user FROM imports WHERE import_id = ?", [import_id])
+        audit_id = begin_change(
+            con,
+            str(user),
+            action="correct_results",
+            table="results",
+            record=f"{corrected} result{'s' * (corrected != 1)} of import {import_id}",
+            before=None,
+            after=None,
+            records=corrected,
+            import_id=import_id,
+        )
+        session.execute(
+            "INSERT INTO audit_records SELECT ?, 'results', CAST(result_id AS VARCHAR), "
+            "before, after FROM incoming_corrections ORDER BY result_id",
+            [audit_id],
+        )
+        session.execute(
+            """
+            UPDATE results SET grade = c.grade, result_date = c.result_date,
+                               release_date = c.release_date
+            FROM incoming_corrections c WHERE results.result_id = c.result_id
+            """
+        )
+    first_id = next_key_base(con, "results")
     session.execute(
         """
         INSERT INTO results (result_id, registration_id, component, grade, result_date,
                              release_date, import_id, source_row)
         SELECT ? + row_number() OVER (ORDER BY row), registration_id, component, grade,
                result_date, release_date, ?, row
-        FROM incoming
+        FROM incoming i
+        WHERE NOT EXISTS (SELECT 1 FROM incoming_corrections c
+                          WHERE c.registration_id = i.registration_id
+                            AND c.component = i.component)
         """,
         [first_id, import_id],
     )
-    return _count(session, "SELECT count(*) FROM results WHERE import_id = ?", [import_id])
+    session.execute("DROP TABLE incoming_corrections")
+    inserted = _count(session, "SELECT count(*) FROM results WHERE import_id = ?", [import_id])
+    # Rows, not results: a store that holds a result twice (as older versions could leave
+    # one) has both corrected by the one row.
+    corrected_rows = _count(
+        session,
+        "SELECT count(*) FROM incoming i WHERE EXISTS (SELECT 1 FROM results s "
+        "WHERE s.registration_id = i.registration_id AND s.component = i.component "
+        "AND s.import_id IS DISTINCT FROM ?)",
+        [import_id],
+    )
+    return inserted + corrected_rows
 
 
 _TOUCHED = {

@@ -32,18 +32,23 @@ _QUERIES: dict[str, str] = {
         SELECT r.registration_id, r.learner_number, r.product_code, r.centre_number,
                r.batch_number, r.registration_date, r.status,
                l.uln, l.person_key, l.forename, l.surname, l.date_of_birth,
-               l.learner_reference, r.import_id
+               l.learner_reference, r.import_id, i.file_name AS import_file
         FROM registrations r JOIN learners l USING (learner_number)
+        LEFT JOIN imports i ON i.import_id = r.import_id
     """,
     "bookings": """
         SELECT b.booking_id, b.registration_id, r.learner_number, r.product_code,
-               b.assessment, b.session_date, b.status, b.attempt, b.import_id
+               b.assessment, b.session_date, b.status, b.attempt, b.import_id,
+               i.file_name AS import_file
         FROM bookings b JOIN registrations r USING (registration_id)
+        LEFT JOIN imports i ON i.import_id = b.import_id
     """,
     "results": """
         SELECT s.result_id, s.registration_id, r.learner_number, r.product_code,
-               s.component, s.grade, s.result_date, s.release_date, s.import_id
+               s.component, s.grade, s.result_date, s.release_date, s.import_id,
+               i.file_name AS import_file
         FROM results s JOIN registrations r USING (registration_id)
+        LEFT JOIN imports i ON i.import_id = s.import_id
     """,
 }
 
