@@ -80,6 +80,21 @@ def prepare(inputs: Inputs, log: Callable[[str], None] = print) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
+def _same_role_for_the_login(url: ServerURL) -> None:
+    """The copied roles name this machine's OS user; give the server login the same, as
+    an administrator moving a store to a server would."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    from centredesk.store import os_user
+
+    with adbc.connect(url.url, autocommit=True) as con, con.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO users SELECT session_user, role, granted_by, granted_at FROM users "
+            "WHERE os_user = $1 ON CONFLICT DO NOTHING",
+            (os_user(),),
+        )
+
+
 @contextmanager
 def _fresh_catalogue(inputs: Inputs) -> Iterator[ServerURL]:
     from centredesk.jobs.copying import copy_store
@@ -89,6 +104,7 @@ def _fresh_catalogue(inputs: Inputs) -> Iterator[ServerURL]:
     _admin(f'CREATE DATABASE "{name}"')
     try:
         copy_store(inputs.catalogue, database(name))
+        _same_role_for_the_login(database(name))
         yield database(name)
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
