@@ -56,6 +56,10 @@ FOLD_STORED_NAMES = Computed("fold stored names")
 :mod:`centredesk.store.folded`), and make each learner's ``person_key`` again with the fold
 that now also folds ``Ł``, ``Ø``, ``ß``."""
 
+WORD_INDEXES = Computed("word indexes")
+"""Indexes for the words of folded names (``LIKE 'smi%' OR LIKE '% smi%'``): on PostgreSQL,
+trigram indexes (the ``pg_trgm`` extension); DuckDB scans, and needs none."""
+
 Step = str | Dialects | Computed
 
 
@@ -280,6 +284,7 @@ _V4: list[Step] = [
         WHERE earlier.import_id = rejected_rows.import_id AND later.rolled_back_by IS NULL)
     WHERE closed_by IS NULL AND fixed_by IS NULL AND loaded_in IS NULL
     """,
+    WORD_INDEXES,
 ]
 
 MIGRATIONS: dict[int, list[Step]] = {1: [*_V1], 2: [*_V2], 3: [*RECORD_CHANGES], 4: _V4}

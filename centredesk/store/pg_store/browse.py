@@ -4,9 +4,10 @@ The keys of a table come in blocks as the app scrolls (:mod:`centredesk.store.pg
 so the first screen of a million rows sorted by any column costs a count and one top-N
 query, not a sort of every row.
 
-A search is a ``LIKE 'prefix%'`` on the lower-cased text, which the expression indexes of
-the schema answer without reading the table; the prefix is escaped, so a ``%`` or ``_``
-the user types is just a character.
+A search is a ``LIKE 'prefix%'`` on the lower-cased text; a word of a name or title is a
+``LIKE`` on its folded column (at the start, or after a space), which the schema's trigram
+indexes answer at a million rows. What is typed is escaped, so a ``%`` or ``_`` the user
+types is just a character.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from centredesk.store.errors import StoreError
 from centredesk.store.interface import Browse, RowKeys
 from centredesk.store.pg_store.keys import KeyQuery, KeysInBlocks
 from centredesk.store.pg_store.session import Session
-from centredesk.store.views import SearchField, View, normalise_prefix
+from centredesk.store.views import WORDS, SearchField, View, normalise_prefix, plain_words
 from centredesk.store.views import view as find_view
 
 _KEYS = {"x.rowid": "x.issue_id"}
@@ -30,14 +31,19 @@ def key_of(target: View) -> str:
     return _KEYS.get(target.key, target.key)
 
 
+def like_text(text: str) -> str:
+    """``text`` as part of a LIKE pattern, taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_prefix(prefix: str) -> str:
     """A LIKE pattern matching text that starts with ``prefix``, taken literally."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
+    return like_text(prefix) + "%"
 
 
 def _condition(search: SearchField) -> str:
-    """The search field's test in PostgreSQL's dialect; each ``?`` takes the pattern."""
+    """The search field's test in PostgreSQL's dialect, each ``?`` a LIKE pattern (see
+    :func:`_patterns`)."""
     expr = search.expr
     if search.match == "code":
         # Product codes are typed with or without slashes; compare without them.
@@ -47,9 +53,34 @@ def _condition(search: SearchField) -> str:
         condition = (
             f"(to_char({expr}, 'YYYY-MM-DD') LIKE ? OR to_char({expr}, 'DD/MM/YYYY') LIKE ?)"
         )
+    elif search.match == "words":
+        # The column holds folded words: the first, or any after a space, may match.
+        condition = f"({expr} LIKE ? OR {expr} LIKE ?)"
+    elif search.match == "yesno":
+        condition = f"(CASE WHEN {expr} THEN 'yes' ELSE 'no' END) LIKE ?"
     else:
         condition = f"lower(({expr})::text) LIKE ?"
     return search.within.format(condition)
+
+
+def _patterns(search: SearchField, typed: str) -> list[object]:
+    """The LIKE patterns of :func:`_condition` for the normalised ``typed`` text."""
+    if search.match == "words":
+        return [like_prefix(typed), "% " + like_prefix(typed)]
+    if search.match == "contains":
+        return ["%" + like_prefix(typed)]
+    return [like_prefix(typed)] * (2 if search.match == "date" else 1)
+
+
+def _tests(search: SearchField, prefix: str) -> tuple[str, list[object]]:
+    condition = _condition(search)
+    typed = normalise_prefix(search, prefix)
+    if search.match == "words":
+        # Each word typed must begin a word of the value, in any order.
+        words = typed.split() or [""]
+        tests = " AND ".join([condition] * len(words))
+        return f"({tests})", [value for word in words for value in _patterns(search, word)]
+    return condition, _patterns(search, typed)
 
 
 def where(
@@ -63,11 +94,17 @@ def where(
         clauses.append(f"{target.scope[name]} = ?")
         params.append(value)
     for name, prefix in search.items():
-        field = target.search_field(name)
-        condition = _condition(field)
+        if name == WORDS:
+            for word in plain_words(prefix):
+                # A word matches if any natural field of the view matches it.
+                tests = [_tests(field, word) for field in target.word_fields(word)]
+                either = " OR ".join(test for test, _ in tests)
+                clauses.append(f"({either})" if tests else "false")
+                params.extend(value for _, values in tests for value in values)
+            continue
+        condition, values = _tests(target.search_field(name), prefix)
         clauses.append(condition)
-        pattern = like_prefix(normalise_prefix(field, prefix))
-        params.extend([pattern] * condition.count("?"))
+        params.extend(values)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
