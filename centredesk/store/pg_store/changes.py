@@ -19,6 +19,7 @@ from typing import Any
 
 from centredesk.store.errors import RefusedChange, StaleRecordError
 from centredesk.store.pg_store.compat import Connection
+from centredesk.store.pg_store.refolding import refold
 from centredesk.store.records import Change, Charges
 
 KEYS: dict[str, tuple[str, str]] = {
@@ -119,6 +120,7 @@ def record_one(
 def finish_change(con: Connection, audit_id: int, records: int) -> Change:
     """Set how many records the change touched and read it back."""
     con.execute("UPDATE audit_log SET records = ? WHERE audit_id = ?", [records, audit_id])
+    refold(con, audit_id)
     change = read_change(con, audit_id)
     assert change is not None
     return change

@@ -50,20 +50,21 @@ class PostgresDetails(Details):
                 f"SELECT {_IMPORT_COLUMNS} FROM imports ORDER BY import_id DESC LIMIT ?", [latest]
             )
         ]
-        # Open: an issue of the latest import of its file (imports rolled back do not count),
-        # on a row not loaded since (fixed in place, or by a later import).
+        # Open: an issue of a rejected row of an import not rolled back, not loaded since
+        # (fixed in place, or by a later import) and not closed by a later import (one that
+        # loaded or rejected again the same record, or a later file of the same name) unless
+        # that import was rolled back.
         open_issues = self._frame(
             """
-            WITH latest AS (SELECT max(import_id) AS import_id FROM imports
-                            WHERE rolled_back_by IS NULL GROUP BY file_name)
-            SELECT code, min(severity) AS severity, count(*) AS issues,
+            SELECT x.code, min(x.severity) AS severity, count(*) AS issues,
                    count(DISTINCT (x.import_id, x.row)) AS rows
-            FROM import_issues x JOIN latest USING (import_id)
-            WHERE NOT EXISTS (
-                SELECT 1 FROM rejected_rows j
-                WHERE j.import_id = x.import_id AND j.row = x.row
-                  AND (j.fixed_by IS NOT NULL OR j.loaded_in IS NOT NULL))
-            GROUP BY code ORDER BY issues DESC, code
+            FROM import_issues x
+            JOIN rejected_rows j ON j.import_id = x.import_id AND j.row = x.row
+            JOIN imports i ON i.import_id = x.import_id
+            LEFT JOIN imports closer ON closer.import_id = j.closed_by
+            WHERE i.rolled_back_by IS NULL AND j.fixed_by IS NULL AND j.loaded_in IS NULL
+              AND (j.closed_by IS NULL OR closer.rolled_back_by IS NOT NULL)
+            GROUP BY x.code ORDER BY min(x.severity), issues DESC, x.code
             """,
         )
         return Dashboard(counts, statuses, imports, open_issues)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import polars as pl
 
 from centredesk.store.errors import ConcurrentImportError, RefusedChange, StoreError
+from centredesk.store.folded import with_folded
 from centredesk.store.interface import Imports
 from centredesk.store.pg_store import import_changes
 from centredesk.store.pg_store.catalogue_keys import (
@@ -34,6 +35,7 @@ from centredesk.store.records import (
     ImportSummary,
     PreviousImport,
 )
+from centredesk.validation.catalogue import REPEATS
 
 IMPORT_COLUMNS = (
     "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
@@ -47,6 +49,12 @@ FIRST_BATCH = 1001
 """The label of the first batch the store assigns itself."""
 IMPORT_LOCK = 0x63646970  # "cdip"
 """The advisory lock an import's transaction holds while it numbers and writes its rows."""
+
+_SUBJECTS = ("subject", "subject_alt")
+"""What record a row is about (``centredesk.validation.subjects``), given by the caller."""
+
+_TABLES = {"learners": "learners", "products": "products"}
+"""The table of an import kind whose rows carry folded names or titles."""
 
 
 class PostgresImports(Imports):
@@ -119,6 +127,8 @@ class PostgresImports(Imports):
             if not kind:
                 raise RefusedChange(f"there is no import {import_id}")
             writer = _WRITERS[str(kind[0][0])]
+            table = _TABLES.get(str(kind[0][0]))
+            accepted = with_folded(table, accepted) if table else accepted
             if kind[0][0] == "learners":
                 accepted = _numbered_learners(session, accepted)
 
@@ -160,13 +170,19 @@ class PostgresImports(Imports):
             # Room to hash and sort a million rows in memory instead of on disk.
             session.execute("SET LOCAL work_mem = '256MB'")
             session.load("incoming_issues", issues.select(ISSUE_COLUMNS), temporary=True)
-            session.load("incoming_rejected", rejected.select("row", "cells"), temporary=True)
+            session.load(
+                "incoming_rejected",
+                _with_subjects(rejected).select("row", "cells", *_SUBJECTS),
+                temporary=True,
+            )
             session.load("incoming_other", other_cells.select("row", "cells"), temporary=True)
             session.load(
                 "incoming_loads_rejected",
                 loads_rejected.select("import_id", "row"),
                 temporary=True,
             )
+            table = _TABLES.get(meta.kind)
+            accepted = _with_subjects(with_folded(table, accepted) if table else accepted)
             if meta.kind == "learners":
                 accepted = _numbered_learners(session, accepted)
             session.load("incoming", accepted, temporary=True)
@@ -233,8 +249,8 @@ class PostgresImports(Imports):
             [import_id],
         )
         session.execute(
-            "INSERT INTO rejected_rows (import_id, row, cells) "
-            "SELECT ?, row, cells::json FROM incoming_rejected",
+            "INSERT INTO rejected_rows (import_id, row, cells, subject, subject_alt) "
+            "SELECT ?, row, cells::json, subject, subject_alt FROM incoming_rejected",
             [import_id],
         )
         session.execute(
@@ -252,8 +268,53 @@ class PostgresImports(Imports):
             "AND j.fixed_by IS NULL",
             [import_id],
         )
+        _close_rejections(session, import_id, meta.file_name)
         remember_last_keys(session.con)
         return import_id
+
+
+def _with_subjects(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows given without subjects (bulk loads, older callers) have none."""
+    missing = [pl.lit(None, pl.String).alias(name) for name in _SUBJECTS if name not in rows]
+    return rows.with_columns(missing) if missing else rows
+
+
+def _close_rejections(session: Session, import_id: int, file_name: str) -> None:
+    """Close the rejected rows this import settles (see ``rejected_rows.closed_by``)."""
+    repeats = ", ".join("?" for _ in REPEATS)
+    # Its own rows rejected only for repeating a record kept elsewhere.
+    session.execute(
+        f"""
+        UPDATE rejected_rows SET closed_by = import_id
+        WHERE import_id = ? AND row NOT IN (
+            SELECT row FROM incoming_issues
+            WHERE severity = 'error' AND row IS NOT NULL AND code NOT IN ({repeats}))
+        """,
+        [import_id, *REPEATS],
+    )
+    # Earlier rejections of a record this import loads, or rejects again.
+    session.execute(
+        """
+        UPDATE rejected_rows SET closed_by = ?
+        WHERE closed_by IS NULL AND import_id < ? AND (
+            subject IN (SELECT subject FROM incoming UNION ALL
+                        SELECT subject FROM incoming_rejected)
+            OR subject_alt IN (SELECT subject_alt FROM incoming UNION ALL
+                               SELECT subject_alt FROM incoming_rejected))
+        """,
+        [import_id, import_id],
+    )
+    # The rest of the earlier imports of a file of the same name: this one replaces them
+    # (a corrected file), including rows too broken to know their record.
+    session.execute(
+        """
+        UPDATE rejected_rows SET closed_by = ?
+        WHERE closed_by IS NULL AND fixed_by IS NULL AND loaded_in IS NULL
+          AND import_id IN (SELECT import_id FROM imports WHERE file_name = ? AND import_id < ?
+                            AND rolled_back_by IS NULL)
+        """,
+        [import_id, file_name, import_id],
+    )
 
 
 def _count(session: Session, query: str, params: list[object] | None = None) -> int:
@@ -268,13 +329,14 @@ def _write_products(session: Session, import_id: int) -> int:
         """
         INSERT INTO products (product_code, title, level, sector, discount_code,
                               external_assessment, assessment_mode, operational_end_date,
-                              grading_scheme, registration_fee)
+                              grading_scheme, registration_fee, title_folded)
         SELECT product_code, title, level, sector, discount_code,
                coalesce(external_assessment, false), assessment_mode, operational_end_date,
-               coalesce(grading_scheme, 'graded'), registration_fee
+               coalesce(grading_scheme, 'graded'), registration_fee, title_folded
         FROM incoming
         ON CONFLICT (product_code) DO UPDATE SET
-            title = excluded.title, level = excluded.level, sector = excluded.sector,
+            title = excluded.title, title_folded = excluded.title_folded,
+            level = excluded.level, sector = excluded.sector,
             discount_code = excluded.discount_code,
             external_assessment = excluded.external_assessment,
             assessment_mode = excluded.assessment_mode,
@@ -357,9 +419,10 @@ def _write_learners(session: Session, import_id: int) -> int:
         """
         INSERT INTO learners (learner_number, centre_number, forename, surname, date_of_birth,
                               uln, learner_reference, reasonable_adjustments, person_key,
-                              import_id)
+                              import_id, surname_folded, forename_folded)
         SELECT learner_number, centre_number, forename, surname, date_of_birth, uln,
-               learner_reference, reasonable_adjustments, person_key, ?
+               learner_reference, reasonable_adjustments, person_key, ?, surname_folded,
+               forename_folded
         FROM incoming WHERE new_learner
         ORDER BY learner_number
         """,

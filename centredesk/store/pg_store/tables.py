@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from centredesk.store.errors import StoreError
+from centredesk.store.folded import with_folded
 from centredesk.store.interface import TABLES, Tables
 from centredesk.store.pg_store.session import Session
 from centredesk.store.schema import SEQUENCES
@@ -49,6 +50,7 @@ class PostgresTables(Tables):
         return self._session.frame(f"SELECT {columns} FROM {_checked(table)}")
 
     def append(self, table: str, rows: pl.DataFrame) -> int:
+        rows = with_folded(_checked(table), rows)
         known = self.columns(table)
         unknown = [name for name in rows.columns if name not in known]
         if unknown:
