@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -471,50 +472,68 @@ def test_the_store_supplies_every_frame_validation_asks_for(location: Location) 
     assert {"uln", "person_key"} <= set(frames["registrations"].columns)
 
 
-def _written_by_an_older_centredesk(path: Path, version: int) -> None:
-    """A file at schema ``version`` holding a learner, a product and a rejected row."""
-    con = duckdb.connect(str(path))
-    try:
+def _written_by_an_older_centredesk(location: Location, version: int) -> None:
+    """A store at schema ``version`` holding a learner, a product and a rejected row."""
+    if isinstance(location, Path):
+        con = duckdb.connect(str(location))
         migrate(con, up_to=version)
-        con.execute(
+        run: Callable[[str, list[object]], object] = con.execute
+        close = con.close
+    else:
+        from centredesk.store.pg_store.connection import connect
+        from centredesk.store.pg_store.schema import migrate as migrate_server
+        from centredesk.store.pg_store.session import Session
+
+        session = Session(
+            location, connect(location, read_only=False), read_only=False,
+            connect=lambda: connect(location, read_only=False),
+        )  # fmt: skip
+        migrate_server(session, up_to=version)
+        run, close = session.execute, session.close
+    try:
+        run(
             "INSERT INTO learners (learner_number, centre_number, forename, surname, "
             "date_of_birth, person_key) VALUES (20000001, '100001', 'Łukasz', 'O’Connor', "
-            "DATE '2010-04-03', 'łukasz|oconnor|2010-04-03')"
+            "DATE '2010-04-03', 'łukasz|oconnor|2010-04-03')",
+            [],
         )
-        con.execute(
+        run(
             "INSERT INTO products (product_code, title) VALUES "
-            "('600/1748/X', 'Level 2 Award in Food Safety in Catering')"
+            "('600/1748/X', 'Level 2 Award in Food Safety in Catering')",
+            [],
         )
         for import_id, name in ((1, "autumn.xlsx"), (2, "autumn.xlsx"), (3, "spring.xlsx")):
-            con.execute(
+            run(
                 "INSERT INTO imports (import_id, file_name, sha256, kind, sheet, rows_read, "
                 "rows_accepted, rows_rejected, os_user, started_at, finished_at) "
                 "VALUES (?, ?, 'sha', 'learners', NULL, 2, 1, 1, 'tester', "
                 "TIMESTAMP '2026-01-01 09:00', TIMESTAMP '2026-01-01 09:00')",
                 [import_id, name],
             )
-            con.execute(
+            run(
                 "INSERT INTO rejected_rows (import_id, row, cells) VALUES (?, 3, '{}')",
                 [import_id],
             )
             code = "DUP_IN_FILE" if import_id == 3 else "ULN_CHECKSUM"
-            con.execute(
+            run(
                 "INSERT INTO import_issues (import_id, row, column_name, field, code, severity, "
                 "message, value) VALUES (?, 3, 'ULN', 'uln', ?, 'error', 'x', 'y')",
                 [import_id, code],
             )
     finally:
-        con.close()
+        close()
 
 
 @pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
-def test_a_file_of_every_earlier_schema_is_upgraded_when_opened(
-    tmp_path: Path, version: int
+def test_a_store_of_every_earlier_schema_is_upgraded_when_opened(
+    new_location: LocationFactory, version: int
 ) -> None:
-    path = tmp_path / f"v{version}.duckdb"
-    _written_by_an_older_centredesk(path, version)
-    with open_store(path) as store:
+    location = new_location(f"v{version}")
+    _written_by_an_older_centredesk(location, version)
+    with open_store(location) as store:
         assert store.schema_version == SCHEMA_VERSION
+        versions = store.tables.read("schema_version").get_column("version").sort().to_list()
+        assert versions == list(range(1, SCHEMA_VERSION + 1))
         learner = store.tables.read("learners").row(0, named=True)
         assert (learner["surname_folded"], learner["forename_folded"]) == ("oconnor", "lukasz")
         # The person key is made again with the fold that folds Ł too.
@@ -530,11 +549,13 @@ def test_a_file_of_every_earlier_schema_is_upgraded_when_opened(
         assert store.details.dashboard().open_issues.rows() == [("ULN_CHECKSUM", "error", 1, 1)]
 
 
-def test_a_reader_upgrades_a_file_an_older_centredesk_wrote(tmp_path: Path) -> None:
-    # The app only ever opens the file for reading: it must still find today's columns.
-    path = tmp_path / "old.duckdb"
-    _written_by_an_older_centredesk(path, SCHEMA_VERSION - 1)
-    with open_store(path, read_only=True) as store:
+def test_a_reader_upgrades_a_store_an_older_centredesk_wrote(
+    new_location: LocationFactory,
+) -> None:
+    # The app only ever opens the store for reading: it must still find today's columns.
+    location = new_location("old")
+    _written_by_an_older_centredesk(location, SCHEMA_VERSION - 1)
+    with open_store(location, read_only=True) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert store.browse.row_keys("products", search={"title": "food"}).to_pylist() == [
             "600/1748/X"

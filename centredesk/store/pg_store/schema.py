@@ -85,17 +85,18 @@ def check_not_newer(version: int) -> None:
         )
 
 
-def migrate(session: Session) -> int:
-    """Bring the database up to :data:`SCHEMA_VERSION`; returns the version it started at."""
+def migrate(session: Session, *, up_to: int = SCHEMA_VERSION) -> int:
+    """Bring the database up to :data:`SCHEMA_VERSION` (``up_to`` an earlier one, to make
+    databases as older centredesks wrote them); returns the version it started at."""
     start = current_version(session)
     check_not_newer(start)
-    if start == SCHEMA_VERSION:
+    if start >= up_to:
         return start
     session.execute("SELECT pg_advisory_lock(?)", [MIGRATION_LOCK])
     try:
         start = current_version(session)  # another process may have migrated meanwhile
         check_not_newer(start)
-        for version in range(start + 1, SCHEMA_VERSION + 1):
+        for version in range(start + 1, up_to + 1):
             with session.transaction(claim=False):
                 if version == 1:
                     session.execute(SCHEMA_VERSION_TABLE)
