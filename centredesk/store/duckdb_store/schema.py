@@ -14,7 +14,6 @@ from centredesk.store.schema import (
     FOLD_STORED_NAMES,
     SCHEMA_VERSION,
     SCHEMA_VERSION_TABLE,
-    WORD_INDEXES,
     Computed,
     statements,
 )
@@ -55,7 +54,6 @@ def _fold_stored_names(con: duckdb.DuckDBPyConnection) -> None:
 
 COMPUTED: dict[Computed, Callable[[duckdb.DuckDBPyConnection], None]] = {
     FOLD_STORED_NAMES: _fold_stored_names,
-    WORD_INDEXES: lambda con: None,  # a scan of the folded names is fast enough
 }
 """DuckDB's function for each step SQL alone cannot do."""
 

@@ -110,9 +110,9 @@ def open_server(
             # An empty store to read, made where it can neither be seen nor kept.
             session.execute("SET search_path = pg_temp")
             session.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
-            session.read_only, session.stand_in = False, True
+            session.read_only = False
             migrate(session)
-            session.read_only = True
+            session.read_only = session.stand_in = True
             session.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         elif not read_only:
             migrate(session)

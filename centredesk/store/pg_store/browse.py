@@ -5,9 +5,9 @@ so the first screen of a million rows sorted by any column costs a count and one
 query, not a sort of every row.
 
 A search is a ``LIKE 'prefix%'`` on the lower-cased text; a word of a name or title is a
-``LIKE`` on its folded column (at the start, or after a space), which the schema's trigram
-indexes answer at a million rows. What is typed is escaped, so a ``%`` or ``_`` the user
-types is just a character.
+``LIKE`` on its folded column (at the start, or after a space), a scan of short text the
+server does in about 0.1 s at a million learners. What is typed is escaped, so a ``%`` or
+``_`` the user types is just a character.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from centredesk.store.schema import (
     FOLD_STORED_NAMES,
     SCHEMA_VERSION,
     SCHEMA_VERSION_TABLE,
-    WORD_INDEXES,
     Computed,
     statements,
 )
@@ -47,21 +46,8 @@ def _fold_stored_names(session: Session) -> None:
         session.execute(f"DROP TABLE folded_{table}")
 
 
-def _word_indexes(session: Session) -> None:
-    if session.stand_in:
-        return  # an empty store that vanishes with its connection: nothing to search
-    # pg_trgm is a trusted extension: whoever may create tables in the database may add it.
-    session.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name in ("surname", "forename"):
-        session.execute(
-            f"CREATE INDEX learners_by_{name}_words ON learners "
-            f"USING gin ({name}_folded gin_trgm_ops)"
-        )
-
-
 COMPUTED: dict[Computed, Callable[[Session], None]] = {
     FOLD_STORED_NAMES: _fold_stored_names,
-    WORD_INDEXES: _word_indexes,
 }
 """PostgreSQL's function for each step SQL alone cannot do."""
 
