@@ -108,12 +108,6 @@ class Database:
     def is_open(self) -> bool:
         return self._store is not None
 
-    @property
-    def keeps_connection(self) -> bool:
-        """Whether the open store is one kept open (a database server), not let go of."""
-        store = self._store
-        return store is not None and not store.holds_others_out
-
     def query(self, call: Callable[[Store], R], *, name: str) -> R:
         """``call(store)`` on an open store; ``name`` says what it asks, for ``calls``.
 
