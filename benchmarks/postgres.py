@@ -81,17 +81,15 @@ def prepare(inputs: Inputs, log: Callable[[str], None] = print) -> None:
 
 
 def _same_role_for_the_login(url: ServerURL) -> None:
-    """The copied roles name this machine's OS user; give the server login the same, as
-    an administrator moving a store to a server would."""
+    """The copied roles name the benchmark store's maker, not the server login; give the
+    login the maker's role (the first admin), as an administrator moving a store to a server
+    would give its owner's."""
     import adbc_driver_postgresql.dbapi as adbc
-
-    from centredesk.store import os_user
 
     with adbc.connect(url.url, autocommit=True) as con, con.cursor() as cursor:
         cursor.execute(
             "INSERT INTO users SELECT session_user, role, granted_by, granted_at FROM users "
-            "WHERE os_user = $1 ON CONFLICT DO NOTHING",
-            (os_user(),),
+            "WHERE role = 'admin' ORDER BY granted_at LIMIT 1 ON CONFLICT DO NOTHING"
         )
 
 
