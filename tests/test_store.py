@@ -274,7 +274,7 @@ def test_same_learner_twice_in_one_file_becomes_one_learner(location: Location) 
 
 
 def test_new_learners_are_numbered_as_they_first_appear_with_that_rows_details(
-    tmp_path: Path,
+    location: Location,
 ) -> None:
     # Handed over out of row order: Sean first appears on row 2, Zoë on row 3 (as "A1"),
     # again on row 5 (as "B2"); keys follow the rows, not the frame's order.
@@ -286,7 +286,7 @@ def test_new_learners_are_numbered_as_they_first_appear_with_that_rows_details(
         uln=["1000000043", None, "1000000043"],
         learner_reference=["B2", None, "A1"],
     )
-    with open_store(tmp_path / "s.duckdb") as store:
+    with open_store(location) as store:
         record_rows(store, "learners", rows)
         learners = store.tables.read("learners").sort("learner_number")
         registrations = store.tables.read("registrations").sort("registration_id")

@@ -13,6 +13,7 @@ from contextlib import suppress
 import duckdb
 import polars as pl
 
+from centredesk.store import numbering
 from centredesk.store.duckdb_store import import_changes
 from centredesk.store.duckdb_store.changes import begin_change
 from centredesk.store.duckdb_store.keys import (
@@ -343,35 +344,11 @@ def _write_approvals(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
 
 
 def numbered_learners(con: duckdb.DuckDBPyConnection, accepted: pl.DataFrame) -> pl.DataFrame:
-    """The upload's rows with every learner and registration numbered, worked out on the
-    frame rather than by joins and window sorts in SQL (at a million rows those took over a
-    second; this takes a tenth of one).
-
-    Validation has said who each row's learner is: a stored learner's number, or (for a
-    learner new to the store) an identity that rows of the same person share. New learners
-    are numbered in the order they first appear and take their details from that first row
-    (``new_learner``); registrations are numbered in row order. Keys start after the highest
-    ever handed out (see :func:`next_key_base`), read inside the writing transaction.
-    """
-    base = next_key_base(con, "learners")
-    first_id = next_key_base(con, "registrations")
-    rows = accepted if accepted.get_column("row").is_sorted() else accepted.sort("row")
-    # A row without an identity gets no number, and the registrations' NOT NULL refuses it.
-    new = pl.col("learner_number").is_null() & pl.col("learner_identity").is_not_null()
-    first_row = pl.when(new).then(
-        pl.col("row").min().over(pl.when(new).then(pl.col("learner_identity")))
-    )
-    return (
-        rows.with_columns(first_row.alias("first_row"))
-        .with_columns(
-            (pl.col("row") == pl.col("first_row")).fill_null(False).alias("new_learner"),
-            pl.coalesce(
-                pl.col("learner_number").cast(pl.Int64),
-                pl.col("first_row").rank("dense").cast(pl.Int64) + base,
-            ).alias("learner_number"),
-            (pl.int_range(pl.len(), dtype=pl.Int64) + first_id + 1).alias("registration_id"),
-        )
-        .drop("first_row")
+    """The upload's rows with every learner and registration numbered on the frame (see
+    :func:`~centredesk.store.numbering.numbered_learners`), from the highest keys ever handed
+    out (see :func:`next_key_base`), read inside the writing transaction."""
+    return numbering.numbered_learners(
+        accepted, next_key_base(con, "learners"), next_key_base(con, "registrations")
     )
 
 

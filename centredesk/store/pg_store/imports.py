@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 
+from centredesk.store import numbering
 from centredesk.store.errors import ConcurrentImportError, RefusedChange, StoreError
 from centredesk.store.folded import with_folded
 from centredesk.store.interface import Imports
@@ -376,40 +377,14 @@ def _write_approvals(session: Session, import_id: int) -> int:
 
 
 def _numbered_learners(session: Session, accepted: pl.DataFrame) -> pl.DataFrame:
-    """The upload's rows with every learner and registration numbered, worked out on the
-    frame (a million rows in a fraction of a second) rather than by joins and window sorts
-    on the server.
-
-    Validation has said who each row's learner is: a stored learner's number, or (for a
-    learner new to the store) an identity that rows of the same person share. New learners
-    are numbered in the order they first appear and take their details from that first row
-    (``new_learner``); registrations are numbered in row order. Runs under the import lock,
-    so the numbers are free.
-    """
-    # From the highest key ever handed out, so a key a rollback freed is never reused.
-    base = next_key_base(session.con, "learners")
-    first_id = next_key_base(session.con, "registrations")
-    newcomers = (
-        accepted.filter(pl.col("learner_number").is_null())
-        .group_by("learner_identity")
-        .agg(pl.col("row").min().alias("first_row"))
-        .sort("first_row")
-        .with_row_index("new_number", offset=base + 1)
-        .select("learner_identity", "first_row", pl.col("new_number").cast(pl.Int64))
-    )
-    return (
-        accepted.sort("row")
-        .join(newcomers, on="learner_identity", how="left", maintain_order="left")
-        .with_columns(
-            (pl.col("learner_number").is_null() & (pl.col("row") == pl.col("first_row")))
-            .fill_null(False)
-            .alias("new_learner"),
-            pl.coalesce(pl.col("learner_number").cast(pl.Int64), "new_number").alias(
-                "learner_number"
-            ),
-            (pl.int_range(pl.len(), dtype=pl.Int64) + first_id + 1).alias("registration_id"),
-        )
-        .drop("first_row", "new_number")
+    """The upload's rows with every learner and registration numbered on the frame (see
+    :func:`~centredesk.store.numbering.numbered_learners`), from the highest keys ever handed
+    out, so a key a rollback freed is never reused. Runs under the import lock, so the
+    numbers are free."""
+    return numbering.numbered_learners(
+        accepted,
+        next_key_base(session.con, "learners"),
+        next_key_base(session.con, "registrations"),
     )
 
 
