@@ -12,16 +12,16 @@ from export_fixtures import FOOD, HEALTH, HILLTOP, RIVERSIDE, SESSION, build_sto
 
 from centredesk.jobs.exporting import ViewColumn, default_target, export_view
 from centredesk.jobs.progress import Cancelled, Progress
-from centredesk.store import Store, open_store
+from centredesk.store import Location, Store, open_store
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_store(tmp_path_factory.mktemp("choices") / "store.duckdb")
+def store_path(module_location: Location) -> Location:
+    return build_store(module_location)
 
 
 @pytest.fixture
-def store(store_path: Path) -> Store:
+def store(store_path: Location) -> Store:
     with open_store(store_path, read_only=True) as opened:
         yield opened
 

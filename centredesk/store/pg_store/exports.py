@@ -17,7 +17,15 @@ from typing import Any
 
 import polars as pl
 
-from centredesk.store.exports import CHUNK_ROWS, ExportFilters, ExportRows, SessionBookings
+from centredesk.dates import UK_DATE
+from centredesk.store.exports import (
+    CHUNK_ROWS,
+    MAX_CHOICES,
+    ExportFilters,
+    ExportRows,
+    FilterValue,
+    SessionBookings,
+)
 from centredesk.store.interface import Exports
 from centredesk.store.pg_store.session import Session
 
@@ -317,6 +325,51 @@ def catalogue_codes(session: Session) -> list[str]:
     return [str(code) for (code,) in found]
 
 
+_CHOICES = {
+    "centre": """
+        SELECT centre_number, centre_number || coalesce(' ' || max(name), '') FROM (
+            SELECT centre_number, name FROM centres
+            UNION ALL SELECT DISTINCT centre_number, NULL FROM registrations
+        ) AS known GROUP BY centre_number ORDER BY centre_number LIMIT ?
+    """,
+    "batch": """
+        SELECT batch_number, batch_number || ' (' || count(*) || ' registrations)'
+        FROM registrations GROUP BY batch_number
+        ORDER BY max(registration_id) DESC LIMIT ?
+    """,
+    "product": """
+        SELECT product_code, product_code || ' ' || title FROM products
+        ORDER BY product_code LIMIT ?
+    """,
+    "sector": """
+        SELECT DISTINCT sector, sector FROM products WHERE sector IS NOT NULL
+        ORDER BY sector LIMIT ?
+    """,
+}
+
+
+def filter_values(session: Session, name: str, product: str | None) -> list[FilterValue]:
+    """The values the store holds for one choosable filter (see ``Exports.filter_values``)."""
+    if name == "session":
+        where = _Where()
+        where.product("r.product_code", product)
+        found = _fetch(
+            session,
+            "SELECT b.session_date, count(*) FROM bookings b "
+            f"JOIN registrations r USING (registration_id){where.sql()} "
+            "GROUP BY b.session_date ORDER BY b.session_date DESC LIMIT ?",
+            [*where.params, MAX_CHOICES],
+        )
+        return [
+            FilterValue(day.strftime(UK_DATE), f"{day:{UK_DATE}} ({count} bookings)")
+            for day, count in found
+        ]
+    if name not in _CHOICES:
+        raise ValueError(f"the store lists no values for the filter {name!r}")
+    found = _fetch(session, _CHOICES[name], [MAX_CHOICES])
+    return [FilterValue(str(value), str(label)) for value, label in found]
+
+
 def _fetch(session: Session, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
     """A small result (a count, a title, a list of codes)."""
     return session.rows(sql, params or [])
@@ -363,3 +416,6 @@ class PostgresExports(Exports):
 
     def charges(self, filters: ExportFilters) -> ExportRows:
         return ExportQuery(self._session, charges(filters))
+
+    def filter_values(self, name: str, *, product: str | None = None) -> list[FilterValue]:
+        return filter_values(self._session, name, product)
