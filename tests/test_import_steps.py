@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pg_server
 import polars as pl
 import pytest
 import xlsxwriter
@@ -29,14 +30,15 @@ from centredesk.jobs.import_steps import (
 from centredesk.jobs.importing import AlreadyImportedError, import_file
 from centredesk.jobs.progress import Cancelled, Progress
 from centredesk.jobs.remembered import Remembered, headers_key
-from centredesk.store import open_store
+from centredesk.store import Location, open_store
 
 HEADERS = ["Centre Number", "Product Code", "Forename", "Surname", "Date of Birth"]
 
 
 @pytest.fixture
-def catalogued(tmp_path: Path) -> Path:
-    db = tmp_path / "store.duckdb"
+def catalogued(location: Location, tmp_path: Path) -> Location:
+    """A store holding the catalogue, on each backend."""
+    db = location
     with open_store(db) as store:
         import_file(write_xlsx(tmp_path / "products.xlsx", PRODUCTS), store, today=TODAY)
         import_file(write_xlsx(tmp_path / "approvals.xlsx", APPROVALS), store, today=TODAY)
@@ -114,7 +116,7 @@ def test_the_reader_writes_dates_in_a_column_chosen_as_a_date(tmp_path: Path) ->
     assert chosen.sheets == ["Notes", "Data"]
 
 
-def test_each_step_of_a_guided_import(catalogued: Path, tmp_path: Path) -> None:
+def test_each_step_of_a_guided_import(catalogued: Location, tmp_path: Path) -> None:
     upload = read_upload(mis_export(tmp_path / "mis.xlsx"))
     data = upload.sheet
     assert data.sheet == "Data" and data.kind == "learners"
@@ -153,7 +155,7 @@ def test_each_step_of_a_guided_import(catalogued: Path, tmp_path: Path) -> None:
     assert registered.to_list() == [date(2026, 9, 1)]
 
 
-def test_a_load_checks_again_when_the_store_moved_on(catalogued: Path, tmp_path: Path) -> None:
+def test_a_load_checks_again_when_the_store_moved_on(catalogued: Location, tmp_path: Path) -> None:
     rows = [HEADERS, ["100001", "603/0862/X", "Zoë", "O'Brien", "03/04/2010"]]
     upload = read_upload(write_xlsx(tmp_path / "one.xlsx", rows))
     with open_store(catalogued, read_only=True) as store:
@@ -172,7 +174,7 @@ def test_a_load_checks_again_when_the_store_moved_on(catalogued: Path, tmp_path:
 
 
 def test_a_cancel_while_writing_rolls_the_whole_import_back(
-    catalogued: Path, tmp_path: Path
+    catalogued: Location, tmp_path: Path
 ) -> None:
     rows = [HEADERS, ["100001", "603/0862/X", "Zoë", "O'Brien", "03/04/2010"]]
     upload = read_upload(write_xlsx(tmp_path / "one.xlsx", rows))
@@ -221,7 +223,7 @@ def test_a_damaged_memory_file_is_a_fresh_start(tmp_path: Path) -> None:
 
 
 def test_the_command_line_takes_column_choices(
-    catalogued: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    catalogued: Location, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = mis_export(tmp_path / "mis.xlsx")
     args = ("import", str(path), "--db", str(catalogued), "--kind", "learners")
