@@ -173,6 +173,39 @@ def test_a_load_checks_again_when_the_store_moved_on(catalogued: Location, tmp_p
     assert registrations == 2
 
 
+@pytest.mark.postgresql
+def test_an_import_landing_between_the_check_and_the_load_is_checked_against(
+    postgres_server: pg_server.Server, tmp_path: Path
+) -> None:
+    # On a server the app checks through its reader and loads through a writer, and
+    # another person's import can land in between without the writer having read anything.
+    url = pg_server.new_database(postgres_server, "between")
+    with open_store(url) as store:
+        import_file(write_xlsx(tmp_path / "products.xlsx", PRODUCTS), store, today=TODAY)
+        import_file(write_xlsx(tmp_path / "approvals.xlsx", APPROVALS), store, today=TODAY)
+    rows = [HEADERS, ["100001", "603/0862/X", "Zoë", "O'Brien", "03/04/2010"]]
+    upload = read_upload(write_xlsx(tmp_path / "mine.xlsx", rows))
+    with open_store(url, read_only=True) as store:
+        checked = dry_run(upload, store_state(store, upload), today=TODAY)
+    theirs = write_xlsx(tmp_path / "theirs.xlsx", rows)
+    writes: list[int] = []
+
+    def someone_else_imports_first(stage: str, done: int, total: int) -> None:
+        if stage == "writing" and done == 0:
+            writes.append(total)
+            if len(writes) == 1:
+                with open_store(url) as other:
+                    assert import_file(theirs, other, today=TODAY).accepted == 1
+
+    with open_store(url) as store:
+        outcome = load(store, checked, today=TODAY, progress=Progress(someone_else_imports_first))
+        counts = store.tables.counts()
+    # Checked again once theirs landed: the learner is now stored, and is not loaded twice.
+    assert writes[0] == 1 and set(writes[1:]) == {0}
+    assert outcome.checked.to_load == 0 and outcome.import_id is not None
+    assert counts["learners"] == 1 and counts["registrations"] == 1
+
+
 def test_a_cancel_while_writing_rolls_the_whole_import_back(
     catalogued: Location, tmp_path: Path
 ) -> None:

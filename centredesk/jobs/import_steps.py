@@ -30,11 +30,16 @@ from centredesk.jobs.checked_file import (
     reference_for,
     start_reading,
 )
-from centredesk.jobs.importing import ImportOutcome, refuse_repeat, write_import
+from centredesk.jobs.importing import (
+    CHECKS_AGAINST_OTHER_IMPORTS,
+    ImportOutcome,
+    refuse_repeat,
+    write_import,
+)
 from centredesk.jobs.progress import NO_PROGRESS, Progress
 from centredesk.jobs.roles import require
 from centredesk.jobs.validating import write_report
-from centredesk.store import Store
+from centredesk.store import ConcurrentImportError, Store
 from centredesk.store.records import PreviousImport
 from centredesk.validation.engine import Reference
 from centredesk.validation.fields import SCHEMAS, Kind
@@ -171,9 +176,12 @@ class StoreState:
 
 def store_state(store: Store, upload: Upload) -> StoreState:
     """The frames the rules need, the data version and any earlier import of the file."""
+    # The version first: an import landing while the frames are read then shows as a
+    # change at the load, which checks again, rather than hiding behind a newer version.
+    version = store.tables.data_version()
     return StoreState(
         reference_for(store, upload.sheet.kind),
-        store.tables.data_version(),
+        version,
         store.imports.find_by_sha256(upload.sha256),
     )
 
@@ -257,15 +265,26 @@ def load(
     verdict = checked.checked
     if not force:
         refuse_repeat(store, upload.path, upload.sha256)
-    if store.tables.data_version() != checked.version:
-        verdict = check_sheet(
-            upload.path,
-            upload.sheet,
-            store=store,
-            today=today or started.date(),
-            progress=progress,
+    stale = store.tables.data_version() != checked.version
+    if not stale:
+        # Checked through another connection: a server store then refuses the write if
+        # an import lands between now and the write, and the rows are checked again.
+        store.imports.checked_against(checked.version)
+
+    def check_again() -> CheckedFile:
+        return check_sheet(
+            upload.path, upload.sheet, store=store, today=today or started.date(), progress=progress
         )
-    return write_import(store, verdict, sha256=upload.sha256, started=started, progress=progress)
+
+    def write(rows: CheckedFile) -> ImportOutcome:
+        return write_import(store, rows, sha256=upload.sha256, started=started, progress=progress)
+
+    for _ in range(CHECKS_AGAINST_OTHER_IMPORTS - 1):
+        try:
+            return write(check_again() if stale else verdict)
+        except ConcurrentImportError:
+            stale = True  # another import landed on the server meanwhile
+    return write(check_again() if stale else verdict)
 
 
 def fix_list_of_file(

@@ -149,6 +149,19 @@ class Imports(ABC):
     """Writing an import, and what earlier imports tell a new one."""
 
     @abstractmethod
+    def checked_against(self, version: tuple[int, ...]) -> None:
+        """Say that the next file :meth:`record` writes was checked against the store at
+        ``version`` (a :meth:`Tables.data_version`, read in any session).
+
+        Reading the reference frames says so on its own; this is for a file checked through
+        another connection (the app checks on a reader and loads on a writer). A store that
+        lets imports take turns only at the write refuses the write with
+        :class:`~centredesk.store.errors.ConcurrentImportError` when another import landed
+        after that version. A file store has one writer from opening to closing, so nothing
+        can land in between there.
+        """
+
+    @abstractmethod
     def record(
         self,
         meta: ImportMeta,

@@ -143,6 +143,11 @@ class DuckDBImports(Imports):
                 con, self._session.user, import_id, row, accepted, cells, other or {}, writer
             )
 
+    def checked_against(self, version: tuple[int, ...]) -> None:
+        # This store's writer holds the file from opening to closing: no other import can
+        # land between the version it was given and its write.
+        return
+
     def record(
         self,
         meta: ImportMeta,

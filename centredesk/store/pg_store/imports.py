@@ -140,6 +140,10 @@ class PostgresImports(Imports):
                 con, session.user, import_id, row, accepted, cells, other or {}, write
             )
 
+    def checked_against(self, version: tuple[int, ...]) -> None:
+        # The first figure of this backend's data version is the latest import's id.
+        self._session.checked_against = int(version[0])
+
     def record(
         self,
         meta: ImportMeta,
