@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
-from benchmarks.inputs import Inputs
+from benchmarks.inputs import Inputs, make_admin
 from benchmarks.stages import NotAvailable, Timing
 from centredesk.samples import DEFAULT_TODAY
 from centredesk.store import ServerURL
@@ -80,19 +80,6 @@ def prepare(inputs: Inputs, log: Callable[[str], None] = print) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def _same_role_for_the_login(url: ServerURL) -> None:
-    """The copied roles name the benchmark store's maker, not the server login; give the
-    login the maker's role (the first admin), as an administrator moving a store to a server
-    would give its owner's."""
-    import adbc_driver_postgresql.dbapi as adbc
-
-    with adbc.connect(url.url, autocommit=True) as con, con.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO users SELECT session_user, role, granted_by, granted_at FROM users "
-            "WHERE role = 'admin' ORDER BY granted_at LIMIT 1 ON CONFLICT DO NOTHING"
-        )
-
-
 @contextmanager
 def _fresh_catalogue(inputs: Inputs) -> Iterator[ServerURL]:
     from centredesk.jobs.copying import copy_store
@@ -102,7 +89,9 @@ def _fresh_catalogue(inputs: Inputs) -> Iterator[ServerURL]:
     _admin(f'CREATE DATABASE "{name}"')
     try:
         copy_store(inputs.catalogue, database(name))
-        _same_role_for_the_login(database(name))
+        # The server login is not the OS user who built the catalogue: as an administrator
+        # moving a store to a server would, give the login the admin role.
+        make_admin(database(name), log=lambda _: None)
         yield database(name)
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
