@@ -27,6 +27,16 @@ _OF_REGISTRATION = """
            OR (table_name = 'bookings' AND record_key IN (
                 SELECT CAST(booking_id AS VARCHAR) FROM bookings WHERE registration_id = ?)))
 """
+_OF_BATCH = """
+    a.audit_id IN (
+        SELECT x.audit_id FROM audit_records x JOIN registrations r
+          ON x.table_name = 'registrations' AND x.record_key = CAST(r.registration_id AS VARCHAR)
+        WHERE r.batch_number = ?
+        UNION ALL
+        SELECT x.audit_id FROM audit_records x JOIN bookings b
+          ON x.table_name = 'bookings' AND x.record_key = CAST(b.booking_id AS VARCHAR)
+        JOIN registrations r USING (registration_id) WHERE r.batch_number = ?)
+"""
 
 UNDOABLE = ("edit", "set_uln", "withdraw", "unwithdraw", "undo")
 """Changes of fields, which undo can set back."""
@@ -51,6 +61,15 @@ class PostgresHistory(History):
         if filters.since is not None:
             conditions.append("a.changed_at >= ?")
             params.append(filters.since)
+        if filters.until is not None:
+            conditions.append("a.changed_at < ?")
+            params.append(filters.until)
+        if filters.action:
+            conditions.append("starts_with(a.action, ?)")
+            params.append(filters.action)
+        if filters.batch:
+            conditions.append(_OF_BATCH)
+            params += [filters.batch.strip()] * 2
         return read_changes(
             self._session.con, " AND ".join(conditions), params, limit=filters.limit
         )
