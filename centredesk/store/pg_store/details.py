@@ -93,7 +93,7 @@ class PostgresDetails(Details):
         bookings = self._frame(
             """
             SELECT r.product_code, b.assessment, b.session_date, b.assessment_mode, b.status,
-                   b.attempt
+                   b.attempt, b.booking_id
             FROM bookings b JOIN registrations r USING (registration_id)
             WHERE r.learner_number = ? ORDER BY b.session_date, b.booking_id
             """,
