@@ -1,5 +1,5 @@
 """Store operations the app's changes read: learners without a ULN, a learner's
-registrations, a learner's bookings by id."""
+registrations, a learner's bookings by id; on each backend."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from change_fixtures import (
     build,
     copy,
 )
+from conftest import LocationFactory
 
 from centredesk.jobs.editing import set_uln
 from centredesk.store import Store, open_store
@@ -33,8 +34,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Iterator[Store]:
-    with open_store(copy(template, tmp_path / "s.duckdb")) as opened:
+def store(template: Path, new_location: LocationFactory) -> Iterator[Store]:
+    with open_store(copy(template, new_location("s"))) as opened:
         yield opened
 
 

@@ -11,7 +11,14 @@ from centredesk.store.errors import RefusedChange, StoreError
 from centredesk.store.interface import Learners
 from centredesk.store.pg_store.changes import begin_change, finish_change, record_one, stale
 from centredesk.store.pg_store.session import Session
-from centredesk.store.records import EDITABLE_LEARNER_FIELDS, Change, LearnerRecord
+from centredesk.store.records import (
+    EDITABLE_LEARNER_FIELDS,
+    Change,
+    LearnerRecord,
+    UlnFilters,
+    UlnPage,
+)
+from centredesk.validation.values import ULN_PLACEHOLDER
 
 _DETAILS = (
     "learner_number",
@@ -61,6 +68,20 @@ class PostgresLearners(Learners):
         )
         assert isinstance(frame, pl.DataFrame)
         return frame
+
+    def without_uln(self, filters: UlnFilters, *, offset: int = 0, limit: int = 50) -> UlnPage:
+        where, params = _uln_conditions(filters)
+        session = self._session
+        total = session.scalar(f"SELECT count(*) FROM learners l WHERE {where}", params)
+        # Names in byte order (COLLATE "C"), as DuckDB orders them, not the server's locale.
+        frame = session.frame(
+            "SELECT l.learner_number, l.forename, l.surname, l.date_of_birth, l.uln, "
+            f"l.centre_number, l.version FROM learners l WHERE {where} "
+            'ORDER BY lower(l.surname) COLLATE "C", lower(l.forename) COLLATE "C", '
+            "l.learner_number LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return UlnPage(frame, int(total))
 
     def edit(
         self,
@@ -121,3 +142,35 @@ class PostgresLearners(Learners):
                 [*after.values(), learner_number],
             )
             return finish_change(con, audit_id, 1)
+
+
+def _uln_conditions(filters: UlnFilters) -> tuple[str, list[object]]:
+    """The learners :meth:`PostgresLearners.without_uln` lists, as a condition on ``l``."""
+    clauses = ["(l.uln IS NULL OR l.uln = ?)"]
+    params: list[object] = [ULN_PLACEHOLDER]
+    if filters.surname:
+        clauses.append("starts_with(lower(l.surname), ?)")
+        params.append(filters.surname.strip().casefold())
+    if filters.forename:
+        clauses.append("starts_with(lower(l.forename), ?)")
+        params.append(filters.forename.strip().casefold())
+    # What a learner's registrations must show: any one registration holding them all.
+    registration: list[str] = []
+    if filters.product:
+        registration.append("starts_with(lower(replace(r.product_code, '/', '')), ?)")
+        params.append(filters.product.strip().casefold().replace("/", ""))
+    if filters.batch:
+        registration.append("r.batch_number = ?")
+        params.append(filters.batch.strip())
+    if filters.registered_from is not None:
+        registration.append("r.registration_date >= ?")
+        params.append(filters.registered_from)
+    if filters.registered_to is not None:
+        registration.append("r.registration_date <= ?")
+        params.append(filters.registered_to)
+    if registration:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM registrations r WHERE r.learner_number = l.learner_number "
+            f"AND {' AND '.join(registration)})"
+        )
+    return " AND ".join(clauses), params

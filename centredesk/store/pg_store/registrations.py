@@ -7,7 +7,7 @@ its audit entry and charges: a batch of 100,000 costs two statements, not 100,00
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date
 from typing import Any
@@ -85,6 +85,15 @@ class PostgresRegistrations(Registrations):
         con = self._session.con
         with _chosen(con, selection) as (where, params):
             return _frame(con, f"{_SELECTED} WHERE {where} ORDER BY r.registration_id", params)
+
+    def of_learners(self, learner_numbers: Sequence[int]) -> list[int]:
+        found = self._session.rows(
+            # Cast: an empty list is bound as a list of text.
+            "SELECT registration_id FROM registrations "
+            "WHERE learner_number = ANY(CAST(? AS BIGINT[])) ORDER BY registration_id",
+            [[int(number) for number in learner_numbers]],
+        )
+        return [int(key) for (key,) in found]
 
     def withdraw(
         self, selection: Selection, *, expected_versions: Mapping[int, int] | None = None
