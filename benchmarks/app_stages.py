@@ -13,6 +13,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,23 @@ PRESSES = 7
 NO_OP_KEY = "f12"
 
 
+async def _workers_done(app: Any) -> None:
+    """Wait for every worker; a read a newer one replaced (as the app does when a saved
+    change arrives while the store is still being closed) ends cancelled, as it should."""
+    from textual.worker import WorkerCancelled
+
+    for worker in list(app.workers):
+        with suppress(WorkerCancelled):
+            await worker.wait()
+
+
 async def _until(pilot: Any, condition: Callable[[], bool], timeout: float = 600) -> None:
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
             raise TimeoutError("the app did not finish loading")
         await pilot.pause(0.002)
-    await pilot.app.workers.wait_for_complete()
+    await _workers_done(pilot.app)
     await pilot.pause()
 
 
@@ -183,7 +194,7 @@ def _idle_keys(inputs: Inputs) -> Timing:
         app = CentredeskApp(inputs.catalogue)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause(1)
-            await app.workers.wait_for_complete()
+            await _workers_done(app)
             presses = []
             for _ in range(40):
                 presses.append(await _answer(app))
@@ -242,7 +253,7 @@ async def _save_edit(pilot: Any, browser: Any) -> float:
             await asyncio.sleep(0.0005)
         times.append(time.perf_counter() - start)
         pilot.app.clear_notifications()  # the next save must show its own
-        await pilot.app.workers.wait_for_complete()
+        await _workers_done(pilot.app)
         await pilot.pause()
     return statistics.median(times)
 
