@@ -384,7 +384,10 @@ class PagedTable(ScrollView, can_focus=True):
 
     def key_at(self, index: int) -> Any:
         """The key of row ``index``; None past the end."""
-        return self._keys[index].as_py() if 0 <= index < len(self._keys) else None
+        if not 0 <= index < len(self._keys):
+            return None
+        # By slice, which an Arrow array and a server's keys read in blocks both answer.
+        return self._keys.slice(index, 1).to_pylist()[0]
 
     def keys_on_screen(self) -> list[Any]:
         """The keys of the rows the table shows now."""
@@ -446,7 +449,7 @@ class PagedTable(ScrollView, can_focus=True):
         if index % 2:
             style = style + self.get_component_rich_style("paged-table--odd")
         mark = " "
-        if self.marked is not None and self.marked(self._keys[index].as_py()):
+        if self.marked is not None and self.marked(self.key_at(index)):
             # A mark as well as a colour, so a selection shows without colour too.
             mark = "✓"
             style = style + self.get_component_rich_style("paged-table--marked")
