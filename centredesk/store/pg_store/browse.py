@@ -142,9 +142,11 @@ class PostgresBrowse(Browse):
         condition, params = where(target, search or {}, scope or {})
         if descending is None:
             descending = target.default_descending if sort is None else False
+        query = KeyQuery(key, target.source, condition, params, order, descending)
+        if search:
+            return KeysInBlocks.counted_with_first_block(self._session, query)
         counting = f"SELECT count(*) FROM {target.source}{condition}"
         count = int(self._session.scalar(counting, params))
-        query = KeyQuery(key, target.source, condition, params, order, descending)
         return KeysInBlocks(self._session, query, count)
 
     def rows(self, view: str, keys: Sequence[object]) -> pa.Table:

@@ -51,6 +51,24 @@ class KeysInBlocks:
         """Block number -> the sort value and key of its last row."""
         self._lock = threading.Lock()
 
+    @classmethod
+    def counted_with_first_block(cls, session: Session, query: KeyQuery) -> KeysInBlocks:
+        """The keys of a search, counted in the same visit that reads their first block.
+
+        A search tests every row (folded names, text anywhere): once for the count and
+        again for the first block, were they two queries. Here the matching rows are found
+        once, then counted and their first block sorted out of them. Only for searches: a
+        whole table is counted cheaply, and copying all its rows first would cost more.
+        """
+        rows = session.arrow(_block_sql(query, query.where, 0, counted=True), query.params)
+        count = int(rows.column("total")[0].as_py()) if rows.num_rows else 0
+        keys = cls(session, query, count)
+        first: list[Any] = rows.column("key").to_pylist()
+        keys._blocks[0] = first
+        if first:
+            keys._last[0] = (rows.column("sort_value")[-1].as_py(), first[-1])
+        return keys
+
     def __len__(self) -> int:
         return self._count
 
@@ -81,7 +99,6 @@ class KeysInBlocks:
 
     def _read(self, number: int) -> list[Any]:
         query = self._query
-        direction = "DESC" if query.descending else "ASC"
         where, params = query.where, list(query.params)
         after = self._last.get(number - 1)
         offset = 0
@@ -91,16 +108,32 @@ class KeysInBlocks:
             params.extend(values)
         else:
             offset = number * BLOCK
-        sql = (
-            f"SELECT {query.key} AS key, {query.order} AS sort_value FROM {query.source}{where} "
-            f"ORDER BY {query.order} {direction} NULLS LAST, {query.key} {direction} "
-            f"LIMIT {BLOCK} OFFSET {offset}"
-        )
-        rows = self._session.arrow(sql, params)
+        rows = self._session.arrow(_block_sql(query, where, offset), params)
         keys: list[Any] = rows.column("key").to_pylist()
         if keys:
             self._last[number] = (rows.column("sort_value")[-1].as_py(), keys[-1])
         return keys
+
+
+def _block_sql(query: KeyQuery, where: str, offset: int, *, counted: bool = False) -> str:
+    """One block of keys (with each row's sort value, and the count of all when
+    ``counted``) in display order, from ``offset``."""
+    direction = "DESC" if query.descending else "ASC"
+    order = f"ORDER BY sort_value {direction} NULLS LAST, key {direction}"
+    if counted:
+        # The matching rows are found once (the search's test is the costly part), then
+        # counted and the first block taken from them by a top-N sort.
+        return (
+            f"WITH found AS MATERIALIZED (SELECT {query.key} AS key, {query.order} AS "
+            f"sort_value FROM {query.source}{where}) "
+            f"SELECT key, sort_value, (SELECT count(*) FROM found) AS total FROM found "
+            f"{order} LIMIT {BLOCK} OFFSET {offset}"
+        )
+    return (
+        f"SELECT {query.key} AS key, {query.order} AS sort_value FROM {query.source}{where} "
+        f"ORDER BY {query.order} {direction} NULLS LAST, {query.key} {direction} "
+        f"LIMIT {BLOCK} OFFSET {offset}"
+    )
 
 
 def _after(query: KeyQuery, value: Any, key: Any) -> tuple[str, list[object]]:
