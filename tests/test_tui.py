@@ -383,3 +383,18 @@ async def test_a_learners_detail_shows_the_other_columns_of_the_upload(tmp_path:
         assert other.row_count == 1  # the empty cell says nothing
         title = app.screen.query_one("#learner-other-title", Static)
         assert str(title.render()) == "Other columns of the upload (1)"
+
+
+async def test_a_check_for_changes_while_the_tabs_are_gone_does_nothing(tmp_path: Path) -> None:
+    # As the app closes its tabs are removed before its timers stop: a check or a refresh
+    # then has nothing to read again, and must not fail.
+    app = CentredeskApp(small_store(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.query_one("#tabs").remove()
+        app.check_for_changes()
+        app.action_refresh()
+        await settle(pilot)
+        assert not app.query("#tabs")
+        await pilot.press("f1")  # still answering keys
+        assert isinstance(app.screen, HelpScreen)

@@ -18,6 +18,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
@@ -211,7 +212,10 @@ class CentredeskApp(App[int]):
         browser.table.focus()
 
     def _current_browser(self) -> Browser | HistoryView | None:
-        tab = self.query_one("#tabs", TabbedContent).active
+        try:
+            tab = self.query_one("#tabs", TabbedContent).active
+        except NoMatches:  # the app starting or closing
+            return None
         if tab == "dashboard" or not tab:
             return None
         if tab == "history":
@@ -231,13 +235,19 @@ class CentredeskApp(App[int]):
 
     def action_refresh(self) -> None:
         """Read what is on screen again from the store."""
-        self._shown_reader().load()
+        reader = self._shown_reader()
+        if reader is not None:
+            reader.load()
 
-    def _shown_reader(self) -> ReadsStore:
-        """What reads the store for the screen in front: a detail screen, or the tab."""
+    def _shown_reader(self) -> ReadsStore | None:
+        """What reads the store for the screen in front: a detail screen, or the tab; None
+        while the tabs are not there (the app starting or closing)."""
         if isinstance(self.screen, DETAIL_SCREENS):
             return self.screen
-        return self._current_browser() or self.query_one(DashboardView)
+        try:
+            return self._current_browser() or self.query_one(DashboardView)
+        except NoMatches:
+            return None
 
     @property
     def may_import(self) -> bool:
@@ -346,7 +356,8 @@ class CentredeskApp(App[int]):
         """Ask the store, in a worker, whether the data changed since it was shown."""
         if self._checking or self._problem_open or not self.screen_stack:
             return
-        if self._shown_reader().version is None:
+        reader = self._shown_reader()
+        if reader is None or reader.version is None:
             return  # not read yet: the first answer will be current, no check needed
         self._checking = True
 
@@ -366,6 +377,8 @@ class CentredeskApp(App[int]):
         if event.version is None or not self.screen_stack:
             return
         reader = self._shown_reader()
+        if reader is None:
+            return
         if reader.version is not None and reader.version != event.version:
             if isinstance(reader, Browser):
                 reader.load(keep_cursor=True)
