@@ -50,7 +50,7 @@ def uncalculated_formulas(path: Path, index: int) -> FormulaCells:
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            entry = _sheet_entry(archive, index)
+            entry = sheet_entry(archive, index)
             if entry is None:
                 return FormulaCells()
             return _scan(archive, entry)
@@ -58,27 +58,37 @@ def uncalculated_formulas(path: Path, index: int) -> FormulaCells:
         return FormulaCells()
 
 
-def _sheet_entry(archive: zipfile.ZipFile, index: int) -> str | None:
+def sheet_entry(archive: zipfile.ZipFile, index: int) -> str | None:
     """The zip entry of the ``index``-th sheet, as the workbook and its relationships say."""
+    entries = sheet_entries(archive)
+    return entries[index] if index < len(entries) else None
+
+
+def sheet_entries(archive: zipfile.ZipFile) -> list[str | None]:
+    """The zip entry of every sheet, in workbook order (None where it cannot be found)."""
     workbook = _small_part(archive, "xl/workbook.xml")
     relations = _small_part(archive, "xl/_rels/workbook.xml.rels")
     if workbook is None or relations is None:
-        return None
-    sheets = [_RELATION_ID.search(attributes) for attributes in _SHEET.findall(workbook)]
-    if index >= len(sheets) or sheets[index] is None:
-        return None
-    wanted = sheets[index]
-    assert wanted is not None
+        return []
+    targets: dict[bytes, str] = {}
     for attributes in _RELATIONSHIP.findall(relations):
         found_id, target = _ID.search(attributes), _TARGET.search(attributes)
-        if found_id and target and found_id.group(1) == wanted.group(1):
-            location = target.group(1).decode("utf-8", "replace")
-            if location.startswith("/"):
-                entry = location.lstrip("/")
-            else:
-                entry = posixpath.normpath(posixpath.join("xl", location))
-            return entry if entry in archive.namelist() else None
-    return None
+        if found_id and target:
+            targets.setdefault(found_id.group(1), target.group(1).decode("utf-8", "replace"))
+    names = set(archive.namelist())
+    entries: list[str | None] = []
+    for attributes in _SHEET.findall(workbook):
+        wanted = _RELATION_ID.search(attributes)
+        location = targets.get(wanted.group(1)) if wanted else None
+        if location is None:
+            entries.append(None)
+            continue
+        if location.startswith("/"):
+            entry = location.lstrip("/")
+        else:
+            entry = posixpath.normpath(posixpath.join("xl", location))
+        entries.append(entry if entry in names else None)
+    return entries
 
 
 def _small_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
@@ -91,34 +101,56 @@ def _small_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
 
 
 def _scan(archive: zipfile.ZipFile, entry: str) -> FormulaCells:
-    found = FormulaCells()
-    carry = b""  # the start of a cell cut off at the end of the previous chunk
-    prefix: bytes | None = None
+    finder = FormulaFinder()
     with archive.open(entry) as stream:
         while chunk := stream.read(CHUNK_BYTES):
-            if prefix is None:
-                root = _ROOT.search(carry + chunk)
-                if root is None:
-                    carry = (carry + chunk)[-MAX_CARRY_BYTES:]
-                    continue
-                prefix = root.group(1) + b":" if root.group(1) else b""
-            marker = b"<" + prefix + b"f"
-            # The carried cell is short: looking in it whole costs nothing.
-            if marker not in chunk and marker not in carry + chunk[: len(marker)]:
-                # Most chunks hold no formula: keep only the last, unfinished cell.
-                opened = max(chunk.rfind(b"<" + prefix + tag) for tag in (b"c ", b"c>"))
-                carry = chunk[opened:] if opened >= 0 else (carry + chunk)[-MAX_CARRY_BYTES:]
-                continue
-            text = carry + chunk
-            close = b"</" + prefix + b"c>"
-            end = text.rfind(close)
-            if end < 0:
-                carry = text[-MAX_CARRY_BYTES:]
-                continue
-            end += len(close)
-            _formulas_in(text[:end], prefix, found)
-            carry = text[end:]
-    return found
+            finder.feed(chunk)
+    return finder.found
+
+
+class FormulaFinder:
+    """Finds the uncalculated formula cells of a sheet's XML fed to it in chunks, in order.
+
+    Chunks may cut the XML anywhere; only chunks that hold a formula at all are searched
+    cell by cell. What it has found so far is in :attr:`found`.
+    """
+
+    def __init__(self) -> None:
+        self.found = FormulaCells()
+        self.prefix: bytes | None = None
+        """The namespace prefix of the sheet's elements with its colon (``b"x:"``), or
+        ``b""``; None until the root element has been seen."""
+        self._carry = b""  # the start of a cell cut off at the end of the previous chunk
+        self._marker: re.Pattern[bytes] | None = None
+
+    def feed(self, chunk: bytes) -> None:
+        carry = self._carry
+        if self.prefix is None:
+            root = _ROOT.search(carry + chunk)
+            if root is None:
+                self._carry = (carry + chunk)[-MAX_CARRY_BYTES:]
+                return
+            self.prefix = root.group(1) + b":" if root.group(1) else b""
+        prefix = self.prefix
+        marker = b"<" + prefix + b"f"
+        if self._marker is None:
+            # A compiled pattern finds a literal faster than ``in`` among the many "<".
+            self._marker = re.compile(re.escape(marker))
+        # The carried cell is short: looking in it whole costs nothing.
+        if self._marker.search(chunk) is None and marker not in carry + chunk[: len(marker)]:
+            # Most chunks hold no formula: keep only the last, unfinished cell.
+            opened = max(chunk.rfind(b"<" + prefix + tag) for tag in (b"c ", b"c>"))
+            self._carry = chunk[opened:] if opened >= 0 else (carry + chunk)[-MAX_CARRY_BYTES:]
+            return
+        text = carry + chunk
+        close = b"</" + prefix + b"c>"
+        end = text.rfind(close)
+        if end < 0:
+            self._carry = text[-MAX_CARRY_BYTES:]
+            return
+        end += len(close)
+        _formulas_in(text[:end], prefix, self.found)
+        self._carry = text[end:]
 
 
 def _formulas_in(text: bytes, prefix: bytes, found: FormulaCells) -> None:
