@@ -70,18 +70,38 @@ def load_grid(path: Path, workbook: fastexcel.ExcelReader, index: int) -> Grid:
     """One sheet (0-based index) as a grid of text cells, row 1 first."""
     try:
         sheet = workbook.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-        positions = [column.absolute_index for column in sheet.available_columns()]
-        labels = [_letters(position) for position in positions]
-        cells = pl.DataFrame(sheet)
+        cells = lettered(sheet)
     except fastexcel.FastExcelError as error:
         raise _unreadable(path.name, error) from None
-    cells = cells.rename(dict(zip(cells.columns, labels, strict=True)))
+    return finish_grid(path, workbook, index, sheet, cells)
+
+
+def lettered(sheet: fastexcel.ExcelSheet) -> pl.DataFrame:
+    """A sheet loaded as text (from row 1), its columns named by their letters."""
+    labels = [column_letters(column.absolute_index) for column in sheet.available_columns()]
+    # to_arrow lets go of the GIL while it builds the columns (the Arrow C interface that
+    # pl.DataFrame(sheet) uses does not), so sheets loaded on two threads convert at once.
+    cells = pl.from_arrow(sheet.to_arrow())
+    assert isinstance(cells, pl.DataFrame)
+    return cells.rename(dict(zip(cells.columns, labels, strict=True)))
+
+
+def finish_grid(
+    path: Path,
+    workbook: fastexcel.ExcelReader,
+    index: int,
+    sheet: fastexcel.ExcelSheet,
+    cells: pl.DataFrame,
+) -> Grid:
+    """The grid of ``sheet`` from its lettered cells: our text for dates, booleans and
+    numbers, cells calamine misread put right, and the row numbers."""
     cells = _our_text(cells)
     for label in _rounded_columns(cells):
-        position = positions[labels.index(label)]
-        cells = cells.with_columns(_reread_numbers(path, workbook, index, position, cells[label]))
+        cells = cells.with_columns(
+            _reread_numbers(path, workbook, index, column_position(label), cells[label])
+        )
     for label in _columns_holding(cells, _MIS_READ_DATES):
-        days = _reread(path, workbook, index, positions[labels.index(label)], "duration")
+        days = _reread(path, workbook, index, column_position(label), "duration")
         cells = cells.with_columns(_epoch_dates(cells[label], days))
     cells = cells.select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("row"), pl.all())
     return Grid(sheet.name, index, sheet.visible == "visible", cells)
@@ -104,7 +124,7 @@ def dates_from_numbers(
             continue
         # Read as booleans, a column keeps only its numbers (and booleans, whose text is
         # TRUE/FALSE): text cells become null whatever they say.
-        numbers = _reread(path, workbook, grid.index, _position(label), "boolean")
+        numbers = _reread(path, workbook, grid.index, column_position(label), "boolean")
         stored_as_number = numbers.gather(wanted.get_column("row") - 1).is_not_null()
         found[label] = pl.select(
             pl.when(stored_as_number & texts.str.contains(_NUMBER_TEXT))
@@ -188,7 +208,7 @@ def _reread(
         raise _unreadable(path.name, error) from None
 
 
-def _position(label: str) -> int:
+def column_position(label: str) -> int:
     """0-based column index of Excel column letters ("A" -> 0)."""
     number = 0
     for letter in label:
@@ -254,7 +274,7 @@ def _reread_numbers(
     return pl.select(pl.when(rounded).then(exact).otherwise(texts).alias(texts.name)).to_series()
 
 
-def _letters(index: int) -> str:
+def column_letters(index: int) -> str:
     """Excel column letters of a 0-based column index (0 -> "A", 16383 -> "XFD")."""
     letters = ""
     index += 1
