@@ -15,6 +15,7 @@ import logging
 import os
 import resource
 import signal
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ def run(request: dict[str, Any], server: int) -> None:
     """Read the sheet ``request`` names; ``server`` is the pid of the process that forked us."""
     folder = Path(request["folder"])
     _limit_self(request, server)
+    # Scratch files (a big sheet's halves) go into the request's folder, which the parent
+    # removes however this process ends.
+    tempfile.tempdir = str(folder)
     records = _capture_log()
     result: dict[str, Any]
     try:

@@ -35,8 +35,16 @@ from centredesk.io.headers import (
     name_headers,
     needed_columns,
 )
+from centredesk.io.sheet_halves import read_in_halves
 from centredesk.io.sheet_xml import FormulaCells, uncalculated_formulas
-from centredesk.io.sheets import Grid, dates_from_numbers, load_grid, open_workbook, sheet_names
+from centredesk.io.sheets import (
+    Grid,
+    dates_from_numbers,
+    finish_grid,
+    load_grid,
+    open_workbook,
+    sheet_names,
+)
 from centredesk.io.status_column import STATUS_HEADER, status_words
 from centredesk.validation.fields import SCHEMAS, Kind
 
@@ -202,8 +210,7 @@ def _read_workbook(
 
         if sheet is not None:
             index = _sheet_index(path.name, names, sheet)
-            formulas = scan(index)
-            grid = load_grid(path, workbook, index)
+            grid, formulas = _load(path, workbook, index, scan)
             if grid.cells.width <= 1 or grid.cells.height == 0:
                 raise InputError(f"{path.name}, sheet {grid.sheet}: the sheet is empty")
             header_index = _header_index(path.name, f", sheet {grid.sheet}", grid.cells, kind)
@@ -232,8 +239,7 @@ def _choose_sheet(
     best: _Look | None = None
     best_scan: Future[FormulaCells] | None = None
     for index in range(sheets):
-        formulas = scan(index)
-        grid = load_grid(path, workbook, index)
+        grid, formulas = _load(path, workbook, index, scan)
         if not grid.visible or grid.cells.width <= 1 or grid.cells.height == 0:
             if formulas is not None:
                 formulas.cancel()
@@ -276,6 +282,24 @@ def _choose_sheet(
     if seen and not best.rows:
         raise _no_rows(path.name, f", sheet {best.grid.sheet}")
     return best.grid, best.header_index, best_scan
+
+
+def _load(
+    path: Path, workbook: fastexcel.ExcelReader, index: int, scan: Scan
+) -> tuple[Grid, Future[FormulaCells] | None]:
+    """One sheet's grid, and its formula cells saved without a value (as they are found).
+
+    A big sheet is read in two halves at once, which finds its formula cells on the way
+    (:mod:`centredesk.io.sheet_halves`); any other is read whole, and scanned for formulas
+    meanwhile.
+    """
+    halves = read_in_halves(path, index)
+    if halves is None:
+        formulas = scan(index)
+        return load_grid(path, workbook, index), formulas
+    found: Future[FormulaCells] = Future()
+    found.set_result(halves.formulas)
+    return finish_grid(path, workbook, index, halves.sheet, halves.cells), found
 
 
 def _look(grid: Grid, kind: Kind | None) -> _Look:
