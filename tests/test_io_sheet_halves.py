@@ -42,7 +42,7 @@ def same_as_whole(path: Path, index: int = 0) -> sheet_halves.Halves:
     whole = load_grid(path, workbook, index)
     halves = read_in_halves(path, index)
     assert halves is not None
-    split = finish_grid(path, workbook, index, halves.sheet, halves.cells)
+    split = finish_grid(path, workbook, index, halves.name, halves.visible, halves.cells)
     assert_frame_equal(split.cells, whole.cells)
     assert (split.sheet, split.visible) == (whole.sheet, whole.visible)
     assert halves.formulas == uncalculated_formulas(path, index)
@@ -188,7 +188,7 @@ def test_the_second_sheet_of_several_is_cut(tmp_path: Path, small_cuts: None) ->
     parts["xl/worksheets/sheet2.xml"] = raw_sheet(raw_rows(range(1, 200), "ABC"))
     path = package(tmp_path / "s.xlsx", parts)
     halves = same_as_whole(path, 1)
-    assert halves.sheet.name == "Learners" and halves.first_row is not None
+    assert halves.name == "Learners" and halves.first_row is not None
 
 
 def test_small_sheets_other_formats_one_core_and_damage_read_whole(

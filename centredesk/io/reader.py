@@ -299,7 +299,8 @@ def _load(
         return load_grid(path, workbook, index), formulas
     found: Future[FormulaCells] = Future()
     found.set_result(halves.formulas)
-    return finish_grid(path, workbook, index, halves.sheet, halves.cells), found
+    grid = finish_grid(path, workbook, index, halves.name, halves.visible, halves.cells)
+    return grid, found
 
 
 def _look(grid: Grid, kind: Kind | None) -> _Look:

@@ -51,8 +51,9 @@ _ROW_TAG_BYTES = 4096
 class Halves:
     """A sheet read in halves: what a whole read of it gives."""
 
-    sheet: fastexcel.ExcelSheet
-    """The first half as loaded: the sheet's name and visibility."""
+    name: str
+    """The sheet's name."""
+    visible: bool
     cells: pl.DataFrame
     """Every cell as text from row 1, columns named by their letters (as a whole read)."""
     formulas: FormulaCells
@@ -61,7 +62,8 @@ class Halves:
     sure place to cut was found)."""
 
 
-Load = tuple[fastexcel.ExcelSheet, pl.DataFrame]
+Load = tuple[str, bool, pl.DataFrame]
+"""A half as loaded: the sheet's name, whether it is visible, its lettered cells."""
 
 
 def read_in_halves(path: Path, index: int) -> Halves | None:
@@ -192,23 +194,23 @@ class _Cutter:
 
     def _joined(self) -> Halves | None:
         loaded = [part.result() for part in self.parts]
-        sheet, cells = loaded[0]
+        name, visible, cells = loaded[0]
         if self.first_row is not None:
-            joined = _joined(cells, loaded[1][1], self.first_row)
+            joined = _joined(cells, loaded[1][2], self.first_row)
             if joined is None:
                 return None
             cells = joined
         if self.first_row is not None:
-            logger.info("sheet %s read in two halves, the second from row %d", sheet.name,
-                        self.first_row)  # fmt: skip
-        return Halves(sheet, cells, self.finder.found, self.first_row)
+            logger.info("sheet %s read in two halves, the second from row %d", name, self.first_row)
+        return Halves(name, visible, cells, self.finder.found, self.first_row)
 
 
 def _load(path: Path, index: int) -> Load:
     sheet = fastexcel.read_excel(str(path)).load_sheet(
         index, header_row=None, skip_rows=0, dtypes="string"
     )
-    return sheet, lettered(sheet)
+    # Only the converted cells are kept: calamine's copy goes with the sheet.
+    return sheet.name, sheet.visible == "visible", lettered(sheet)
 
 
 def _unsure(before: bytes, chunk: bytes, start: int, end: int) -> bool:

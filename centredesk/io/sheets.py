@@ -70,10 +70,11 @@ def load_grid(path: Path, workbook: fastexcel.ExcelReader, index: int) -> Grid:
     """One sheet (0-based index) as a grid of text cells, row 1 first."""
     try:
         sheet = workbook.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-        cells = lettered(sheet)
+        name, visible, cells = sheet.name, sheet.visible == "visible", lettered(sheet)
     except fastexcel.FastExcelError as error:
         raise _unreadable(path.name, error) from None
-    return finish_grid(path, workbook, index, sheet, cells)
+    del sheet  # calamine's copy of the cells: not kept while the grid is finished
+    return finish_grid(path, workbook, index, name, visible, cells)
 
 
 def lettered(sheet: fastexcel.ExcelSheet) -> pl.DataFrame:
@@ -90,11 +91,12 @@ def finish_grid(
     path: Path,
     workbook: fastexcel.ExcelReader,
     index: int,
-    sheet: fastexcel.ExcelSheet,
+    name: str,
+    visible: bool,
     cells: pl.DataFrame,
 ) -> Grid:
-    """The grid of ``sheet`` from its lettered cells: our text for dates, booleans and
-    numbers, cells calamine misread put right, and the row numbers."""
+    """The grid of the sheet ``name`` from its lettered cells: our text for dates, booleans
+    and numbers, cells calamine misread put right, and the row numbers."""
     cells = _our_text(cells)
     for label in _rounded_columns(cells):
         cells = cells.with_columns(
@@ -104,7 +106,7 @@ def finish_grid(
         days = _reread(path, workbook, index, column_position(label), "duration")
         cells = cells.with_columns(_epoch_dates(cells[label], days))
     cells = cells.select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("row"), pl.all())
-    return Grid(sheet.name, index, sheet.visible == "visible", cells)
+    return Grid(name, index, visible, cells)
 
 
 def dates_from_numbers(
