@@ -189,6 +189,7 @@ def test_the_second_sheet_of_several_is_cut(tmp_path: Path, small_cuts: None) ->
     path = package(tmp_path / "s.xlsx", parts)
     halves = same_as_whole(path, 1)
     assert halves.name == "Learners" and halves.first_row is not None
+    assert not sheet_halves.lone_sheet(path)
 
 
 def test_small_sheets_other_formats_one_core_and_damage_read_whole(
@@ -206,13 +207,24 @@ def test_small_sheets_other_formats_one_core_and_damage_read_whole(
     assert read_in_halves(small, 0) is None
 
 
+@pytest.mark.parametrize("sheet", [None, "Learners"], ids=["while the workbook opens", "named"])
 def test_read_sheet_gives_the_same_sheet_either_way(
-    tmp_path: Path, small_cuts: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, small_cuts: None, monkeypatch: pytest.MonkeyPatch, sheet: str | None
 ) -> None:
+    # A lone sheet is cut while calamine opens the workbook; a named one once it is open.
     path = typed_workbook(tmp_path / "t.xlsx", inline=False)
-    split = read_sheet(path)
+    assert sheet_halves.lone_sheet(path)
+    cut: list[int] = []
+
+    def counted(path: Path, index: int) -> sheet_halves.Halves | None:
+        cut.append(index)
+        return read_in_halves(path, index)
+
+    monkeypatch.setattr(reader, "read_in_halves", counted)
+    split = read_sheet(path, sheet=sheet)
+    assert cut == [0]
     monkeypatch.setattr(reader, "read_in_halves", lambda path, index: None)
-    whole = read_sheet(path)
+    whole = read_sheet(path, sheet=sheet)
     assert_frame_equal(split.cells, whole.cells)
     assert_frame_equal(split.uncalculated, whole.uncalculated)
     assert (split.headers, split.mapping, split.notes, split.blank_rows) == (

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import fastexcel
@@ -35,7 +35,7 @@ from centredesk.io.headers import (
     name_headers,
     needed_columns,
 )
-from centredesk.io.sheet_halves import read_in_halves
+from centredesk.io.sheet_halves import Halves, lone_sheet, read_in_halves
 from centredesk.io.sheet_xml import FormulaCells, uncalculated_formulas
 from centredesk.io.sheets import (
     Grid,
@@ -196,11 +196,16 @@ class _Look:
 def _read_workbook(
     path: Path, kind: Kind | None, sheet: str | None, columns: Mapping[str, str | None] | None
 ) -> SheetData:
-    workbook = open_workbook(path)
-    names = sheet_names(workbook)
-    if not names:
-        raise InputError(f"{path.name}: the workbook has no sheets")
-    with ThreadPoolExecutor(max_workers=1) as scans:
+    with ThreadPoolExecutor(max_workers=1) as scans, ThreadPoolExecutor(max_workers=1) as ahead:
+        # A workbook's only sheet, when big, is cut in halves and read while calamine opens
+        # the workbook (reading all its shared strings: half a second at a million rows).
+        lone = sheet is None and lone_sheet(path)
+        early = ahead.submit(read_in_halves, path, 0) if lone else None
+        workbook = open_workbook(path)
+        names = sheet_names(workbook)
+        if not names:
+            raise InputError(f"{path.name}: the workbook has no sheets")
+
         # The formula scan reads the sheet's XML while calamine parses it (calamine lets
         # go of the GIL), so on two cores it adds little time.
         def scan(index: int) -> Future[FormulaCells] | None:
@@ -208,24 +213,31 @@ def _read_workbook(
                 return None
             return scans.submit(uncalculated_formulas, path, index)
 
+        def halves(index: int) -> Halves | None:
+            if early is not None and index == 0:
+                return early.result()
+            return read_in_halves(path, index)
+
+        load = partial(_load, path, workbook, scan=scan, halves=halves)
         if sheet is not None:
             index = _sheet_index(path.name, names, sheet)
-            grid, formulas = _load(path, workbook, index, scan)
+            grid, formulas = load(index)
             if grid.cells.width <= 1 or grid.cells.height == 0:
                 raise InputError(f"{path.name}, sheet {grid.sheet}: the sheet is empty")
             header_index = _header_index(path.name, f", sheet {grid.sheet}", grid.cells, kind)
         else:
-            grid, header_index, formulas = _choose_sheet(path, workbook, len(names), kind, scan)
+            grid, header_index, formulas = _choose_sheet(path, len(names), kind, load)
         source = _Source(path, workbook, grid, formulas)
         data = _sheet_data(source, grid.sheet, grid.cells, header_index, kind, columns)
         return replace(data, sheets=names)
 
 
 Scan = Callable[[int], "Future[FormulaCells] | None"]
+Load = Callable[[int], "tuple[Grid, Future[FormulaCells] | None]"]
 
 
 def _choose_sheet(
-    path: Path, workbook: fastexcel.ExcelReader, sheets: int, kind: Kind | None, scan: Scan
+    path: Path, sheets: int, kind: Kind | None, load: Load
 ) -> tuple[Grid, int, Future[FormulaCells] | None]:
     """The visible sheet whose header fits best and has rows beneath it.
 
@@ -239,7 +251,7 @@ def _choose_sheet(
     best: _Look | None = None
     best_scan: Future[FormulaCells] | None = None
     for index in range(sheets):
-        grid, formulas = _load(path, workbook, index, scan)
+        grid, formulas = load(index)
         if not grid.visible or grid.cells.width <= 1 or grid.cells.height == 0:
             if formulas is not None:
                 formulas.cancel()
@@ -285,7 +297,12 @@ def _choose_sheet(
 
 
 def _load(
-    path: Path, workbook: fastexcel.ExcelReader, index: int, scan: Scan
+    path: Path,
+    workbook: fastexcel.ExcelReader,
+    index: int,
+    *,
+    scan: Scan,
+    halves: Callable[[int], Halves | None],
 ) -> tuple[Grid, Future[FormulaCells] | None]:
     """One sheet's grid, and its formula cells saved without a value (as they are found).
 
@@ -293,13 +310,13 @@ def _load(
     (:mod:`centredesk.io.sheet_halves`); any other is read whole, and scanned for formulas
     meanwhile.
     """
-    halves = read_in_halves(path, index)
-    if halves is None:
+    read = halves(index)
+    if read is None:
         formulas = scan(index)
         return load_grid(path, workbook, index), formulas
     found: Future[FormulaCells] = Future()
-    found.set_result(halves.formulas)
-    grid = finish_grid(path, workbook, index, halves.name, halves.visible, halves.cells)
+    found.set_result(read.formulas)
+    grid = finish_grid(path, workbook, index, read.name, read.visible, read.cells)
     return grid, found
 
 

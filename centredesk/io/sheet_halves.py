@@ -99,6 +99,17 @@ def read_in_halves(path: Path, index: int) -> Halves | None:
         return None
 
 
+def lone_sheet(path: Path) -> bool:
+    """Whether ``path`` is an .xlsx workbook of one sheet (False when it cannot tell)."""
+    if path.suffix.lower() not in _SUFFIXES:
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return len(sheet_entries(archive)) == 1
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile):
+        return False
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
