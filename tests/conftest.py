@@ -3,6 +3,10 @@
 Tests of the store (and of the jobs that write it) take ``location``, which runs them once on
 a DuckDB file and once on a fresh PostgreSQL database. The PostgreSQL runs need a server
 (see :mod:`pg_server`); without one they are deselected, and the run says so in one line.
+
+Tests of record changes take ``store``: a fresh copy, on the test's backend, of the store
+:mod:`change_fixtures` builds once per module (``template``). A module that needs another
+store or template defines its own, which takes the place of these.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from pathlib import Path
 
 import pg_server
 import pytest
+from change_fixtures import build, copy
 
-from centredesk.store import Location
+from centredesk.store import Location, Store, open_store
 
 BACKENDS = ("duckdb", "postgresql")
 _UNAVAILABLE = pg_server.unavailable_reason()
@@ -117,3 +122,16 @@ def module_location(
     url = pg_server.new_database(server, "shared")
     yield url
     pg_server.drop_database(server, url)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The change fixtures' store, built through the real imports once per module."""
+    return build(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def store(template: Path, new_location: LocationFactory) -> Iterator[Store]:
+    """A copy of ``template`` on the test's backend, open for the test to change."""
+    with open_store(copy(template, new_location("s"))) as opened:
+        yield opened

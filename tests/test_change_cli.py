@@ -20,18 +20,12 @@ from change_fixtures import (
     ZOE_CRAFT,
     ZOE_HEALTH,
     as_role,
-    build,
     copy,
 )
 
 from centredesk.charges import fee_credited, reason
 from centredesk.cli import main
 from centredesk.store import open_store
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture

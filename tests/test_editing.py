@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 import polars as pl
 import pytest
-from change_fixtures import AMY, SEAN, TODAY, ZOE, as_role, build, copy
-from conftest import LocationFactory
+from change_fixtures import AMY, SEAN, TODAY, ZOE, as_role
 
 from centredesk.errors import UserError
 from centredesk.jobs.editing import (
@@ -22,21 +20,10 @@ from centredesk.jobs.editing import (
     uln_issues,
 )
 from centredesk.jobs.roles import RoleError
-from centredesk.store import Store, open_store
+from centredesk.store import Store
 from centredesk.store.errors import StaleRecordError
 from centredesk.store.records import HistoryFilters
 from centredesk.validation.models import RecordIssue
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def store(template: Path, new_location: LocationFactory) -> Iterator[Store]:
-    with open_store(copy(template, new_location("s"))) as opened:
-        yield opened
 
 
 def codes(issues: Sequence[RecordIssue]) -> list[tuple[str | None, str]]:

@@ -11,7 +11,7 @@ import openpyxl
 import polars as pl
 import pytest
 import xlsxwriter
-from change_fixtures import LEARNERS_IMPORT, REJECTED_ROW, TODAY, build, copy
+from change_fixtures import LEARNERS_IMPORT, REJECTED_ROW, TODAY, copy
 from conftest import LocationFactory
 
 from centredesk.cli import main
@@ -22,11 +22,6 @@ from centredesk.jobs.history import describe
 from centredesk.jobs.importing import import_file
 from centredesk.store import Location, Store, open_store
 from centredesk.store.records import HistoryFilters
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,7 @@ from change_fixtures import (
     ZOE_CRAFT,
     ZOE_HEALTH,
     as_role,
-    build,
-    copy,
 )
-from conftest import LocationFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,17 +39,6 @@ from centredesk.jobs.roles import RoleError
 from centredesk.store import Store, open_store
 from centredesk.store.interface import RECORD_TABLES
 from centredesk.store.records import Change, HistoryFilters, Selection
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def store(template: Path, new_location: LocationFactory) -> Iterator[Store]:
-    with open_store(copy(template, new_location("s"))) as opened:
-        yield opened
 
 
 def made(change: Change | None) -> Change:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -12,17 +11,14 @@ from change_fixtures import (
     LEARNERS_IMPORT,
     TODAY,
     ZOE,
-    build,
-    copy,
 )
-from conftest import LocationFactory
 
 from centredesk.errors import UserError
 from centredesk.jobs.editing import edit_learner
 from centredesk.jobs.history import undo
 from centredesk.jobs.import_history import rollback_import
 from centredesk.jobs.importing import import_file
-from centredesk.store import Store, open_store
+from centredesk.store import Store
 from centredesk.store.interface import RECORD_TABLES
 
 MORE_LEARNERS = """\
@@ -39,17 +35,6 @@ Operational End Date,Grading Scheme,Registration Fee
 603/0862/X,Health and Fitness (revised),2,Sport,FK2B,Y,paper-based,31/08/2031,graded,50
 601/0000/3,Award in Something New,1,Arts,,N,,31/08/2030,pass-fail,20
 """
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def store(template: Path, new_location: LocationFactory) -> Iterator[Store]:
-    with open_store(copy(template, new_location("s"))) as opened:
-        yield opened
 
 
 def upload(tmp_path: Path, name: str, text: str) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,33 +16,19 @@ from change_fixtures import (
     ZOE_CRAFT,
     ZOE_HEALTH,
     as_role,
-    build,
-    copy,
 )
-from conftest import LocationFactory
 
 from centredesk.errors import UserError
 from centredesk.jobs import statuses
 from centredesk.jobs.history import undo
 from centredesk.jobs.progress import Cancelled, Progress
 from centredesk.jobs.roles import RoleError
-from centredesk.store import Store, open_store
+from centredesk.store import Store
 from centredesk.store.errors import RefusedChange, StaleRecordError
 from centredesk.store.records import Selection
 
 BATCH_1001 = Selection.of_batch("1001", CENTRE)
 """Zoë's two registrations and Sean's two."""
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def store(template: Path, new_location: LocationFactory) -> Iterator[Store]:
-    with open_store(copy(template, new_location("s"))) as opened:
-        yield opened
 
 
 def statuses_of(store: Store) -> dict[int, str]:

@@ -3,11 +3,8 @@ registrations, a learner's bookings by id; on each backend."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-import pytest
 from change_fixtures import (
     AMY,
     AMY_HEALTH,
@@ -18,25 +15,11 @@ from change_fixtures import (
     ZOE,
     ZOE_CRAFT,
     ZOE_HEALTH,
-    build,
-    copy,
 )
-from conftest import LocationFactory
 
 from centredesk.jobs.editing import set_uln
-from centredesk.store import Store, open_store
+from centredesk.store import Store
 from centredesk.store.records import UlnFilters
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def store(template: Path, new_location: LocationFactory) -> Iterator[Store]:
-    with open_store(copy(template, new_location("s"))) as opened:
-        yield opened
 
 
 def listed(store: Store, **filters: object) -> list[int]:

@@ -18,7 +18,6 @@ from change_fixtures import (
     ZOE_CRAFT,
     ZOE_HEALTH,
     big_batch,
-    build,
 )
 from textual.widgets import DataTable, Input
 from tui_change_fixtures import SIZE, app_on, footer_keys, notices, press, store_as, text_of
@@ -31,11 +30,6 @@ from centredesk.tui.screens.fix_row import FixRowScreen
 from centredesk.tui.screens.imports import ImportScreen, RejectedRowScreen
 from centredesk.tui.screens.learner import LearnerScreen
 from centredesk.tui.screens.ulns import UlnRow, UlnScreen
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("template"))
 
 
 def statuses(path: Path) -> dict[int, str]:

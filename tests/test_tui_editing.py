@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from change_fixtures import SEAN, TODAY, ZOE, build
+from change_fixtures import SEAN, TODAY, ZOE
 from holder import hold, release
 from textual.widgets import Input
 from tui_change_fixtures import (
@@ -35,11 +35,6 @@ from centredesk.tui.screens.confirm import ConfirmScreen
 from centredesk.tui.screens.conflict import ConflictScreen
 from centredesk.tui.screens.edit_learner import JUDGE_AFTER, EditLearnerScreen
 from centredesk.tui.widgets.judged_field import JudgedField
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("template"))
 
 
 def import_message(folder: Path, database: Path, **cells: str) -> list[str]:
