@@ -2,8 +2,9 @@
 
 The rest of centredesk holds a :class:`Store` and calls its named operations: it never sees
 a connection, a cursor or a dialect. A backend is a package beside this module
-(``duckdb_store``) that implements each class here; a second backend is a new package, not
-an edit to the callers. Frames go in and come out as polars (Arrow underneath).
+(``duckdb_store``, ``pg_store``) that implements each class here, running the SQL both
+backends speak alike from ``shared``; a further backend is a new package, not an edit to the
+callers. Frames go in and come out as polars (Arrow underneath).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The DuckDB backend: one file holds the whole store.
 
 :func:`open_file` is how :func:`centredesk.store.open_store` opens a path. Each group of
-operations is a module of this package; they share one :class:`Session`, the only holder of
-the connection.
+operations is a module of this package, or of :mod:`centredesk.store.shared` where both
+backends run it alike (with this backend's :data:`~.dialect.DIALECT`); they share one
+:class:`Session`, the only holder of the connection.
 """
 
 from __future__ import annotations
@@ -14,19 +15,20 @@ from typing import TYPE_CHECKING
 
 from centredesk.store.duckdb_store.browse import DuckDBBrowse
 from centredesk.store.duckdb_store.connection import check_folder, check_is_ours, connect
-from centredesk.store.duckdb_store.details import DuckDBDetails
+from centredesk.store.duckdb_store.dialect import DIALECT
 from centredesk.store.duckdb_store.exports import DuckDBExports
-from centredesk.store.duckdb_store.history import DuckDBHistory
 from centredesk.store.duckdb_store.imports import DuckDBImports
-from centredesk.store.duckdb_store.learners import DuckDBLearners
-from centredesk.store.duckdb_store.reference import DuckDBReference
-from centredesk.store.duckdb_store.registrations import DuckDBBookings, DuckDBRegistrations
 from centredesk.store.duckdb_store.schema import SCHEMA_VERSION, current_version, migrate
 from centredesk.store.duckdb_store.session import Session, empty_database
 from centredesk.store.duckdb_store.tables import DuckDBTables
-from centredesk.store.duckdb_store.users import DuckDBUsers
 from centredesk.store.errors import OnWait, StoreError
 from centredesk.store.interface import Store
+from centredesk.store.shared.details import SharedDetails
+from centredesk.store.shared.history import SharedHistory
+from centredesk.store.shared.learners import SharedLearners
+from centredesk.store.shared.reference import SharedReference
+from centredesk.store.shared.registrations import SharedBookings, SharedRegistrations
+from centredesk.store.shared.users import SharedUsers
 
 if TYPE_CHECKING:
     from centredesk.store import Missing
@@ -40,16 +42,16 @@ class DuckDBStore(Store):
         self.location = session.path
         self.read_only = session.read_only
         self.browse = DuckDBBrowse(session)
-        self.details = DuckDBDetails(session)
+        self.details = SharedDetails(session)
         self.imports = DuckDBImports(session)
-        self.reference = DuckDBReference(session)
+        self.reference = SharedReference(session)
         self.exports = DuckDBExports(session)
         self.tables = DuckDBTables(session)
-        self.learners = DuckDBLearners(session)
-        self.registrations = DuckDBRegistrations(session)
-        self.bookings = DuckDBBookings(session)
-        self.history = DuckDBHistory(session)
-        self.users = DuckDBUsers(session)
+        self.learners = SharedLearners(session, DIALECT)
+        self.registrations = SharedRegistrations(session, DIALECT)
+        self.bookings = SharedBookings(session, DIALECT)
+        self.history = SharedHistory(session, DIALECT)
+        self.users = SharedUsers(session)
 
     @property
     def acting_user(self) -> str:

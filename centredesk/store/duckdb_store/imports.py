@@ -14,13 +14,7 @@ import duckdb
 import polars as pl
 
 from centredesk.store import numbering
-from centredesk.store.duckdb_store import import_changes
-from centredesk.store.duckdb_store.changes import begin_change
-from centredesk.store.duckdb_store.keys import (
-    keep_overwritten,
-    next_key_base,
-    remember_last_keys,
-)
+from centredesk.store.duckdb_store.dialect import DIALECT
 from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import RefusedChange, StoreError
 from centredesk.store.folded import with_folded
@@ -33,13 +27,15 @@ from centredesk.store.records import (
     ImportSummary,
     PreviousImport,
 )
-from centredesk.validation.catalogue import REPEATS
-
-IMPORT_COLUMNS = (
-    "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
-    "finished_at, rows_already_loaded, rolled_back_by"
+from centredesk.store.shared import import_changes
+from centredesk.store.shared.changes import begin_change
+from centredesk.store.shared.details import IMPORT_COLUMNS
+from centredesk.store.shared.import_keys import (
+    keep_overwritten,
+    next_key_base,
+    remember_last_keys,
 )
-"""The columns of an :class:`ImportSummary`, in its order."""
+from centredesk.validation.catalogue import REPEATS
 
 FIRST_BATCH = 1001
 """The label of the first batch the store assigns itself."""
@@ -117,7 +113,7 @@ class DuckDBImports(Imports):
 
     def rollback(self, import_id: int) -> Change:
         with self._session.transaction() as con:
-            return import_changes.rollback(con, self._session.user, import_id)
+            return import_changes.rollback(con, DIALECT, self._session.user, import_id)
 
     def load_row(
         self,
@@ -140,7 +136,15 @@ class DuckDBImports(Imports):
             if kind == "learners":
                 accepted = numbered_learners(con, accepted)
             return import_changes.load_row(
-                con, self._session.user, import_id, row, accepted, cells, other or {}, writer
+                con,
+                DIALECT,
+                self._session.user,
+                import_id,
+                row,
+                accepted,
+                cells,
+                other or {},
+                writer,
             )
 
     def checked_against(self, version: tuple[int, ...]) -> None:
@@ -298,7 +302,9 @@ def _close_rejections(con: duckdb.DuckDBPyConnection, import_id: int, file_name:
 
 
 def _write_products(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
-    keep_overwritten(con, import_id, "products", "SELECT DISTINCT product_code FROM incoming")
+    keep_overwritten(
+        con, DIALECT, import_id, "products", "SELECT DISTINCT product_code FROM incoming"
+    )
     con.execute(
         """
         INSERT INTO products (product_code, title, level, sector, discount_code,
@@ -323,9 +329,12 @@ def _write_products(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
 
 
 def _write_approvals(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
-    keep_overwritten(con, import_id, "centres", "SELECT DISTINCT centre_number FROM incoming")
+    keep_overwritten(
+        con, DIALECT, import_id, "centres", "SELECT DISTINCT centre_number FROM incoming"
+    )
     keep_overwritten(
         con,
+        DIALECT,
         import_id,
         "approvals",
         "SELECT DISTINCT centre_number || '|' || product_code FROM incoming",

@@ -1,8 +1,10 @@
 """The PostgreSQL backend: the store in a database on a server, shared by a team.
 
 :func:`open_server` is how :func:`centredesk.store.open_store` opens a
-``postgresql://`` URL. Each group of operations is a module of this package; they share one
-:class:`Session`, the only holder of the connection. Unlike a DuckDB file, the database lets
+``postgresql://`` URL. Each group of operations is a module of this package, or of
+:mod:`centredesk.store.shared` where both backends run it alike (with this backend's
+:data:`~.dialect.DIALECT`); they share one :class:`Session`, the only holder of the
+connection. Unlike a DuckDB file, the database lets
 any number of people read while one writes, so a store here is never "held": nothing waits
 to open it, and the app keeps its connection for as long as it runs.
 """
@@ -18,18 +20,20 @@ from centredesk.store.interface import Store
 from centredesk.store.location import ServerURL
 from centredesk.store.pg_store.browse import PostgresBrowse
 from centredesk.store.pg_store.connection import TABLES_QUERY, check_is_ours, connect
-from centredesk.store.pg_store.details import PostgresDetails
+from centredesk.store.pg_store.dialect import DIALECT
 from centredesk.store.pg_store.exports import PostgresExports
-from centredesk.store.pg_store.history import PostgresHistory
 from centredesk.store.pg_store.imports import PostgresImports
-from centredesk.store.pg_store.learners import PostgresLearners
 from centredesk.store.pg_store.reference import PostgresReference
-from centredesk.store.pg_store.registrations import PostgresBookings, PostgresRegistrations
+from centredesk.store.pg_store.registrations import PostgresRegistrations
 from centredesk.store.pg_store.schema import check_not_newer, current_version, migrate
 from centredesk.store.pg_store.session import Session
 from centredesk.store.pg_store.tables import PostgresTables
-from centredesk.store.pg_store.users import PostgresUsers
 from centredesk.store.schema import SCHEMA_VERSION
+from centredesk.store.shared.details import SharedDetails
+from centredesk.store.shared.history import SharedHistory
+from centredesk.store.shared.learners import SharedLearners
+from centredesk.store.shared.registrations import SharedBookings
+from centredesk.store.shared.users import SharedUsers
 
 if TYPE_CHECKING:
     from centredesk.store import Missing
@@ -45,16 +49,16 @@ class PostgresStore(Store):
         self.location = session.url
         self.read_only = session.read_only
         self.browse = PostgresBrowse(session)
-        self.details = PostgresDetails(session)
+        self.details = SharedDetails(session)
         self.imports = PostgresImports(session)
         self.reference = PostgresReference(session)
         self.exports = PostgresExports(session)
         self.tables = PostgresTables(session)
-        self.learners = PostgresLearners(session)
-        self.registrations = PostgresRegistrations(session)
-        self.bookings = PostgresBookings(session)
-        self.history = PostgresHistory(session)
-        self.users = PostgresUsers(session)
+        self.learners = SharedLearners(session, DIALECT)
+        self.registrations = PostgresRegistrations(session, DIALECT)
+        self.bookings = SharedBookings(session, DIALECT)
+        self.history = SharedHistory(session, DIALECT)
+        self.users = SharedUsers(session)
 
     @property
     def schema_version(self) -> int:

@@ -19,14 +19,8 @@ from centredesk.store import numbering
 from centredesk.store.errors import ConcurrentImportError, RefusedChange, StoreError
 from centredesk.store.folded import with_folded
 from centredesk.store.interface import Imports
-from centredesk.store.pg_store import import_changes
-from centredesk.store.pg_store.catalogue_keys import (
-    keep_overwritten,
-    next_key_base,
-    remember_last_keys,
-)
-from centredesk.store.pg_store.changes import begin_change
 from centredesk.store.pg_store.compat import Connection
+from centredesk.store.pg_store.dialect import DIALECT
 from centredesk.store.pg_store.session import Session
 from centredesk.store.records import (
     ISSUE_COLUMNS,
@@ -36,13 +30,15 @@ from centredesk.store.records import (
     ImportSummary,
     PreviousImport,
 )
-from centredesk.validation.catalogue import REPEATS
-
-IMPORT_COLUMNS = (
-    "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
-    "finished_at, rows_already_loaded, rolled_back_by"
+from centredesk.store.shared import import_changes
+from centredesk.store.shared.changes import begin_change
+from centredesk.store.shared.details import IMPORT_COLUMNS
+from centredesk.store.shared.import_keys import (
+    keep_overwritten,
+    next_key_base,
+    remember_last_keys,
 )
-"""The columns of an :class:`ImportSummary`, in its order."""
+from centredesk.validation.catalogue import REPEATS
 
 ANALYZE_AFTER = 10_000
 """Rows an import must load before it refreshes the planner's statistics itself."""
@@ -110,7 +106,7 @@ class PostgresImports(Imports):
     def rollback(self, import_id: int) -> Change:
         with self._session.transaction() as con:
             con.execute("SELECT pg_advisory_xact_lock(?)", [IMPORT_LOCK])
-            return import_changes.rollback(con, self._session.user, import_id)
+            return import_changes.rollback(con, DIALECT, self._session.user, import_id)
 
     def load_row(
         self,
@@ -137,7 +133,7 @@ class PostgresImports(Imports):
                 return writer(session, written_in)
 
             return import_changes.load_row(
-                con, session.user, import_id, row, accepted, cells, other or {}, write
+                con, DIALECT, session.user, import_id, row, accepted, cells, other or {}, write
             )
 
     def checked_against(self, version: tuple[int, ...]) -> None:
@@ -328,7 +324,7 @@ def _count(session: Session, query: str, params: list[object] | None = None) -> 
 
 def _write_products(session: Session, import_id: int) -> int:
     keep_overwritten(
-        session.con, import_id, "products", "SELECT DISTINCT product_code FROM incoming"
+        session.con, DIALECT, import_id, "products", "SELECT DISTINCT product_code FROM incoming"
     )
     session.execute(
         """
@@ -355,9 +351,12 @@ def _write_products(session: Session, import_id: int) -> int:
 
 def _write_approvals(session: Session, import_id: int) -> int:
     con = session.con
-    keep_overwritten(con, import_id, "centres", "SELECT DISTINCT centre_number FROM incoming")
+    keep_overwritten(
+        con, DIALECT, import_id, "centres", "SELECT DISTINCT centre_number FROM incoming"
+    )
     keep_overwritten(
         con,
+        DIALECT,
         import_id,
         "approvals",
         "SELECT DISTINCT centre_number || '|' || product_code FROM incoming",

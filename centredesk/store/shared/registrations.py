@@ -1,4 +1,4 @@
-"""Registrations and bookings on DuckDB: withdraw, un-withdraw, cancel; cancel a booking.
+"""Registrations and bookings: withdraw, un-withdraw, cancel; cancel a booking.
 
 A selection is chosen ids (a registered frame) or a whole batch of a centre; each action is
 one INSERT of its audit records and one UPDATE over the selection, in one transaction with
@@ -12,19 +12,19 @@ from contextlib import contextmanager, suppress
 from datetime import date
 from typing import Any
 
-import duckdb
 import polars as pl
 
-from centredesk.store.duckdb_store.changes import (
+from centredesk.store.errors import RefusedChange
+from centredesk.store.interface import Bookings, Registrations
+from centredesk.store.records import Change, Selection
+from centredesk.store.shared.changes import (
     begin_change,
     finish_change,
     record_one,
     stale,
 )
-from centredesk.store.duckdb_store.session import Session
-from centredesk.store.errors import RefusedChange
-from centredesk.store.interface import Bookings, Registrations
-from centredesk.store.records import Change, Selection
+from centredesk.store.shared.connection import Connection, Session, frame
+from centredesk.store.shared.dialect import Dialect
 
 _TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "withdraw": (("active",), "withdrawn", "only an active registration can be withdrawn"),
@@ -48,22 +48,23 @@ _SELECTED = """
 
 @contextmanager
 def registered(
-    con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame]
+    con: Connection, dialect: Dialect, frames: Mapping[str, pl.DataFrame]
 ) -> Iterator[None]:
     """Frames visible to SQL by name for a block (let go of afterwards)."""
-    for name, frame in frames.items():
-        con.register(name, frame)
+    for name, rows in frames.items():
+        con.register(name, rows)
     try:
         yield
     finally:
         for name in frames:
-            with suppress(duckdb.Error):
+            # Inside a failed transaction this fails too, and would hide the real error.
+            with suppress(dialect.error):
                 con.unregister(name)
 
 
 @contextmanager
 def _chosen(
-    con: duckdb.DuckDBPyConnection, selection: Selection
+    con: Connection, dialect: Dialect, selection: Selection
 ) -> Iterator[tuple[str, list[object]]]:
     """The selection as a condition on ``registrations r`` and its parameters."""
     if selection.whole_batch:
@@ -71,30 +72,25 @@ def _chosen(
         return
     ids = pl.DataFrame({"registration_id": list(selection.registration_ids)}, schema={
         "registration_id": pl.Int64})  # fmt: skip
-    with registered(con, {"chosen_registrations": ids}):
+    with registered(con, dialect, {"chosen_registrations": ids}):
         yield "r.registration_id IN (SELECT registration_id FROM chosen_registrations)", []
 
 
-def _frame(con: duckdb.DuckDBPyConnection, query: str, params: list[object]) -> pl.DataFrame:
-    frame = pl.from_arrow(con.sql(query, params=params).to_arrow_table())
-    assert isinstance(frame, pl.DataFrame)
-    return frame
-
-
-class DuckDBRegistrations(Registrations):
-    def __init__(self, session: Session) -> None:
+class SharedRegistrations(Registrations):
+    def __init__(self, session: Session, dialect: Dialect) -> None:
         self._session = session
+        self._dialect = dialect
 
     def selected(self, selection: Selection) -> pl.DataFrame:
         con = self._session.con
-        with _chosen(con, selection) as (where, params):
-            return _frame(con, f"{_SELECTED} WHERE {where} ORDER BY r.registration_id", params)
+        with _chosen(con, self._dialect, selection) as (where, params):
+            return frame(con, f"{_SELECTED} WHERE {where} ORDER BY r.registration_id", params)
 
     def of_learners(self, learner_numbers: Sequence[int]) -> list[int]:
         con = self._session.con
         chosen = pl.DataFrame({"learner_number": list(learner_numbers)}, schema={
             "learner_number": pl.Int64})  # fmt: skip
-        with registered(con, {"chosen_learners": chosen}):
+        with registered(con, self._dialect, {"chosen_learners": chosen}):
             found = con.sql(
                 "SELECT registration_id FROM registrations WHERE learner_number IN "
                 "(SELECT learner_number FROM chosen_learners) ORDER BY registration_id"
@@ -131,10 +127,20 @@ class DuckDBRegistrations(Registrations):
     ) -> Change:
         allowed, status, refusal = _TRANSITIONS[action]
         placeholders = ", ".join("?" for _ in allowed)
-        with self._session.transaction() as con, _chosen(con, selection) as (where, params):
+        dialect = self._dialect
+        with (
+            self._session.transaction() as con,
+            _chosen(con, dialect, selection) as (where, params),
+        ):
+            if dialect.lock_rows:
+                # Locked until the change commits, so a version read below is still current
+                # when the UPDATE lands (another editor waits, then sees the new versions).
+                con.execute(
+                    f"SELECT 1 FROM registrations r WHERE {where}{dialect.lock_rows}", params
+                )
             _check_chosen(con, selection, where, params, allowed, refusal)
             if expected_versions:
-                _check_versions(con, where, params, expected_versions)
+                _check_versions(con, dialect, where, params, expected_versions)
             eligible = f"{where} AND r.status IN ({placeholders})"
             values = [*params, *allowed]
             count, first, last = con.execute(
@@ -159,12 +165,12 @@ class DuckDBRegistrations(Registrations):
             )
             con.execute(
                 "INSERT INTO audit_records SELECT ?, 'registrations', "
-                "CAST(r.registration_id AS VARCHAR), json_object('status', r.status), "
-                f"json_object('status', ?) FROM registrations r WHERE {eligible}",
+                f"CAST(r.registration_id AS VARCHAR), {dialect.json_object}('status', r.status), "
+                f"{dialect.json_object}('status', ?) FROM registrations r WHERE {eligible}",
                 [audit_id, status, *values],
             )
             if charges is not None and on is not None:
-                _record_charges(con, audit_id, charges, on)
+                _record_charges(con, dialect, audit_id, charges, on)
             updated = con.execute(
                 f"UPDATE registrations r SET status = ?, version = r.version + 1 WHERE {eligible}",
                 [status, *values],
@@ -175,7 +181,7 @@ class DuckDBRegistrations(Registrations):
 
 
 def _check_chosen(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     selection: Selection,
     where: str,
     params: list[object],
@@ -205,7 +211,8 @@ def _check_chosen(
 
 
 def _check_versions(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
+    dialect: Dialect,
     where: str,
     params: list[object],
     expected_versions: Mapping[int, int],
@@ -214,7 +221,7 @@ def _check_versions(
         {"registration_id": list(expected_versions), "expected": list(expected_versions.values())},
         schema={"registration_id": pl.Int64, "expected": pl.Int64},
     )
-    with registered(con, {"expected_versions": expected}):
+    with registered(con, dialect, {"expected_versions": expected}):
         found = con.execute(
             "SELECT r.registration_id, e.expected, r.version FROM registrations r "
             f"JOIN expected_versions e USING (registration_id) WHERE {where} "
@@ -227,7 +234,7 @@ def _check_versions(
 
 
 def _record_charges(
-    con: duckdb.DuckDBPyConnection, audit_id: int, charges: pl.DataFrame, on: date
+    con: Connection, dialect: Dialect, audit_id: int, charges: pl.DataFrame, on: date
 ) -> None:
     lines = charges.select(
         "kind",
@@ -237,7 +244,7 @@ def _record_charges(
         pl.col("batch_number").cast(pl.String),
         "reason",
     )
-    with registered(con, {"incoming_charges": lines}):
+    with registered(con, dialect, {"incoming_charges": lines}):
         # Every line on a registration must be on one this change cancels.
         stray = con.execute(
             "SELECT min(registration_id) FROM incoming_charges WHERE registration_id IS NOT "
@@ -258,9 +265,10 @@ def _record_charges(
         )
 
 
-class DuckDBBookings(Bookings):
-    def __init__(self, session: Session) -> None:
+class SharedBookings(Bookings):
+    def __init__(self, session: Session, dialect: Dialect) -> None:
         self._session = session
+        self._dialect = dialect
 
     def get(self, booking_id: int) -> dict[str, object] | None:
         found = self._session.con.execute(
@@ -280,7 +288,9 @@ class DuckDBBookings(Bookings):
     def cancel(self, booking_id: int, *, expected_version: int | None = None) -> Change:
         with self._session.transaction() as con:
             found = con.execute(
-                "SELECT status, version FROM bookings WHERE booking_id = ?", [booking_id]
+                f"SELECT status, version FROM bookings WHERE booking_id = ?"
+                f"{self._dialect.lock_rows}",
+                [booking_id],
             ).fetchall()
             if not found:
                 raise RefusedChange(f"there is no booking {booking_id}")

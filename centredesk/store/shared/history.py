@@ -1,12 +1,13 @@
-"""The history of changes on PostgreSQL: reading it back, and undo."""
+"""The history of changes: reading it back, and undo."""
 
 from __future__ import annotations
 
 from centredesk.store.errors import RefusedChange
 from centredesk.store.interface import History
-from centredesk.store.pg_store.changes import read_change, read_changes, undo_fields
-from centredesk.store.pg_store.session import Session
 from centredesk.store.records import Change, HistoryFilters
+from centredesk.store.shared.changes import read_change, read_changes, undo_fields
+from centredesk.store.shared.connection import Session
+from centredesk.store.shared.dialect import Dialect
 
 # The audit entries touching a learner: the learner, their registrations, their bookings.
 _OF_LEARNER = """
@@ -27,6 +28,7 @@ _OF_REGISTRATION = """
            OR (table_name = 'bookings' AND record_key IN (
                 SELECT CAST(booking_id AS VARCHAR) FROM bookings WHERE registration_id = ?)))
 """
+
 _OF_BATCH = """
     a.audit_id IN (
         SELECT x.audit_id FROM audit_records x JOIN registrations r
@@ -42,9 +44,10 @@ UNDOABLE = ("edit", "set_uln", "withdraw", "unwithdraw", "undo")
 """Changes of fields, which undo can set back."""
 
 
-class PostgresHistory(History):
-    def __init__(self, session: Session) -> None:
+class SharedHistory(History):
+    def __init__(self, session: Session, dialect: Dialect) -> None:
         self._session = session
+        self._dialect = dialect
 
     def changes(self, filters: HistoryFilters) -> list[Change]:
         conditions: list[str] = ["true"]
@@ -96,4 +99,4 @@ class PostgresHistory(History):
                 raise RefusedChange(f"there is no change {change_id} in the history")
             if change.action not in UNDOABLE:
                 raise RefusedChange(f"change {change_id} ({change.action}) cannot be undone")
-            return undo_fields(con, self._session.user, change)
+            return undo_fields(con, self._dialect, self._session.user, change)

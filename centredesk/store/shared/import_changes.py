@@ -1,4 +1,4 @@
-"""Changing an import after the fact on PostgreSQL: what rests on it, rolling it back, and
+"""Changing an import after the fact: what rests on it, rolling it back, and
 loading one of its rejected rows once fixed.
 
 A rollback removes every row the import added (learners it created, registrations,
@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
 from centredesk.store.errors import RefusedChange
-from centredesk.store.pg_store.catalogue_keys import (
+from centredesk.store.records import Change, Dependent
+from centredesk.store.schema_changes import KEYED_TABLES
+from centredesk.store.shared.changes import begin_change, finish_change
+from centredesk.store.shared.connection import Connection
+from centredesk.store.shared.dialect import Dialect
+from centredesk.store.shared.import_keys import (
     next_key_base,
     remember_last_keys,
     restore_overwritten,
 )
-from centredesk.store.pg_store.changes import begin_change, finish_change
-from centredesk.store.pg_store.compat import Connection
-from centredesk.store.pg_store.registrations import registered
-from centredesk.store.records import Change, Dependent
-from centredesk.store.schema_changes import KEYED_TABLES
+from centredesk.store.shared.registrations import registered
 
 SHOWN = 10
 """Dependents listed of each kind; past that, one line counts the rest."""
@@ -183,7 +184,7 @@ _REMOVED = ("results", "bookings", "registrations", "learners")
 """Tables the import's rows are removed from, dependents first."""
 
 
-def rollback(con: Connection, user: str, import_id: int) -> Change:
+def rollback(con: Connection, dialect: Dialect, user: str, import_id: int) -> Change:
     found = con.execute(
         "SELECT file_name, rolled_back_by FROM imports WHERE import_id = ?", [import_id]
     ).fetchall()
@@ -203,7 +204,7 @@ def rollback(con: Connection, user: str, import_id: int) -> Change:
         removed[table] = int(count[0][0])
     # The cells of the columns no field read went with the rows they belonged to.
     con.execute("DELETE FROM other_cells WHERE import_id = ?", [import_id])
-    restored = restore_overwritten(con, import_id)
+    restored = restore_overwritten(con, dialect, import_id)
     before = {name: n for name, n in {**removed, **restored}.items() if n}
     audit_id = begin_change(
         con,
@@ -224,18 +225,20 @@ def rollback(con: Connection, user: str, import_id: int) -> Change:
     return finish_change(con, audit_id, sum(before.values()))
 
 
-Writer = Callable[[Connection, int], int]
+ConnectionT = TypeVar("ConnectionT", bound=Connection)
+"""The backend's own connection, which the writer it hands in takes."""
 
 
 def load_row(
-    con: Connection,
+    con: ConnectionT,
+    dialect: Dialect,
     user: str,
     import_id: int,
     row: int,
     accepted: pl.DataFrame,
     cells: Mapping[str, str],
     other: Mapping[str, str],
-    writer: Writer,
+    writer: Callable[[ConnectionT, int], int],
 ) -> Change:
     found = con.execute(
         "SELECT i.rolled_back_by, j.fixed_by, j.loaded_in, CAST(j.cells AS VARCHAR) "
@@ -256,7 +259,7 @@ def load_row(
     before_cells = json.loads(old_cells)
     changed = {k: v for k, v in cells.items() if before_cells.get(k) != v}
     bases = {table: next_key_base(con, table) for table in _REMOVED}
-    with registered(con, {"incoming": accepted}):
+    with registered(con, dialect, {"incoming": accepted}):
         counted = _import_rows(con, import_id)
         writer(con, import_id)
         if _import_rows(con, import_id) - counted != accepted.height:
@@ -287,7 +290,7 @@ def load_row(
         added += int(
             con.execute(
                 f"INSERT INTO audit_records SELECT ?, ?, CAST({key} AS VARCHAR), NULL, "
-                f"json_build_object('import_id', import_id) FROM {table} "
+                f"{dialect.json_object}('import_id', import_id) FROM {table} "
                 f"WHERE import_id = ? AND {key} > ?",
                 [audit_id, table, import_id, bases[table]],
             ).fetchall()[0][0]

@@ -1,4 +1,4 @@
-"""Changes on DuckDB: writing an audit entry with its records, reading it back as a
+"""Changes: writing an audit entry with its records, reading it back as a
 :class:`~centredesk.store.records.Change`, and the two statements every change of fields
 is made of (set, and set back).
 
@@ -17,11 +17,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import duckdb
-
-from centredesk.store.duckdb_store.refolding import refold
 from centredesk.store.errors import RefusedChange, StaleRecordError
 from centredesk.store.records import Change, Charges
+from centredesk.store.shared.connection import Connection
+from centredesk.store.shared.dialect import Dialect
+from centredesk.store.shared.refolding import refold
 
 KEYS: dict[str, tuple[str, str]] = {
     "learners": ("learner_number", "BIGINT"),
@@ -68,7 +68,7 @@ def _json_value(value: object) -> object:
 
 
 def begin_change(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     user: str,
     *,
     action: str,
@@ -84,7 +84,8 @@ def begin_change(
     audit_id = int(con.execute("SELECT nextval('audit_id_seq')").fetchall()[0][0])
     con.execute(
         "INSERT INTO audit_log (audit_id, changed_at, os_user, table_name, record_key, action, "
-        "before, after, records, undoes, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "before, after, records, undoes, import_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, CAST(? AS JSON), CAST(? AS JSON), ?, ?, ?)",
         [
             audit_id,
             datetime.now(),
@@ -103,7 +104,7 @@ def begin_change(
 
 
 def record_one(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     audit_id: int,
     table: str,
     key: object,
@@ -112,12 +113,12 @@ def record_one(
 ) -> None:
     """The audit record of a change of one record."""
     con.execute(
-        "INSERT INTO audit_records VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_records VALUES (?, ?, ?, CAST(? AS JSON), CAST(? AS JSON))",
         [audit_id, table, str(key), json_text(before), json_text(after)],
     )
 
 
-def finish_change(con: duckdb.DuckDBPyConnection, audit_id: int, records: int) -> Change:
+def finish_change(con: Connection, audit_id: int, records: int) -> Change:
     """Set how many records the change touched and read it back."""
     con.execute("UPDATE audit_log SET records = ? WHERE audit_id = ?", [records, audit_id])
     refold(con, audit_id)
@@ -126,13 +127,13 @@ def finish_change(con: duckdb.DuckDBPyConnection, audit_id: int, records: int) -
     return change
 
 
-def read_change(con: duckdb.DuckDBPyConnection, audit_id: int) -> Change | None:
+def read_change(con: Connection, audit_id: int) -> Change | None:
     found = read_changes(con, "a.audit_id = ?", [audit_id])
     return found[0] if found else None
 
 
 def read_changes(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     where: str,
     params: Sequence[object],
     *,
@@ -172,7 +173,7 @@ def _change(row: tuple[Any, ...]) -> Change:
     )
 
 
-def last_change_of(con: duckdb.DuckDBPyConnection, table: str, key: object) -> Change | None:
+def last_change_of(con: Connection, table: str, key: object) -> Change | None:
     """The latest change that touched one record."""
     found = read_changes(
         con,
@@ -183,9 +184,7 @@ def last_change_of(con: duckdb.DuckDBPyConnection, table: str, key: object) -> C
     return found[0] if found else None
 
 
-def stale(
-    con: duckdb.DuckDBPyConnection, table: str, key: object, expected: int, found: int
-) -> StaleRecordError:
+def stale(con: Connection, table: str, key: object, expected: int, found: int) -> StaleRecordError:
     """The error for a record changed since it was read, naming who changed it and when."""
     last = last_change_of(con, table, key)
     return StaleRecordError(
@@ -198,7 +197,7 @@ def stale(
     )
 
 
-def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+def column_types(con: Connection, table: str) -> dict[str, str]:
     """Column name -> SQL type of one of our tables."""
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?",
@@ -208,7 +207,7 @@ def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 
 
 def undo_fields(
-    con: duckdb.DuckDBPyConnection, user: str, change: Change, *, action: str = "undo"
+    con: Connection, dialect: Dialect, user: str, change: Change, *, action: str = "undo"
 ) -> Change:
     """Give every record of ``change`` its values before back, as one new change.
 
@@ -222,7 +221,8 @@ def undo_fields(
     fields = [
         str(name)
         for (name,) in con.execute(
-            "SELECT DISTINCT unnest(json_keys(after)) FROM audit_records WHERE audit_id = ?",
+            f"SELECT DISTINCT {dialect.json_keys.format(json='after')} FROM audit_records "
+            "WHERE audit_id = ?",
             [change.change_id],
         ).fetchall()
     ]
@@ -232,16 +232,17 @@ def undo_fields(
 
     def value(side: str, name: str) -> str:
         # Identifiers come from our own schema (checked above); values from the records.
-        return f"CAST(json_extract_string(r.{side}, '$.\"{name}\"') AS {types[name]})"
+        return f"CAST({dialect.json_field.format(json=f'r.{side}', name=name)} AS {types[name]})"
+
+    def has(side: str, name: str) -> str:
+        return dialect.json_has.format(json=f"r.{side}", name=name)
 
     sets = ", ".join(
-        f"{name} = CASE WHEN json_exists(r.before, '$.\"{name}\"') THEN {value('before', name)} "
-        f"ELSE t.{name} END"
+        f"{name} = CASE WHEN {has('before', name)} THEN {value('before', name)} ELSE t.{name} END"
         for name in fields
     )
     holds = " AND ".join(
-        f"(NOT json_exists(r.after, '$.\"{name}\"') OR t.{name} IS NOT DISTINCT FROM "
-        f"{value('after', name)})"
+        f"(NOT {has('after', name)} OR t.{name} IS NOT DISTINCT FROM {value('after', name)})"
         for name in fields
     )
     matched = f"r.audit_id = ? AND t.{key} = CAST(r.record_key AS {key_type})"

@@ -8,15 +8,15 @@ the catalogue's titles (a few thousand at most).
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 
 from centredesk.store.folded import FOLDED, with_folded
+from centredesk.store.shared.connection import Connection, frame
 
 
-def refold(con: duckdb.DuckDBPyConnection, audit_id: int) -> None:
+def refold(con: Connection, audit_id: int) -> None:
     """Fold again the names of the learners change ``audit_id`` touched, and every title."""
-    learners = _frame(
+    learners = frame(
         con,
         "SELECT learner_number, surname, forename FROM learners WHERE CAST(learner_number "
         "AS VARCHAR) IN (SELECT record_key FROM audit_records "
@@ -24,17 +24,10 @@ def refold(con: duckdb.DuckDBPyConnection, audit_id: int) -> None:
         [audit_id],
     )
     _write(con, "learners", "learner_number", learners)
-    _write(con, "products", "product_code", _frame(con, "SELECT product_code, title FROM products"))
+    _write(con, "products", "product_code", frame(con, "SELECT product_code, title FROM products"))
 
 
-def _frame(con: duckdb.DuckDBPyConnection, query: str, params: list[object] | None = None
-           ) -> pl.DataFrame:  # fmt: skip
-    frame = pl.from_arrow(con.sql(query, params=params or []).to_arrow_table())
-    assert isinstance(frame, pl.DataFrame)
-    return frame
-
-
-def _write(con: duckdb.DuckDBPyConnection, table: str, key: str, rows: pl.DataFrame) -> None:
+def _write(con: Connection, table: str, key: str, rows: pl.DataFrame) -> None:
     if not rows.height:
         return
     folded = with_folded(table, rows).select(key, *FOLDED[table])

@@ -1,4 +1,4 @@
-"""Roles on PostgreSQL: who may do what, and granting and revoking, audited."""
+"""Roles: who may do what, and granting and revoking, audited."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from datetime import datetime
 
 from centredesk.store.errors import RefusedChange, StoreError
 from centredesk.store.interface import Users
-from centredesk.store.pg_store.changes import begin_change, finish_change, record_one
-from centredesk.store.pg_store.session import Session
 from centredesk.store.records import ROLES, Change, UserRole
+from centredesk.store.shared.changes import begin_change, finish_change, record_one
+from centredesk.store.shared.connection import Session
 
 
-class PostgresUsers(Users):
+class SharedUsers(Users):
     def __init__(self, session: Session) -> None:
         self._session = session
 

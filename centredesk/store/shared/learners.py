@@ -1,4 +1,4 @@
-"""One learner on DuckDB: the record an edit form shows, and the edits made to it."""
+"""One learner: the record an edit form shows, and the edits made to it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Any
 
 import polars as pl
 
-from centredesk.store.duckdb_store.changes import begin_change, finish_change, record_one, stale
-from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import RefusedChange, StoreError
 from centredesk.store.interface import Learners
 from centredesk.store.records import (
@@ -18,6 +16,9 @@ from centredesk.store.records import (
     UlnFilters,
     UlnPage,
 )
+from centredesk.store.shared.changes import begin_change, finish_change, record_one, stale
+from centredesk.store.shared.connection import Session, frame
+from centredesk.store.shared.dialect import Dialect
 from centredesk.validation.values import ULN_PLACEHOLDER
 
 _DETAILS = (
@@ -33,9 +34,10 @@ _DETAILS = (
 )
 
 
-class DuckDBLearners(Learners):
-    def __init__(self, session: Session) -> None:
+class SharedLearners(Learners):
+    def __init__(self, session: Session, dialect: Dialect) -> None:
         self._session = session
+        self._dialect = dialect
 
     def get(self, learner_number: int) -> LearnerRecord | None:
         con = self._session.con
@@ -46,43 +48,38 @@ class DuckDBLearners(Learners):
         if not found:
             return None
         *values, version = found[0]
-        registrations = pl.from_arrow(
-            con.sql(
-                "SELECT registration_id, product_code, centre_number, batch_number, "
-                "registration_date, status, version FROM registrations "
-                "WHERE learner_number = ? ORDER BY registration_date, registration_id",
-                params=[learner_number],
-            ).to_arrow_table()
+        registrations = frame(
+            con,
+            "SELECT registration_id, product_code, centre_number, batch_number, "
+            "registration_date, status, version FROM registrations "
+            "WHERE learner_number = ? ORDER BY registration_date, registration_id",
+            [learner_number],
         )
-        assert isinstance(registrations, pl.DataFrame)
         return LearnerRecord(dict(zip(_DETAILS, values, strict=True)), int(version), registrations)
 
     def holding_uln(self, uln: str, *, excluding: int | None = None) -> pl.DataFrame:
-        frame = pl.from_arrow(
-            self._session.con.sql(
-                "SELECT learner_number, centre_number, forename, surname, date_of_birth "
-                "FROM learners WHERE uln = ? AND learner_number IS DISTINCT FROM ? "
-                "ORDER BY learner_number",
-                params=[uln, excluding],
-            ).to_arrow_table()
+        return frame(
+            self._session.con,
+            "SELECT learner_number, centre_number, forename, surname, date_of_birth "
+            "FROM learners WHERE uln = ? AND learner_number IS DISTINCT FROM ? "
+            "ORDER BY learner_number",
+            [uln, excluding],
         )
-        assert isinstance(frame, pl.DataFrame)
-        return frame
 
     def without_uln(self, filters: UlnFilters, *, offset: int = 0, limit: int = 50) -> UlnPage:
         where, params = _uln_conditions(filters)
         con = self._session.con
         total = con.execute(f"SELECT count(*) FROM learners l WHERE {where}", params).fetchall()
-        frame = pl.from_arrow(
-            con.sql(
-                "SELECT l.learner_number, l.forename, l.surname, l.date_of_birth, l.uln, "
-                f"l.centre_number, l.version FROM learners l WHERE {where} "
-                "ORDER BY lower(l.surname), lower(l.forename), l.learner_number LIMIT ? OFFSET ?",
-                params=[*params, limit, offset],
-            ).to_arrow_table()
+        in_bytes = self._dialect.byte_order
+        page = frame(
+            con,
+            "SELECT l.learner_number, l.forename, l.surname, l.date_of_birth, l.uln, "
+            f"l.centre_number, l.version FROM learners l WHERE {where} "
+            f"ORDER BY lower(l.surname){in_bytes}, lower(l.forename){in_bytes}, "
+            "l.learner_number LIMIT ? OFFSET ?",
+            [*params, limit, offset],
         )
-        assert isinstance(frame, pl.DataFrame)
-        return UlnPage(frame, int(total[0][0]))
+        return UlnPage(page, int(total[0][0]))
 
     def edit(
         self,
@@ -111,7 +108,8 @@ class DuckDBLearners(Learners):
         names = list(values)
         with self._session.transaction() as con:
             found = con.execute(
-                f"SELECT version, {', '.join(names)} FROM learners WHERE learner_number = ?",
+                f"SELECT version, {', '.join(names)} FROM learners WHERE learner_number = ?"
+                f"{self._dialect.lock_rows}",
                 [learner_number],
             ).fetchall()
             if not found:
@@ -144,7 +142,7 @@ class DuckDBLearners(Learners):
 
 
 def _uln_conditions(filters: UlnFilters) -> tuple[str, list[object]]:
-    """The learners :meth:`DuckDBLearners.without_uln` lists, as a condition on ``l``."""
+    """The learners :meth:`SharedLearners.without_uln` lists, as a condition on ``l``."""
     clauses = ["(l.uln IS NULL OR l.uln = ?)"]
     params: list[object] = [ULN_PLACEHOLDER]
     if filters.surname:

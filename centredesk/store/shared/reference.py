@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from centredesk.store.duckdb_store.session import Session
 from centredesk.store.errors import StoreError
 from centredesk.store.interface import ReferenceData
+from centredesk.store.shared.connection import Session, frame
 
 _QUERIES: dict[str, str] = {
     "centres": "SELECT centre_number, name FROM centres",
@@ -58,18 +58,17 @@ _QUERIES: dict[str, str] = {
 # (at a million learners about 27 ms a frame against 19 ms, measured).
 _NEAR = """
     WITH near AS (
-        SELECT learner_number FROM learners WHERE uln = ANY($ulns)
+        SELECT learner_number FROM learners WHERE uln = ANY(?)
         UNION
-        SELECT learner_number FROM learners WHERE person_key = ANY($keys)
+        SELECT learner_number FROM learners WHERE person_key = ANY(?)
     )
 """
 _IS_NEAR = (
-    "learner_number IN (SELECT learner_number FROM near) "
-    "AND learner_number IS DISTINCT FROM $excluding"
+    "learner_number IN (SELECT learner_number FROM near) AND learner_number IS DISTINCT FROM ?"
 )
 
 
-class DuckDBReference(ReferenceData):
+class SharedReference(ReferenceData):
     def __init__(self, session: Session) -> None:
         self._session = session
 
@@ -78,19 +77,15 @@ class DuckDBReference(ReferenceData):
         for name in names:
             if name not in _QUERIES:
                 raise StoreError(f"no reference frame called {name!r}")
-            frame = pl.from_arrow(self._session.con.sql(_QUERIES[name]).to_arrow_table())
-            assert isinstance(frame, pl.DataFrame)
-            found[name] = frame
+            found[name] = frame(self._session.con, _QUERIES[name])
         return found
 
     def near_learners(
         self, *, ulns: Sequence[str], person_keys: Sequence[str], excluding: int | None
     ) -> dict[str, pl.DataFrame]:
-        params = {"ulns": list(ulns), "keys": list(person_keys), "excluding": excluding}
+        params = [list(ulns), list(person_keys), excluding]
         found: dict[str, pl.DataFrame] = {}
         for name in ("learners", "registrations"):
-            query = f"{_NEAR} SELECT * FROM ({_QUERIES[name]}) WHERE {_IS_NEAR}"
-            frame = pl.from_arrow(self._session.con.sql(query, params=params).to_arrow_table())
-            assert isinstance(frame, pl.DataFrame)
-            found[name] = frame
+            query = f"{_NEAR} SELECT * FROM ({_QUERIES[name]}) AS q WHERE {_IS_NEAR}"
+            found[name] = frame(self._session.con, query, params)
         return found

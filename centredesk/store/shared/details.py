@@ -1,7 +1,7 @@
-"""The records behind the app's screens on DuckDB: the dashboard, a learner, an import.
+"""The records behind the app's screens: the dashboard, a learner, an import.
 
-Companion of :mod:`centredesk.store.duckdb_store.browse` (which pages whole tables): these
-queries each return one screenful, small whatever the size of the store.
+Companion of each backend's ``browse`` (which pages whole tables): these queries each return
+one screenful, small whatever the size of the store.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from centredesk.store.duckdb_store.imports import IMPORT_COLUMNS as _IMPORT_COLUMNS
-from centredesk.store.duckdb_store.session import Session
 from centredesk.store.interface import Details
 from centredesk.store.records import (
     OTHER_COLUMNS,
@@ -22,19 +20,23 @@ from centredesk.store.records import (
     LearnerDetail,
     RejectedRow,
 )
+from centredesk.store.shared.connection import Session, frame
+
+IMPORT_COLUMNS = (
+    "import_id, file_name, kind, sheet, rows_read, rows_accepted, rows_rejected, os_user, "
+    "finished_at, rows_already_loaded, rolled_back_by"
+)
+"""The columns of an :class:`ImportSummary`, in its order."""
 
 DASHBOARD_TABLES = ("learners", "registrations", "bookings", "results", "products", "centres")
 
 
-class DuckDBDetails(Details):
+class SharedDetails(Details):
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def _frame(self, query: str, params: Sequence[object] = ()) -> pl.DataFrame:
-        table = self._session.con.sql(query, params=list(params)).to_arrow_table()
-        result = pl.from_arrow(table)
-        assert isinstance(result, pl.DataFrame)
-        return result
+        return frame(self._session.con, query, params)
 
     def _rows(self, query: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         return self._session.con.execute(query, list(params)).fetchall()
@@ -50,7 +52,7 @@ class DuckDBDetails(Details):
         imports = [
             ImportSummary(*row)  # type: ignore[arg-type]
             for row in self._rows(
-                f"SELECT {_IMPORT_COLUMNS} FROM imports ORDER BY import_id DESC LIMIT ?", [latest]
+                f"SELECT {IMPORT_COLUMNS} FROM imports ORDER BY import_id DESC LIMIT ?", [latest]
             )
         ]
         # Open: an issue of a rejected row of an import not rolled back, not loaded since
@@ -160,7 +162,7 @@ class DuckDBDetails(Details):
         return pl.DataFrame(found, schema=dict.fromkeys(OTHER_COLUMNS, pl.String), orient="row")
 
     def import_summary(self, import_id: int) -> ImportSummary | None:
-        rows = self._rows(f"SELECT {_IMPORT_COLUMNS} FROM imports WHERE import_id = ?", [import_id])
+        rows = self._rows(f"SELECT {IMPORT_COLUMNS} FROM imports WHERE import_id = ?", [import_id])
         return ImportSummary(*rows[0]) if rows else None  # type: ignore[arg-type]
 
     def issue_groups(self, import_id: int) -> pl.DataFrame:

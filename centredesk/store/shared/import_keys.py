@@ -1,4 +1,4 @@
-"""Keys and overwritten rows on DuckDB: what an import needs so it can be rolled back.
+"""Keys and overwritten rows: what an import needs so it can be rolled back.
 
 An import hands out keys from the highest ever given (``last_keys``), not the highest still
 present, so a key freed by a rollback is never reused and history never follows a record's
@@ -9,10 +9,10 @@ kept with ``before`` null. A result it corrects is kept there the same way.
 
 from __future__ import annotations
 
-import duckdb
-
-from centredesk.store.duckdb_store.changes import column_types
 from centredesk.store.schema_changes import KEYED_TABLES
+from centredesk.store.shared.changes import column_types
+from centredesk.store.shared.connection import Connection
+from centredesk.store.shared.dialect import Dialect
 
 CATALOGUE_KEYS = {
     "products": "product_code",
@@ -22,7 +22,7 @@ CATALOGUE_KEYS = {
 """Catalogue tables an import upserts, and the text key ``import_upserts`` names a row by."""
 
 
-def next_key_base(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def next_key_base(con: Connection, table: str) -> int:
     """The key before the first one the next insert into ``table`` may use."""
     key, start = KEYED_TABLES[table]
     found = con.execute(
@@ -33,7 +33,7 @@ def next_key_base(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(found[0][0])
 
 
-def remember_last_keys(con: duckdb.DuckDBPyConnection) -> None:
+def remember_last_keys(con: Connection) -> None:
     """Record the highest key of every keyed table, never lowering what was recorded."""
     for table, (key, start) in KEYED_TABLES.items():
         con.execute(
@@ -44,43 +44,48 @@ def remember_last_keys(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def row_json(con: duckdb.DuckDBPyConnection, table: str, alias: str) -> str:
+def row_json(con: Connection, dialect: Dialect, table: str, alias: str) -> str:
     """SQL for a whole row of ``table`` as a JSON object; amounts as text, so exact."""
     parts = []
     for name, kind in column_types(con, table).items():
         value = f"{alias}.{name}"
-        if kind.startswith("DECIMAL"):
+        if kind.upper().startswith(("DECIMAL", "NUMERIC")):
             value = f"CAST({value} AS VARCHAR)"
         parts.append(f"'{name}', {value}")
-    return f"json_object({', '.join(parts)})"
+    return f"{dialect.json_object}({', '.join(parts)})"
 
 
 def keep_overwritten(
-    con: duckdb.DuckDBPyConnection, import_id: int, table: str, incoming_keys: str
+    con: Connection, dialect: Dialect, import_id: int, table: str, incoming_keys: str
 ) -> None:
     """Keep the rows of ``table`` that the import is about to write, as they are now.
 
     ``incoming_keys`` is a query giving the text key of every row the import writes.
     """
     key = CATALOGUE_KEYS[table]
+    found = _aliased(key, "t")  # null where the join found no row: the import adds it
     con.execute(
         f"INSERT INTO import_upserts SELECT ?, ?, k.key, "
-        f"CASE WHEN t.rowid IS NULL THEN NULL ELSE {row_json(con, table, 't')} END "
+        f"CASE WHEN {found} IS NULL THEN NULL ELSE {row_json(con, dialect, table, 't')} END "
         f"FROM ({incoming_keys}) AS k(key) LEFT JOIN {table} t ON {_aliased(key, 't')} = k.key "
         "ON CONFLICT DO NOTHING",
         [import_id, table],
     )
 
 
-def restore_overwritten(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int]:
+def restore_overwritten(con: Connection, dialect: Dialect, import_id: int) -> dict[str, int]:
     """Put back every catalogue row the import wrote (the earlier values of rows it
     overwrote, and no row where it added one) and every result it corrected. How many of
     each table were restored."""
     restored: dict[str, int] = {}
+
+    def before(name: str) -> str:
+        return dialect.json_field.format(json="u.before", name=name)
+
     for table, key in CATALOGUE_KEYS.items():
         types = column_types(con, table)
         sets = ", ".join(
-            f"{name} = CAST(json_extract_string(u.before, '$.\"{name}\"') AS {kind})"
+            f"{name} = CAST({before(name)} AS {kind})"
             for name, kind in types.items()
             if name not in ("centre_number", "product_code")
         )
@@ -107,11 +112,11 @@ def restore_overwritten(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[
     # Results the import corrected (it adds no result here: those go with its own rows).
     restored["results"] = int(
         con.execute(
-            """
+            f"""
             UPDATE results t
-            SET grade = json_extract_string(u.before, '$.grade'),
-                result_date = CAST(json_extract_string(u.before, '$.result_date') AS DATE),
-                release_date = CAST(json_extract_string(u.before, '$.release_date') AS DATE)
+            SET grade = {before("grade")},
+                result_date = CAST({before("result_date")} AS DATE),
+                release_date = CAST({before("release_date")} AS DATE)
             FROM import_upserts u
             WHERE u.import_id = ? AND u.table_name = 'results'
               AND u.record_key = CAST(t.result_id AS VARCHAR)
