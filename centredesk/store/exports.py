@@ -1,6 +1,6 @@
 """What an export asks of the store: the user's filters in, rows out in bounded chunks.
 
-The queries themselves are the backend's (``duckdb_store/exports.py``); jobs get an
+The queries themselves are in ``shared/exports.py``, run by either backend; jobs get an
 :class:`ExportRows` from ``store.exports`` and count or stream it without knowing the SQL.
 
 Results whose release date is still in the future are withheld: a result with no release

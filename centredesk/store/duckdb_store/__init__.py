@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from centredesk.store.duckdb_store.browse import DuckDBBrowse
 from centredesk.store.duckdb_store.connection import check_folder, check_is_ours, connect
 from centredesk.store.duckdb_store.dialect import DIALECT
-from centredesk.store.duckdb_store.exports import DuckDBExports
+from centredesk.store.duckdb_store.exports import DuckDBExportReader
 from centredesk.store.duckdb_store.imports import DuckDBImports
 from centredesk.store.duckdb_store.schema import SCHEMA_VERSION, current_version, migrate
 from centredesk.store.duckdb_store.session import Session, empty_database
@@ -24,6 +24,7 @@ from centredesk.store.duckdb_store.tables import DuckDBTables
 from centredesk.store.errors import OnWait, StoreError
 from centredesk.store.interface import Store
 from centredesk.store.shared.details import SharedDetails
+from centredesk.store.shared.exports import SharedExports
 from centredesk.store.shared.history import SharedHistory
 from centredesk.store.shared.learners import SharedLearners
 from centredesk.store.shared.reference import SharedReference
@@ -45,7 +46,7 @@ class DuckDBStore(Store):
         self.details = SharedDetails(session)
         self.imports = DuckDBImports(session)
         self.reference = SharedReference(session)
-        self.exports = DuckDBExports(session)
+        self.exports = SharedExports(DuckDBExportReader(session), DIALECT)
         self.tables = DuckDBTables(session)
         self.learners = SharedLearners(session, DIALECT)
         self.registrations = SharedRegistrations(session, DIALECT)

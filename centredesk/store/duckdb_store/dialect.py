@@ -15,5 +15,6 @@ DIALECT = Dialect(
     lock_rows="",
     # DuckDB orders text by bytes already.
     byte_order="",
+    contains="contains({text}, {part})",
     error=duckdb.Error,
 )

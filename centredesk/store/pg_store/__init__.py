@@ -21,7 +21,6 @@ from centredesk.store.location import ServerURL
 from centredesk.store.pg_store.browse import PostgresBrowse
 from centredesk.store.pg_store.connection import TABLES_QUERY, check_is_ours, connect
 from centredesk.store.pg_store.dialect import DIALECT
-from centredesk.store.pg_store.exports import PostgresExports
 from centredesk.store.pg_store.imports import PostgresImports
 from centredesk.store.pg_store.reference import PostgresReference
 from centredesk.store.pg_store.registrations import PostgresRegistrations
@@ -30,6 +29,7 @@ from centredesk.store.pg_store.session import Session
 from centredesk.store.pg_store.tables import PostgresTables
 from centredesk.store.schema import SCHEMA_VERSION
 from centredesk.store.shared.details import SharedDetails
+from centredesk.store.shared.exports import SharedExports
 from centredesk.store.shared.history import SharedHistory
 from centredesk.store.shared.learners import SharedLearners
 from centredesk.store.shared.registrations import SharedBookings
@@ -52,7 +52,7 @@ class PostgresStore(Store):
         self.details = SharedDetails(session)
         self.imports = PostgresImports(session)
         self.reference = PostgresReference(session)
-        self.exports = PostgresExports(session)
+        self.exports = SharedExports(session, DIALECT)
         self.tables = PostgresTables(session)
         self.learners = SharedLearners(session, DIALECT)
         self.registrations = PostgresRegistrations(session, DIALECT)

@@ -14,5 +14,6 @@ DIALECT = Dialect(
     lock_rows=" FOR UPDATE",
     # Names in byte order, as DuckDB orders them, not the server's locale.
     byte_order=' COLLATE "C"',
+    contains="strpos({text}, {part}) > 0",
     error=StoreError,
 )

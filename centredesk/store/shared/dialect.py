@@ -25,5 +25,8 @@ class Dialect:
     them until the transaction ends: empty where the whole store is held while writing."""
     byte_order: str
     """What follows a text sort key to order it by bytes, whatever the locale."""
+    contains: str
+    """Template (``{text}``, ``{part}``): whether one text contains another, literally (a
+    ``%`` or ``_`` is just a character)."""
     error: type[Exception]
     """What a failed statement raises on this backend's connection."""

@@ -1,19 +1,18 @@
-"""The queries behind every export on PostgreSQL, with their filters, streamed in Arrow chunks.
+"""The queries behind every export, with their filters, streamed in Arrow chunks.
 
 An export may cover a million rows, so nothing here fetches a whole result into Python:
 :meth:`ExportQuery.chunks` hands out polars frames of a bounded size, straight from the
-driver's Arrow reader (binary COPY), for the workbook writer to consume one at a time. The
-stream runs on a connection of its own, so a long export never holds up the store's other
-queries. Filter values always go in as ``?`` parameters; the SQL is assembled only from the
-fixed fragments below.
+backend's Arrow reader (:class:`ExportReader`), for the workbook writer to consume one at a
+time. Filter values always go in as ``?`` parameters; the SQL is assembled only from the fixed
+fragments below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -27,7 +26,23 @@ from centredesk.store.exports import (
     SessionBookings,
 )
 from centredesk.store.interface import Exports
-from centredesk.store.pg_store.session import Session
+from centredesk.store.shared.dialect import Dialect
+
+
+class ExportReader(Protocol):
+    """How a backend runs an export's queries, away from its other work where it can."""
+
+    def rows(self, sql: str, params: Sequence[object], /) -> list[tuple[Any, ...]]:
+        """A small result (a count, a title, a list of codes)."""
+        ...
+
+    def frame(self, sql: str, params: Sequence[object], /) -> pl.DataFrame:
+        """A whole, small result as a frame."""
+        ...
+
+    def stream(self, sql: str, params: Sequence[object], rows: int, /) -> Iterator[pl.DataFrame]:
+        """A large result in frames of at most ``rows`` rows; one empty frame for none."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -41,15 +56,13 @@ class _Sql:
 class ExportQuery(ExportRows):
     """A SELECT with its parameters, on a store's connection: count it, or stream it."""
 
-    def __init__(self, session: Session, query: _Sql) -> None:
+    def __init__(self, session: ExportReader, query: _Sql) -> None:
         self._session = session
         self.sql = query.sql
         self.params = query.params
 
     def count(self) -> int:
-        found = _fetch(
-            self._session, f"SELECT count(*) FROM ({self.sql}) AS export_rows", self.params
-        )
+        found = self._session.rows(f"SELECT count(*) FROM ({self.sql}) AS export_rows", self.params)
         return int(found[0][0])
 
     def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
@@ -59,7 +72,8 @@ class ExportQuery(ExportRows):
 class _Where:
     """Collects WHERE conditions and their parameters side by side."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
         self.conditions: list[str] = []
         self.params: list[object] = []
 
@@ -72,9 +86,9 @@ class _Where:
             self.add(f"{column} = ?", value)
 
     def part(self, column: str, value: str | None) -> None:
-        # strpos() rather than ILIKE: a % or _ the user types is just a character.
+        # Not ILIKE: a % or _ the user types is just a character.
         if value is not None:
-            self.add(f"strpos(lower({column}), lower(?)) > 0", value)
+            self.add(self._dialect.contains.format(text=f"lower({column})", part="lower(?)"), value)
 
     def product(self, column: str, value: str | None) -> None:
         if value is not None:
@@ -101,9 +115,9 @@ def _learner_filters(where: _Where, filters: ExportFilters, *, alias: str = "g")
     where.exact("l.uln", filters.uln)
 
 
-def products(filters: ExportFilters) -> _Sql:
+def products(dialect: Dialect, filters: ExportFilters) -> _Sql:
     """A centre's approved products, or (without ``centre``) the whole catalogue."""
-    where = _Where()
+    where = _Where(dialect)
     where.product("p.product_code", filters.product)
     where.part("p.sector", filters.sector)
     where.part("p.title", filters.title)
@@ -131,8 +145,10 @@ _RESULTS_FROM = """
 """
 
 
-def _results_where(filters: ExportFilters, today: date, *, released: bool) -> _Where:
-    where = _Where()
+def _results_where(
+    dialect: Dialect, filters: ExportFilters, today: date, *, released: bool
+) -> _Where:
+    where = _Where(dialect)
     _learner_filters(where, filters)
     if released:
         where.add("(s.release_date IS NULL OR s.release_date <= ?)", today)
@@ -141,9 +157,9 @@ def _results_where(filters: ExportFilters, today: date, *, released: bool) -> _W
     return where
 
 
-def results(filters: ExportFilters, today: date) -> _Sql:
+def results(dialect: Dialect, filters: ExportFilters, today: date) -> _Sql:
     """Released results matching ``filters``, as of ``today``."""
-    where = _results_where(filters, today, released=True)
+    where = _results_where(dialect, filters, today, released=True)
     sql = f"""
         SELECT g.centre_number, l.learner_number, l.uln, l.forename, l.surname,
                l.date_of_birth, g.batch_number, g.product_code, p.title, s.component,
@@ -155,15 +171,17 @@ def results(filters: ExportFilters, today: date) -> _Sql:
     return _Sql(sql, where.params)
 
 
-def withheld_results(filters: ExportFilters, today: date) -> _Sql:
+def withheld_results(dialect: Dialect, filters: ExportFilters, today: date) -> _Sql:
     """Results matching ``filters`` that are still before their release date."""
-    where = _results_where(filters, today, released=False)
+    where = _results_where(dialect, filters, today, released=False)
     return _Sql(f"SELECT s.result_id {_RESULTS_FROM}{where.sql()}", where.params)
 
 
-def grade_counts(session: Session, filters: ExportFilters, today: date) -> pl.DataFrame:
+def grade_counts(
+    session: ExportReader, dialect: Dialect, filters: ExportFilters, today: date
+) -> pl.DataFrame:
     """Released results per product and grade: product_code, title, grade, results."""
-    where = _results_where(filters, today, released=True)
+    where = _results_where(dialect, filters, today, released=True)
     sql = f"""
         SELECT g.product_code, min(p.title) AS title, s.grade, count(*) AS results
         {_RESULTS_FROM}{where.sql()}
@@ -173,9 +191,9 @@ def grade_counts(session: Session, filters: ExportFilters, today: date) -> pl.Da
     return session.frame(sql, where.params)
 
 
-def registrations(filters: ExportFilters) -> _Sql:
+def registrations(dialect: Dialect, filters: ExportFilters) -> _Sql:
     """Registrations with their learner and product, matching ``filters``."""
-    where = _Where()
+    where = _Where(dialect)
     _learner_filters(where, filters)
     if filters.status is not None:
         where.add("lower(g.status) = lower(trim(?))", filters.status)
@@ -200,9 +218,9 @@ _BOOKINGS_FROM = """
 """
 
 
-def bookings(filters: ExportFilters) -> _Sql:
+def bookings(dialect: Dialect, filters: ExportFilters) -> _Sql:
     """Bookings with their learner, product, session and status, matching ``filters``."""
-    where = _Where()
+    where = _Where(dialect)
     _learner_filters(where, filters)
     if filters.status is not None:
         where.add("lower(b.status) = lower(trim(?))", filters.status)
@@ -222,17 +240,19 @@ _PAPER = "coalesce(b.assessment_mode, p.assessment_mode) = 'paper-based'"
 _STANDING = "b.status NOT IN ('Cancelled', 'Transferred')"
 
 
-def _session_where(product: str, session: date | None, centre: str | None) -> _Where:
-    where = _Where()
+def _session_where(
+    dialect: Dialect, product: str, session: date | None, centre: str | None
+) -> _Where:
+    where = _Where(dialect)
     where.product("g.product_code", product)
     where.exact("b.session_date", session)
     where.exact("g.centre_number", centre)
     return where
 
 
-def register(product: str, session: date, centre: str | None = None) -> _Sql:
+def register(dialect: Dialect, product: str, session: date, centre: str | None = None) -> _Sql:
     """Who sits a paper-based session: one product, one date, bookings still standing."""
-    where = _session_where(product, session, centre)
+    where = _session_where(dialect, product, session, centre)
     where.add(_PAPER)
     where.add(_STANDING)
     sql = f"""
@@ -245,10 +265,15 @@ def register(product: str, session: date, centre: str | None = None) -> _Sql:
 
 
 def session_bookings(
-    session: Session, product: str, day: date, centre: str | None, today: date
+    session: ExportReader,
+    dialect: Dialect,
+    product: str,
+    day: date,
+    centre: str | None,
+    today: date,
 ) -> SessionBookings:
     """Why a register holds what it holds: the day's bookings, counted by kind."""
-    where = _session_where(product, day, centre)
+    where = _session_where(dialect, product, day, centre)
     (counts,) = _fetch(
         session,
         f"""SELECT count(*) FILTER (WHERE {_STANDING} AND {_PAPER}),
@@ -257,7 +282,7 @@ def session_bookings(
             {_BOOKINGS_FROM}{where.sql()}""",
         where.params,
     )
-    dates = _session_where(product, None, centre)
+    dates = _session_where(dialect, product, None, centre)
     dates.add(_PAPER)
     dates.add(_STANDING)
     dates.add("b.session_date >= ?", today)
@@ -272,9 +297,9 @@ def session_bookings(
     )
 
 
-def charges(filters: ExportFilters) -> _Sql:
+def charges(dialect: Dialect, filters: ExportFilters) -> _Sql:
     """Cancellation charges and fee credits, one line each, matching ``filters``."""
-    where = _Where()
+    where = _Where(dialect)
     where.exact("c.centre_number", filters.centre)
     where.exact("c.batch_number", filters.batch)
     if filters.since is not None:
@@ -296,7 +321,7 @@ def charges(filters: ExportFilters) -> _Sql:
     return _Sql(sql, where.params)
 
 
-def find_product(session: Session, code: str) -> tuple[str, str] | None:
+def find_product(session: ExportReader, code: str) -> tuple[str, str] | None:
     """A catalogue product's code as stored and its title, given the code with or without
     slashes in any case; None when the catalogue has no such product."""
     found = _fetch(
@@ -308,7 +333,7 @@ def find_product(session: Session, code: str) -> tuple[str, str] | None:
     return (str(found[0][0]), str(found[0][1])) if found else None
 
 
-def centre_known(session: Session, centre: str) -> bool:
+def centre_known(session: ExportReader, centre: str) -> bool:
     """Whether the store knows the centre (from approvals or registrations)."""
     found = _fetch(
         session,
@@ -319,7 +344,7 @@ def centre_known(session: Session, centre: str) -> bool:
     return bool(found)
 
 
-def catalogue_codes(session: Session) -> list[str]:
+def catalogue_codes(session: ExportReader) -> list[str]:
     """Every product code in the catalogue, sorted (for template dropdowns)."""
     found = _fetch(session, "SELECT product_code FROM products ORDER BY product_code")
     return [str(code) for (code,) in found]
@@ -348,10 +373,12 @@ _CHOICES = {
 }
 
 
-def filter_values(session: Session, name: str, product: str | None) -> list[FilterValue]:
+def filter_values(
+    session: ExportReader, dialect: Dialect, name: str, product: str | None
+) -> list[FilterValue]:
     """The values the store holds for one choosable filter (see ``Exports.filter_values``)."""
     if name == "session":
-        where = _Where()
+        where = _Where(dialect)
         where.product("r.product_code", product)
         found = _fetch(
             session,
@@ -370,40 +397,42 @@ def filter_values(session: Session, name: str, product: str | None) -> list[Filt
     return [FilterValue(str(value), str(label)) for value, label in found]
 
 
-def _fetch(session: Session, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
-    """A small result (a count, a title, a list of codes)."""
+def _fetch(
+    session: ExportReader, sql: str, params: list[object] | None = None
+) -> list[tuple[Any, ...]]:
     return session.rows(sql, params or [])
 
 
-class PostgresExports(Exports):
-    def __init__(self, session: Session) -> None:
+class SharedExports(Exports):
+    def __init__(self, session: ExportReader, dialect: Dialect) -> None:
         self._session = session
+        self._dialect = dialect
 
     def products(self, filters: ExportFilters) -> ExportRows:
-        return ExportQuery(self._session, products(filters))
+        return ExportQuery(self._session, products(self._dialect, filters))
 
     def results(self, filters: ExportFilters, today: date) -> ExportRows:
-        return ExportQuery(self._session, results(filters, today))
+        return ExportQuery(self._session, results(self._dialect, filters, today))
 
     def withheld_results(self, filters: ExportFilters, today: date) -> ExportRows:
-        return ExportQuery(self._session, withheld_results(filters, today))
+        return ExportQuery(self._session, withheld_results(self._dialect, filters, today))
 
     def grade_counts(self, filters: ExportFilters, today: date) -> pl.DataFrame:
-        return grade_counts(self._session, filters, today)
+        return grade_counts(self._session, self._dialect, filters, today)
 
     def registrations(self, filters: ExportFilters) -> ExportRows:
-        return ExportQuery(self._session, registrations(filters))
+        return ExportQuery(self._session, registrations(self._dialect, filters))
 
     def bookings(self, filters: ExportFilters) -> ExportRows:
-        return ExportQuery(self._session, bookings(filters))
+        return ExportQuery(self._session, bookings(self._dialect, filters))
 
     def register(self, product: str, session: date, centre: str | None = None) -> ExportRows:
-        return ExportQuery(self._session, register(product, session, centre))
+        return ExportQuery(self._session, register(self._dialect, product, session, centre))
 
     def session_bookings(
         self, product: str, session: date, centre: str | None, today: date
     ) -> SessionBookings:
-        return session_bookings(self._session, product, session, centre, today)
+        return session_bookings(self._session, self._dialect, product, session, centre, today)
 
     def find_product(self, code: str) -> tuple[str, str] | None:
         return find_product(self._session, code)
@@ -415,7 +444,7 @@ class PostgresExports(Exports):
         return catalogue_codes(self._session)
 
     def charges(self, filters: ExportFilters) -> ExportRows:
-        return ExportQuery(self._session, charges(filters))
+        return ExportQuery(self._session, charges(self._dialect, filters))
 
     def filter_values(self, name: str, *, product: str | None = None) -> list[FilterValue]:
-        return filter_values(self._session, name, product)
+        return filter_values(self._session, self._dialect, name, product)
