@@ -164,3 +164,22 @@ def _gone(pid: int) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def test_a_finished_read_does_not_wait_for_the_child_to_exit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As if the child took for ever to exit: its result is taken once it is complete, the
+    # frames read from its files stay whole after they are removed, and its folder goes.
+    monkeypatch.setattr(IsolatedRead, "_exit_status", lambda self: None)
+    started = time.monotonic()
+    with IsolatedRead(LEARNERS) as reading:
+        sheet = reading.result()
+        folder = reading.folder
+    assert time.monotonic() - started < 30  # the time limit is over 60 s
+    assert not [entry for entry in folder.iterdir() if entry.suffix == ".arrow"]
+    assert sheet.cells.equals(read_sheet(LEARNERS).cells)
+    deadline = time.monotonic() + 10
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not folder.exists()

@@ -260,9 +260,8 @@ def test_the_reading_process_cuts_a_big_sheet_and_leaves_nothing_behind(
     assert split.cells.height == rows
     assert split.cells.get_column("row").to_list()[:2] == [2, 3]
     assert split.cells.select(pl.col("Forename").last()).item() == f"Zoë {rows + 1}"
-    # The halves were written in the reading process's folder, which is gone.
-    temporary = Path(tempfile.gettempdir())
-    assert not [*temporary.glob("halves-*"), *temporary.glob("*/halves-*")]
+    # The halves were written in the reading process's own folder, and are gone.
+    assert not list(Path(tempfile.gettempdir()).glob("centredesk-read-*/halves-*"))
 
 
 def test_halves_with_no_column_in_common_are_joined_with_the_columns_between() -> None:

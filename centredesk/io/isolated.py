@@ -144,6 +144,8 @@ class IsolatedRead:
             raise
         self._started = time.monotonic()
         self._exit: int | None = None
+        self._handed_over = False
+        """The child has written its whole result (it may still be exiting)."""
 
     def __enter__(self) -> IsolatedRead:
         return self
@@ -159,12 +161,29 @@ class IsolatedRead:
     def close(self) -> None:
         """End the child if it still runs, and remove its folder."""
         if self._exit is None and self._exit_status() is None:
+            if self._handed_over:
+                # It is done and only exiting. Its files go now (frames read from them stay
+                # mapped); its folder once the server has noted its end there.
+                self._remove_files()
+                threading.Thread(target=self._remove_when_noted, daemon=True).start()
+                return
             _kill(self.pid)
             # The reading server notes the child's end in its folder: wait for that (a
             # moment), so the folder is not removed while the server writes into it.
             deadline = time.monotonic() + KILL_NOTED_SECONDS
             while self._exit_status() is None and time.monotonic() < deadline:
                 time.sleep(0.01)
+        self._folder.cleanup()
+
+    def _remove_files(self) -> None:
+        for entry in self.folder.iterdir():
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+    def _remove_when_noted(self) -> None:
+        deadline = time.monotonic() + KILL_NOTED_SECONDS
+        while self._exit_status() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
         self._folder.cleanup()
 
     def result(self) -> SheetData:
@@ -205,6 +224,11 @@ class IsolatedRead:
         deadline = self._started + self.seconds
         try:
             while (status := self._exit_status()) is None:
+                if (self.folder / RESULT_FILE).exists():
+                    # The result is complete (it is put in place whole, and last): the
+                    # child letting go of its memory as it exits is no reason to wait.
+                    self._handed_over = True
+                    return None
                 if self._server.poll() is not None:
                     return "lost"  # the server's children die with it
                 if self.cancel is not None and self.cancel.is_set():
