@@ -89,3 +89,20 @@ def test_a_damaged_workbook_yields_nothing(tmp_path: Path) -> None:
     path = tmp_path / "bad.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a zip")
     assert uncalculated_formulas(path, 0).rows == []
+
+
+@pytest.mark.parametrize("chunk", [40, 300, 4096])
+def test_tags_broken_over_lines_are_found_wherever_the_chunks_fall(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # Some writers put a line break or a tab after an element's name.
+    monkeypatch.setattr(sheet_xml, "CHUNK_BYTES", chunk)
+    rows = "".join(
+        f'<row r="{n}"><c\nr="A{n}"><v>1</v></c><c\tr="B{n}">'
+        + ('<f\nt="normal">A1</f>' if n % 3 else "<f>A1</f><v>2</v>")
+        + "</c></row>"
+        for n in range(1, 60)
+    )
+    found = uncalculated_formulas(workbook(tmp_path / "n.xlsx", {"a": rows}), 0)
+    assert found.rows == [n for n in range(1, 60) if n % 3]
+    assert set(found.columns) == {"B"}

@@ -31,6 +31,9 @@ _ID = re.compile(rb'\sId\s*=\s*"([^"]*)"')
 _TARGET = re.compile(rb'\sTarget\s*=\s*"([^"]*)"')
 _REFERENCE = re.compile(rb'\sr\s*=\s*"([A-Z]{1,3})([0-9]{1,7})"')
 _STRING_RESULT = re.compile(rb'\st\s*=\s*"str"')
+_CELL_TAILS = (b" ", b">", b"\n", b"\t", b"\r")
+"""What may follow a cell's element name in its start tag (``<c r=…>``, ``<c>``, or a line
+break before the attributes)."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ class FormulaFinder:
         # The carried cell is short: looking in it whole costs nothing.
         if self._marker.search(chunk) is None and marker not in carry + chunk[: len(marker)]:
             # Most chunks hold no formula: keep only the last, unfinished cell.
-            opened = max(chunk.rfind(b"<" + prefix + tag) for tag in (b"c ", b"c>"))
+            opened = max(chunk.rfind(b"<" + prefix + b"c" + tail) for tail in _CELL_TAILS)
             self._carry = chunk[opened:] if opened >= 0 else (carry + chunk)[-MAX_CARRY_BYTES:]
             return
         text = carry + chunk
@@ -155,12 +158,11 @@ class FormulaFinder:
 
 def _formulas_in(text: bytes, prefix: bytes, found: FormulaCells) -> None:
     """Add the uncalculated formula cells among the whole cells of ``text``."""
-    starts = [b"<" + prefix + b"f" + tail for tail in (b">", b" ", b"/")]
-    if not any(start in text for start in starts):
-        return
-    open_tags = (b"<" + prefix + b"c ", b"<" + prefix + b"c>")
-    close = b"</" + prefix + b"c>"
     formula = re.compile(b"<" + re.escape(prefix) + rb"f[\s>/]")
+    if formula.search(text) is None:
+        return
+    open_tags = tuple(b"<" + prefix + b"c" + tail for tail in _CELL_TAILS)
+    close = b"</" + prefix + b"c>"
     value = re.compile(b"<" + re.escape(prefix) + rb"v>\s*[^<\s]")
     any_value = re.compile(b"<" + re.escape(prefix) + rb"v[\s>/]")
     position = 0
