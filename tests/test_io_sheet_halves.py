@@ -32,6 +32,7 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 def small_cuts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every sheet is split, in chunks small enough that the cut falls mid-file."""
     monkeypatch.setattr(sheet_halves, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(sheet_halves, "OTHER_PARTS_SHARE", 1000.0)  # a small sheet's styles
     monkeypatch.setattr(sheet_halves, "CHUNK_BYTES", 1500)
     monkeypatch.setattr(sheet_halves, "_ROW_TAG_BYTES", 200)
 
@@ -190,6 +191,39 @@ def test_the_second_sheet_of_several_is_cut(tmp_path: Path, small_cuts: None) ->
     halves = same_as_whole(path, 1)
     assert halves.name == "Learners" and halves.first_row is not None
     assert not sheet_halves.lone_sheet(path)
+
+
+def test_a_row_tag_cut_off_by_a_chunk_waits_for_the_next(
+    tmp_path: Path, small_cuts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Row tags long enough to straddle chunk ends, with no room kept for them.
+    monkeypatch.setattr(sheet_halves, "_ROW_TAG_BYTES", 0)
+    spans = 'spans="1:2" ' + " ".join(f'x{n}="{n}"' for n in range(40))
+    rows = raw_rows(range(1, 200), "AB").replace("<row ", f"<row {spans} ")
+    path = package(tmp_path / "t.xlsx", standard_parts(raw_sheet(rows)))
+    assert same_as_whole(path).first_row is not None
+
+
+def test_a_comment_before_the_rows_reads_whole(tmp_path: Path, small_cuts: None) -> None:
+    xml = raw_sheet(raw_rows(range(1, 200), "AB")).replace(
+        "<worksheet ", "<!-- <sheetData> --><worksheet ", 1
+    )
+    path = package(tmp_path / "h.xlsx", standard_parts(xml))
+    assert read_in_halves(path, 0) is None
+
+
+def test_sheets_too_big_or_with_big_other_parts_read_whole(
+    tmp_path: Path, small_cuts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = standard_parts(raw_sheet(raw_rows(range(1, 200), "AB")))
+    path = package(tmp_path / "b.xlsx", parts)
+    assert read_in_halves(path, 0) is not None
+    monkeypatch.setattr(sheet_halves, "MAX_SPLIT_BYTES", 1000)
+    assert read_in_halves(path, 0) is None  # more memory than a whole read needs
+    monkeypatch.undo()
+    monkeypatch.setattr(sheet_halves, "SPLIT_BYTES", 0)
+    parts["xl/media/image1.png"] = bytes(200_000)  # more than half the sheet, copied twice
+    assert read_in_halves(package(tmp_path / "m.xlsx", parts), 0) is None
 
 
 def test_small_sheets_other_formats_one_core_and_damage_read_whole(

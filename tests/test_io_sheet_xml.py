@@ -106,3 +106,18 @@ def test_tags_broken_over_lines_are_found_wherever_the_chunks_fall(
     found = uncalculated_formulas(workbook(tmp_path / "n.xlsx", {"a": rows}), 0)
     assert found.rows == [n for n in range(1, 60) if n % 3]
     assert set(found.columns) == {"B"}
+
+
+@pytest.mark.parametrize("chunk", [40, 300, 4096])
+def test_end_tags_with_spaces_and_values_with_attributes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(sheet_xml, "CHUNK_BYTES", chunk)
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}"><v>1</v></c ><c r="B{n}"><f>A1</f>'
+        + ('<v xml:space="preserve">5</v>' if n % 2 else "")
+        + "</c\n></row>"
+        for n in range(1, 40)
+    )
+    found = uncalculated_formulas(workbook(tmp_path / "e.xlsx", {"a": rows}), 0)
+    assert list(zip(found.rows, found.columns, strict=True)) == [(n, "B") for n in range(2, 40, 2)]

@@ -38,6 +38,14 @@ logger = logging.getLogger(__name__)
 
 SPLIT_BYTES = 64 * 1024 * 1024
 """A sheet whose XML is smaller is read whole: at that size a cut saves little."""
+MAX_SPLIT_BYTES = 640 * 1024 * 1024
+"""A sheet whose XML is larger is read whole: read in halves it would need about a quarter
+more memory (each half with its own copy of the shared strings), and near the reading
+process's limit that could refuse a file a whole read manages."""
+OTHER_PARTS_SHARE = 0.5
+"""Each half carries a copy of the workbook's other parts (shared strings, styles, images),
+and reads the shared strings again: when they come to more than this share of the sheet's
+XML, the sheet is read whole."""
 CHUNK_BYTES = 8 * 1024 * 1024
 _SUFFIXES = {".xlsx", ".xlsm"}
 FIRST_SHARE = 0.55
@@ -79,12 +87,19 @@ def read_in_halves(path: Path, index: int) -> Halves | None:
             if entry is None:
                 return None
             info = archive.getinfo(entry)
-            if info.file_size < SPLIT_BYTES or info.compress_type not in (
+            if not SPLIT_BYTES <= info.file_size <= MAX_SPLIT_BYTES or info.compress_type not in (
                 zipfile.ZIP_STORED,
                 zipfile.ZIP_DEFLATED,
             ):
                 return None
             others = [name for name in entries if name is not None and name != entry]
+            copied = sum(
+                part.file_size
+                for part in archive.infolist()
+                if part.filename != entry and part.filename not in others
+            )
+            if copied > info.file_size * OTHER_PARTS_SHARE:
+                return None
             # Scratch files go where this process's temporary files go: the reading
             # process's own folder, removed by its parent whatever happens here.
             with (
@@ -149,8 +164,8 @@ class _Cutter:
             if prefix is None:
                 return None
             opening = re.search(b"<" + re.escape(prefix) + rb"sheetData\s*>", first)
-            if opening is None:
-                return None
+            if opening is None or b"<!" in first[: opening.start()]:
+                return None  # not found, or perhaps found inside a comment
             head = first[: opening.end()]
             tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
             row_start = re.compile(b"<" + re.escape(prefix) + rb"row[\s>/]")
@@ -165,7 +180,8 @@ class _Cutter:
                     found = row_start.search(
                         chunk, max(body, self.target - read), len(chunk) - _ROW_TAG_BYTES
                     )
-                    if found is not None:
+                    # A tag cut off by the chunk's end waits for the next chunk's rows.
+                    if found is not None and chunk.find(b">", found.start()) >= 0:
                         cut = found.start()
                         tag = chunk[cut : chunk.find(b">", cut) + 1]
                         number = row_number.search(tag)

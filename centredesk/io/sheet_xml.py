@@ -146,14 +146,25 @@ class FormulaFinder:
             self._carry = chunk[opened:] if opened >= 0 else (carry + chunk)[-MAX_CARRY_BYTES:]
             return
         text = carry + chunk
-        close = b"</" + prefix + b"c>"
-        end = text.rfind(close)
+        end = _last_cell_end(text, prefix)
         if end < 0:
             self._carry = text[-MAX_CARRY_BYTES:]
             return
-        end += len(close)
         _formulas_in(text[:end], prefix, self.found)
         self._carry = text[end:]
+
+
+def _last_cell_end(text: bytes, prefix: bytes) -> int:
+    """Where the last whole cell of ``text`` ends (after its end tag); -1 if none does."""
+    opening = b"</" + prefix + b"c"
+    closing = re.compile(re.escape(opening) + rb"\s*>")
+    at = text.rfind(opening)
+    while at >= 0:
+        end = closing.match(text, at)
+        if end is not None:
+            return end.end()
+        at = text.rfind(opening, 0, at)
+    return -1
 
 
 def _formulas_in(text: bytes, prefix: bytes, found: FormulaCells) -> None:
@@ -162,17 +173,18 @@ def _formulas_in(text: bytes, prefix: bytes, found: FormulaCells) -> None:
     if formula.search(text) is None:
         return
     open_tags = tuple(b"<" + prefix + b"c" + tail for tail in _CELL_TAILS)
-    close = b"</" + prefix + b"c>"
-    value = re.compile(b"<" + re.escape(prefix) + rb"v>\s*[^<\s]")
+    close = re.compile(b"</" + re.escape(prefix) + rb"c\s*>")
+    # A value with text in it, whatever the attributes of its tag (xml:space, say).
+    value = re.compile(b"<" + re.escape(prefix) + rb"v(?:\s[^>]*)?>\s*[^<\s]")
     any_value = re.compile(b"<" + re.escape(prefix) + rb"v[\s>/]")
     position = 0
     while (hit := formula.search(text, position)) is not None:
         start = max(text.rfind(tag, 0, hit.start()) for tag in open_tags)
-        end = text.find(close, hit.end())
-        if start < 0 or end < 0:
+        ended = close.search(text, hit.end())
+        if start < 0 or ended is None:
             break
-        cell = text[start:end]
-        position = end + len(close)
+        cell = text[start : ended.start()]
+        position = ended.end()
         attributes = cell[: cell.find(b">") + 1]
         if value.search(cell):
             continue
