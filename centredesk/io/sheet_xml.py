@@ -142,7 +142,7 @@ class FormulaFinder:
         # The carried cell is short: looking in it whole costs nothing.
         if self._marker.search(chunk) is None and marker not in carry + chunk[: len(marker)]:
             # Most chunks hold no formula: keep only the last, unfinished cell.
-            opened = max(chunk.rfind(b"<" + prefix + b"c" + tail) for tail in _CELL_TAILS)
+            opened = _last_cell_start(chunk, prefix, len(chunk))
             self._carry = chunk[opened:] if opened >= 0 else (carry + chunk)[-MAX_CARRY_BYTES:]
             return
         text = carry + chunk
@@ -152,6 +152,21 @@ class FormulaFinder:
             return
         _formulas_in(text[:end], prefix, self.found)
         self._carry = text[end:]
+
+
+def _last_cell_start(text: bytes, prefix: bytes, before: int) -> int:
+    """Where the last cell's start tag before ``before`` begins; -1 if there is none.
+
+    Looked for as ``<c`` and checked for what follows: looking for each way a tag may go on
+    would search the whole text for the ways it does not.
+    """
+    opening = b"<" + prefix + b"c"
+    at = text.rfind(opening, 0, before)
+    while at >= 0:
+        if text[at + len(opening) : at + len(opening) + 1] in _CELL_TAILS:
+            return at
+        at = text.rfind(opening, 0, at)
+    return -1
 
 
 def _last_cell_end(text: bytes, prefix: bytes) -> int:
@@ -172,14 +187,13 @@ def _formulas_in(text: bytes, prefix: bytes, found: FormulaCells) -> None:
     formula = re.compile(b"<" + re.escape(prefix) + rb"f[\s>/]")
     if formula.search(text) is None:
         return
-    open_tags = tuple(b"<" + prefix + b"c" + tail for tail in _CELL_TAILS)
     close = re.compile(b"</" + re.escape(prefix) + rb"c\s*>")
     # A value with text in it, whatever the attributes of its tag (xml:space, say).
     value = re.compile(b"<" + re.escape(prefix) + rb"v(?:\s[^>]*)?>\s*[^<\s]")
     any_value = re.compile(b"<" + re.escape(prefix) + rb"v[\s>/]")
     position = 0
     while (hit := formula.search(text, position)) is not None:
-        start = max(text.rfind(tag, 0, hit.start()) for tag in open_tags)
+        start = _last_cell_start(text, prefix, hit.start())
         ended = close.search(text, hit.end())
         if start < 0 or ended is None:
             break
