@@ -55,6 +55,11 @@ async def settle(pilot: Pilot[int]) -> None:
         ):
             break
         await pilot.pause()
+    # A table laid out draws its rows when the app next refreshes; on a loaded machine a
+    # snapshot taken at once has caught one still blank.
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 def add_repeated_rows_import(path: Path) -> int:
