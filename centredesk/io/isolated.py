@@ -168,11 +168,8 @@ class IsolatedRead:
                 threading.Thread(target=self._remove_when_noted, daemon=True).start()
                 return
             _kill(self.pid)
-            # The reading server notes the child's end in its folder: wait for that (a
-            # moment), so the folder is not removed while the server writes into it.
-            deadline = time.monotonic() + KILL_NOTED_SECONDS
-            while self._exit_status() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
+            self._remove_when_noted()
+            return
         self._folder.cleanup()
 
     def _remove_files(self) -> None:
@@ -181,9 +178,11 @@ class IsolatedRead:
                 entry.unlink()
 
     def _remove_when_noted(self) -> None:
+        """Remove the folder once the reading server has noted the child's end in it (a
+        moment), so it is not removed while the server writes there."""
         deadline = time.monotonic() + KILL_NOTED_SECONDS
         while self._exit_status() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+            time.sleep(0.01)
         self._folder.cleanup()
 
     def result(self) -> SheetData:
