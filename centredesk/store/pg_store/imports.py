@@ -34,11 +34,14 @@ from centredesk.store.shared import import_changes
 from centredesk.store.shared.changes import begin_change
 from centredesk.store.shared.details import IMPORT_COLUMNS
 from centredesk.store.shared.import_keys import (
-    keep_overwritten,
     next_key_base,
     remember_last_keys,
 )
-from centredesk.validation.catalogue import REPEATS
+from centredesk.store.shared.import_writers import (
+    close_rejections,
+    write_approvals,
+    write_products,
+)
 
 ANALYZE_AFTER = 10_000
 """Rows an import must load before it refreshes the planner's statistics itself."""
@@ -269,7 +272,7 @@ class PostgresImports(Imports):
             "AND j.fixed_by IS NULL",
             [import_id],
         )
-        _close_rejections(session, import_id, meta.file_name)
+        close_rejections(session.con, import_id, meta.file_name)
         remember_last_keys(session.con)
         return import_id
 
@@ -280,103 +283,8 @@ def _with_subjects(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(missing) if missing else rows
 
 
-def _close_rejections(session: Session, import_id: int, file_name: str) -> None:
-    """Close the rejected rows this import settles (see ``rejected_rows.closed_by``)."""
-    repeats = ", ".join("?" for _ in REPEATS)
-    # Its own rows rejected only for repeating a record kept elsewhere.
-    session.execute(
-        f"""
-        UPDATE rejected_rows SET closed_by = import_id
-        WHERE import_id = ? AND row NOT IN (
-            SELECT row FROM incoming_issues
-            WHERE severity = 'error' AND row IS NOT NULL AND code NOT IN ({repeats}))
-        """,
-        [import_id, *REPEATS],
-    )
-    # Earlier rejections of a record this import loads, or rejects again.
-    session.execute(
-        """
-        UPDATE rejected_rows SET closed_by = ?
-        WHERE closed_by IS NULL AND import_id < ? AND (
-            subject IN (SELECT subject FROM incoming UNION ALL
-                        SELECT subject FROM incoming_rejected)
-            OR subject_alt IN (SELECT subject_alt FROM incoming UNION ALL
-                               SELECT subject_alt FROM incoming_rejected))
-        """,
-        [import_id, import_id],
-    )
-    # The rest of the earlier imports of a file of the same name: this one replaces them
-    # (a corrected file), including rows too broken to know their record.
-    session.execute(
-        """
-        UPDATE rejected_rows SET closed_by = ?
-        WHERE closed_by IS NULL AND fixed_by IS NULL AND loaded_in IS NULL
-          AND import_id IN (SELECT import_id FROM imports WHERE file_name = ? AND import_id < ?
-                            AND rolled_back_by IS NULL)
-        """,
-        [import_id, file_name, import_id],
-    )
-
-
 def _count(session: Session, query: str, params: list[object] | None = None) -> int:
     return int(session.scalar(query, params or []) or 0)
-
-
-def _write_products(session: Session, import_id: int) -> int:
-    keep_overwritten(
-        session.con, DIALECT, import_id, "products", "SELECT DISTINCT product_code FROM incoming"
-    )
-    session.execute(
-        """
-        INSERT INTO products (product_code, title, level, sector, discount_code,
-                              external_assessment, assessment_mode, operational_end_date,
-                              grading_scheme, registration_fee, title_folded)
-        SELECT product_code, title, level, sector, discount_code,
-               coalesce(external_assessment, false), assessment_mode, operational_end_date,
-               coalesce(grading_scheme, 'graded'), registration_fee, title_folded
-        FROM incoming
-        ON CONFLICT (product_code) DO UPDATE SET
-            title = excluded.title, title_folded = excluded.title_folded,
-            level = excluded.level, sector = excluded.sector,
-            discount_code = excluded.discount_code,
-            external_assessment = excluded.external_assessment,
-            assessment_mode = excluded.assessment_mode,
-            operational_end_date = excluded.operational_end_date,
-            grading_scheme = excluded.grading_scheme,
-            registration_fee = excluded.registration_fee
-        """
-    )
-    return _count(session, "SELECT count(*) FROM incoming")
-
-
-def _write_approvals(session: Session, import_id: int) -> int:
-    con = session.con
-    keep_overwritten(
-        con, DIALECT, import_id, "centres", "SELECT DISTINCT centre_number FROM incoming"
-    )
-    keep_overwritten(
-        con,
-        DIALECT,
-        import_id,
-        "approvals",
-        "SELECT DISTINCT centre_number || '|' || product_code FROM incoming",
-    )
-    session.execute(
-        """
-        INSERT INTO centres (centre_number, name)
-        SELECT centre_number, max(centre_name) FROM incoming GROUP BY centre_number
-        ON CONFLICT (centre_number) DO UPDATE SET name = coalesce(excluded.name, centres.name)
-        """
-    )
-    session.execute(
-        """
-        INSERT INTO approvals (centre_number, product_code, approved_on)
-        SELECT centre_number, product_code, approved_on FROM incoming
-        ON CONFLICT (centre_number, product_code) DO UPDATE SET
-            approved_on = coalesce(excluded.approved_on, approvals.approved_on)
-        """
-    )
-    return _count(session, "SELECT count(*) FROM incoming")
 
 
 def _numbered_learners(session: Session, accepted: pl.DataFrame) -> pl.DataFrame:
@@ -527,8 +435,8 @@ _TOUCHED = {
 }
 
 _WRITERS: dict[str, Callable[[Session, int], int]] = {
-    "products": _write_products,
-    "approvals": _write_approvals,
+    "products": lambda session, import_id: write_products(session.con, DIALECT, import_id),
+    "approvals": lambda session, import_id: write_approvals(session.con, DIALECT, import_id),
     "learners": _write_learners,
     "bookings": _write_bookings,
     "results": _write_results,
